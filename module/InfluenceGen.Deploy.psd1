@@ -1,0 +1,25 @@
+@{
+    RootModule           = 'InfluenceGen.Deploy.psm1'
+    ModuleVersion        = '0.1.0'
+    GUID                 = '6f0c2a51-3c1e-4b7e-9d0a-5b2f7c4e8a11'
+    Author               = 'InfluenceGen'
+    CompanyName          = 'InfluenceGen'
+    Copyright            = '(c) InfluenceGen. All rights reserved.'
+    Description          = 'Delivers InfluenceGen''s Odoo addons and n8n workflows from a commit to production: package, test, lint, gate, deploy with rollback, publish, notify.'
+    PowerShellVersion    = '5.1'
+    CompatiblePSEditions = @('Core', 'Desktop')
+    FormatsToProcess     = @('InfluenceGen.Deploy.Format.ps1xml')
+    FunctionsToExport    = @()
+    CmdletsToExport      = @(
+        'Get-InfluenceGenConfiguration'
+        'New-OdooAddonPackage'
+    )
+    VariablesToExport    = @()
+    AliasesToExport      = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags       = @('Odoo', 'n8n', 'GitLab', 'Deployment', 'CI')
+            ProjectUri = 'https://gitlab.com/influencegen/deploy'
+        }
+    }
+}

@@ -1,0 +1,176 @@
+using System;
+using System.Collections.Concurrent;
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+using InfluenceGen.Deploy.Configuration;
+using InfluenceGen.Deploy.Infrastructure;
+
+namespace InfluenceGen.Deploy.Cmdlets
+{
+    /// <summary>
+    /// The base of every cmdlet of the module:
+    /// <list type="bullet">
+    /// <item>cancellation: Ctrl+C (StopProcessing) cancels <see cref="CancellationToken"/>;</item>
+    /// <item>a bridge that runs async services off the pipeline thread and marshals their verbose,
+    /// warning and progress messages back to it (<see cref="Run{T}"/>);</item>
+    /// <item>ErrorRecords with stable ids and categories from <see cref="DeployException"/>;</item>
+    /// <item>the one <see cref="SecretMasker"/> every message passes through.</item>
+    /// </list>
+    /// Derived cmdlets override <see cref="Begin"/>, <see cref="Process"/> and <see cref="End"/>.
+    /// </summary>
+    public abstract class InfluenceGenCmdlet : PSCmdlet
+    {
+        private readonly CancellationTokenSource _cancellation = new CancellationTokenSource();
+        private static int _nextActivityId = 1;
+
+        protected CancellationToken CancellationToken => _cancellation.Token;
+        protected SecretMasker Masker => SecretMasker.Default;
+
+        protected virtual void Begin() { }
+        protected virtual void Process() { }
+        protected virtual void End() { }
+
+        protected sealed override void BeginProcessing() => Guard(Begin);
+        protected sealed override void ProcessRecord() => Guard(Process);
+        protected sealed override void EndProcessing() => Guard(End);
+        protected override void StopProcessing() => _cancellation.Cancel();
+
+        private void Guard(Action step)
+        {
+            try
+            {
+                step();
+            }
+            catch (DeployException ex)
+            {
+                ThrowTerminatingError(ToErrorRecord(ex));
+            }
+            catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
+            {
+                throw new PipelineStoppedException();
+            }
+            catch (AggregateException ex) when (ex.InnerException is DeployException inner)
+            {
+                ThrowTerminatingError(ToErrorRecord(inner));
+            }
+        }
+
+        // ---- messages, all through the masker ------------------------------------------------
+
+        protected void Verbose(string message) => WriteVerbose(Masker.Apply(message) ?? string.Empty);
+        protected void Warning(string message) => WriteWarning(Masker.Apply(message) ?? string.Empty);
+        protected void Debug(string message) => WriteDebug(Masker.Apply(message) ?? string.Empty);
+
+        /// <summary>A non-terminating error for one failed item of a batch (principle 4).</summary>
+        protected void ReportError(DeployException ex) => WriteError(ToErrorRecord(ex));
+
+        /// <summary>Ends the cmdlet with a terminating error (pwsh -c then exits 1).</summary>
+        protected void Fail(DeployException ex) => ThrowTerminatingError(ToErrorRecord(ex));
+
+        protected ErrorRecord ToErrorRecord(DeployException ex)
+        {
+            Exception masked = Masker.Apply(ex.Message) == ex.Message && ex.InnerException == null
+                ? ex
+                : new DeployException(ex.ErrorId, ex.Category, Masker.Apply(ex.Message) ?? string.Empty, ex.Target) { RecommendedAction = ex.RecommendedAction };
+            var record = new ErrorRecord(masked, ex.ErrorId, ex.Category, ex.Target is string s ? Masker.Apply(s) : ex.Target);
+            if (ex.RecommendedAction != null)
+                record.ErrorDetails = new ErrorDetails(Masker.Apply(ex.Message)) { RecommendedAction = Masker.Apply(ex.RecommendedAction) };
+            return record;
+        }
+
+        // ---- paths and configuration --------------------------------------------------------------
+
+        /// <summary>The current file-system location of the session (not the process's).</summary>
+        protected string CurrentDirectory => SessionState.Path.CurrentFileSystemLocation.ProviderPath;
+
+        /// <summary>Resolves a -Path argument (wildcards allowed) to file-system paths; a missing path
+        /// is a DeployException naming it.</summary>
+        protected System.Collections.Generic.IEnumerable<string> ResolvePaths(string path, bool literal)
+        {
+            if (literal)
+                return new[] { SessionState.Path.GetUnresolvedProviderPathFromPSPath(path) };
+            try
+            {
+                return GetResolvedProviderPathFromPSPath(path, out ProviderInfo _);
+            }
+            catch (ItemNotFoundException)
+            {
+                throw new DeployException("PathNotFound", ErrorCategory.ObjectNotFound, $"the path '{path}' does not exist", path);
+            }
+        }
+
+        /// <summary>A path that may not exist yet (an output file), relative to the session's location.</summary>
+        protected string ResolveOutputPath(string path) => SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
+
+        /// <summary>The one configuration resolver, fed with the process's CI variables.</summary>
+        protected ConfigurationResolver Resolver => new ConfigurationResolver(ConfigurationResolver.ProcessVariables(), Masker);
+
+        protected DeployConfiguration ResolveConfiguration(string environment, string? configurationPath,
+            System.Collections.Generic.IReadOnlyDictionary<string, object?>? explicitValues = null)
+        {
+            ConfigurationResolver resolver = Resolver;
+            string? file = resolver.LocateFile(configurationPath, CurrentDirectory);
+            return resolver.Resolve(environment, file, explicitValues);
+        }
+
+        // ---- the async bridge -------------------------------------------------------------------
+
+        /// <summary>
+        /// Runs <paramref name="work"/> on the thread pool and pumps its messages on the pipeline
+        /// thread until it ends. Exceptions surface unwrapped; cancellation follows Ctrl+C.
+        /// </summary>
+        protected T Run<T>(string activity, Func<IDeployLog, CancellationToken, Task<T>> work)
+        {
+            var bridge = new PipelineBridge(Interlocked.Increment(ref _nextActivityId), activity);
+            Task<T> task = Task.Run(() => work(bridge, _cancellation.Token));
+            task.ContinueWith(_ => bridge.Messages.CompleteAdding(), TaskScheduler.Default);
+            foreach (Action<InfluenceGenCmdlet> message in bridge.Messages.GetConsumingEnumerable())
+                message(this);
+            bridge.CompleteProgress(this);
+            return task.GetAwaiter().GetResult();
+        }
+
+        protected void Run(string activity, Func<IDeployLog, CancellationToken, Task> work)
+            => Run<bool>(activity, async (log, ct) => { await work(log, ct).ConfigureAwait(false); return true; });
+
+        private sealed class PipelineBridge : IDeployLog
+        {
+            private readonly int _activityId;
+            private readonly string _activity;
+            private bool _progressShown;
+
+            public PipelineBridge(int activityId, string activity)
+            {
+                _activityId = activityId;
+                _activity = activity;
+            }
+
+            public BlockingCollection<Action<InfluenceGenCmdlet>> Messages { get; } = new BlockingCollection<Action<InfluenceGenCmdlet>>();
+
+            public void Verbose(string message) => Post(c => c.Verbose(message));
+            public void Warning(string message) => Post(c => c.Warning(message));
+
+            public void Progress(string activity, string status, int percent) => Post(c =>
+            {
+                _progressShown = true;
+                c.WriteProgress(new ProgressRecord(_activityId, c.Masker.Apply(string.IsNullOrEmpty(activity) ? _activity : activity), c.Masker.Apply(string.IsNullOrEmpty(status) ? "…" : status))
+                {
+                    PercentComplete = Math.Max(-1, Math.Min(100, percent)),
+                });
+            });
+
+            public void CompleteProgress(InfluenceGenCmdlet cmdlet)
+            {
+                if (!_progressShown) return;
+                cmdlet.WriteProgress(new ProgressRecord(_activityId, _activity, "Done") { RecordType = ProgressRecordType.Completed });
+            }
+
+            private void Post(Action<InfluenceGenCmdlet> message)
+            {
+                try { Messages.Add(message); }
+                catch (InvalidOperationException) { /* the work already ended */ }
+            }
+        }
+    }
+}

@@ -1,0 +1,109 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace InfluenceGen.Deploy.Configuration
+{
+    public enum SettingKind { Text, Url, Toggle, Integer, Secret, SecretUrl }
+
+    /// <summary>
+    /// One setting the module understands: its name (as used in the environments file and in
+    /// Get-InfluenceGenConfiguration), the GitLab CI variable it is read from, and its kind.
+    /// <c>{ENV}</c> in a variable name stands for the environment's prefix (DEV, STAGING, PROD, LOCAL).
+    /// </summary>
+    public sealed class SettingDefinition
+    {
+        public SettingDefinition(string name, string variable, SettingKind kind, string description, Func<string, string?>? defaultFor = null)
+        {
+            Name = name; Variable = variable; Kind = kind; Description = description; DefaultFor = defaultFor;
+        }
+
+        public string Name { get; }
+        public string Variable { get; }
+        public SettingKind Kind { get; }
+        public string Description { get; }
+        /// <summary>Default per environment name; null = no default.</summary>
+        public Func<string, string?>? DefaultFor { get; }
+        public bool PerEnvironment => Variable.Contains("{ENV}");
+        public bool IsSecret => Kind == SettingKind.Secret || Kind == SettingKind.SecretUrl;
+
+        public string VariableFor(string environmentPrefix) => Variable.Replace("{ENV}", environmentPrefix);
+    }
+
+    /// <summary>Every setting, in display order. Later capabilities add theirs here.</summary>
+    public static class SettingCatalog
+    {
+        private static string? Production(string env, string yes, string no) => env == "production" ? yes : no;
+
+        public static readonly IReadOnlyList<SettingDefinition> All = new List<SettingDefinition>
+        {
+            // ---- the Odoo target of an environment
+            new SettingDefinition("Transport", "{ENV}_DEPLOY_TRANSPORT", SettingKind.Text, "ssh or local", env => env == "local" ? "local" : "ssh"),
+            new SettingDefinition("OdooSshHost", "{ENV}_ODOO_SERVER_SSH_HOST", SettingKind.Text, "SSH host of the Odoo server"),
+            new SettingDefinition("OdooSshPort", "{ENV}_ODOO_SERVER_SSH_PORT", SettingKind.Integer, "SSH port", _ => "22"),
+            new SettingDefinition("OdooSshUser", "{ENV}_ODOO_SERVER_SSH_USER", SettingKind.Text, "SSH user", _ => "deploy"),
+            new SettingDefinition("OdooSshPrivateKey", "{ENV}_ODOO_SERVER_SSH_PRIVATE_KEY", SettingKind.Secret, "SSH private key (PEM/OpenSSH text, or a GitLab file variable's path)"),
+            new SettingDefinition("OdooSshKeyPassphrase", "{ENV}_ODOO_SERVER_SSH_KEY_PASSPHRASE", SettingKind.Secret, "passphrase of the SSH private key"),
+            new SettingDefinition("OdooSshHostKey", "{ENV}_ODOO_SERVER_SSH_HOST_KEY", SettingKind.Text, "pinned host key fingerprint, SHA256:… as ssh-keygen -lf prints"),
+            new SettingDefinition("OdooSshKnownHosts", "{ENV}_ODOO_SERVER_SSH_KNOWN_HOSTS", SettingKind.Text, "known_hosts file to pin the host key with"),
+            new SettingDefinition("OdooSshTrustOnFirstUse", "{ENV}_ODOO_SERVER_SSH_TRUST_ON_FIRST_USE", SettingKind.Toggle, "accept an unknown host key once", _ => "false"),
+            new SettingDefinition("OdooUrl", "{ENV}_ODOO_URL", SettingKind.Url, "Odoo's base URL for health checks"),
+            new SettingDefinition("OdooDatabase", "{ENV}_ODOO_DATABASE", SettingKind.Text, "Odoo database name", _ => "influencegen"),
+            new SettingDefinition("OdooDatabasePassword", "{ENV}_ODOO_DB_PASSWORD", SettingKind.Secret, "PostgreSQL password of the Odoo database user"),
+            new SettingDefinition("DeployRoot", "{ENV}_ODOO_DEPLOY_ROOT", SettingKind.Text, "root of releases/, current, backups/ and the ledger on the target",
+                env => env == "local" ? ".influencegen/local" : "/opt/influencegen"),
+            new SettingDefinition("OdooRuntime", "{ENV}_ODOO_RUNTIME", SettingKind.Text, "systemd, compose or command", env => env == "local" ? "command" : "systemd"),
+            new SettingDefinition("OdooService", "{ENV}_ODOO_SERVICE", SettingKind.Text, "systemd unit or compose service of Odoo", _ => "odoo"),
+            new SettingDefinition("KeepReleases", "{ENV}_KEEP_RELEASES", SettingKind.Integer, "releases kept on the target", _ => "5"),
+            new SettingDefinition("BackupBeforeUpgrade", "{ENV}_BACKUP_BEFORE_UPGRADE", SettingKind.Toggle, "pg_dump before any install or upgrade",
+                env => env == "staging" || env == "production" ? "true" : "false"),
+            new SettingDefinition("RequireChangeApproval", "{ENV}_REQUIRE_CHANGE_APPROVAL", SettingKind.Toggle, "deploys need an approved JIRA change request",
+                env => Production(env, "true", "false")),
+            // ---- n8n of an environment
+            new SettingDefinition("N8nApiUrl", "{ENV}_N8N_API_URL", SettingKind.Url, "n8n base URL (public API under /api/v1)"),
+            new SettingDefinition("N8nApiKey", "{ENV}_N8N_API_KEY", SettingKind.Secret, "n8n public API key"),
+            // ---- change management (JIRA)
+            new SettingDefinition("JiraBaseUrl", "JIRA_BASE_URL", SettingKind.Url, "JIRA base URL"),
+            new SettingDefinition("JiraUsername", "JIRA_USERNAME", SettingKind.Text, "JIRA Cloud account e-mail"),
+            new SettingDefinition("JiraApiToken", "JIRA_API_TOKEN_SECRET", SettingKind.Secret, "JIRA API token (Cloud) or personal access token (Server/DC)"),
+            new SettingDefinition("ChangeRequestId", "CHANGE_REQUEST_ID", SettingKind.Text, "the JIRA change request of this deployment"),
+            new SettingDefinition("ChangeManagementProjectKey", "CHANGE_MANAGEMENT_PROJECT_KEY", SettingKind.Text, "JIRA project of change requests"),
+            new SettingDefinition("ChangeApprovedStatus", "CHANGE_APPROVED_STATUS", SettingKind.Text, "status that means approved", _ => "Approved for Deployment"),
+            // ---- notifications
+            new SettingDefinition("SlackWebhookUrlInfo", "SLACK_WEBHOOK_URL_INFO", SettingKind.SecretUrl, "incoming webhook for info notices"),
+            new SettingDefinition("SlackWebhookUrlCritical", "SLACK_WEBHOOK_URL_CRITICAL", SettingKind.SecretUrl, "incoming webhook for failures and rollbacks"),
+            // ---- images
+            new SettingDefinition("Registry", "CI_REGISTRY", SettingKind.Text, "container registry host"),
+            new SettingDefinition("RegistryUser", "CI_REGISTRY_USER", SettingKind.Text, "container registry user"),
+            new SettingDefinition("RegistryPassword", "CI_REGISTRY_PASSWORD", SettingKind.Secret, "container registry password"),
+            // ---- training material
+            new SettingDefinition("TrainingS3Bucket", "TRAINING_MATERIALS_S3_BUCKET", SettingKind.Text, "S3 bucket for training material"),
+            new SettingDefinition("AwsAccessKeyId", "AWS_ACCESS_KEY_ID", SettingKind.Text, "AWS access key id"),
+            new SettingDefinition("AwsSecretAccessKey", "AWS_SECRET_ACCESS_KEY", SettingKind.Secret, "AWS secret access key"),
+            // ---- toggles of the seed pipeline
+            new SettingDefinition("EnableJiraIntegrationForProdDeploy", "ENABLE_JIRA_INTEGRATION_FOR_PROD_DEPLOY", SettingKind.Toggle, "gate production on JIRA", _ => "true"),
+            new SettingDefinition("EnableSlackNotifications", "ENABLE_SLACK_NOTIFICATIONS", SettingKind.Toggle, "send Slack notices", _ => "true"),
+            new SettingDefinition("EnableN8nDeploy", "ENABLE_N8N_DEPLOY", SettingKind.Toggle, "publish n8n workflows", _ => "true"),
+            new SettingDefinition("EnableOdooDeploy", "ENABLE_ODOO_DEPLOY", SettingKind.Toggle, "deploy Odoo addons", _ => "true"),
+            new SettingDefinition("EnableTrainingMaterialsDeploy", "ENABLE_TRAINING_MATERIALS_DEPLOY", SettingKind.Toggle, "publish training material", _ => "true"),
+        };
+
+        private static readonly Dictionary<string, SettingDefinition> ByName = All.ToDictionary(s => s.Name, StringComparer.OrdinalIgnoreCase);
+
+        public static bool TryGet(string name, out SettingDefinition definition) => ByName.TryGetValue(name, out definition!);
+
+        public static SettingDefinition Get(string name) =>
+            ByName.TryGetValue(name, out var d) ? d : throw new ArgumentException($"unknown setting '{name}'", nameof(name));
+
+        /// <summary>The environments every installation knows; an environments file may add more.</summary>
+        public static readonly IReadOnlyList<string> BuiltInEnvironments = new[] { "dev", "staging", "production", "local" };
+
+        /// <summary>DEV, STAGING, PROD, LOCAL; other environments use their upper-cased name.</summary>
+        public static string PrefixOf(string environment) => environment.ToLowerInvariant() switch
+        {
+            "production" => "PROD",
+            "prod" => "PROD",
+            _ => new string(environment.ToUpperInvariant().Select(c => char.IsLetterOrDigit(c) ? c : '_').ToArray()),
+        };
+    }
+}
