@@ -1,0 +1,5 @@
+global using Xunit;
+global using System;
+global using System.IO;
+global using System.Linq;
+global using System.Collections.Generic;
