@@ -235,7 +235,7 @@ namespace InfluenceGen.Deploy.Odoo
         private static byte[] BuildMetadata(AddonPackagePlan plan, string contentHash)
         {
             var sw = new StringWriter { NewLine = "\n" };
-            using (var json = new JsonTextWriter(sw) { Formatting = Formatting.Indented })
+            using (var json = new JsonTextWriter(sw) { Formatting = Formatting.Indented, CloseOutput = false })
             {
                 json.WriteStartObject();
                 json.WritePropertyName("format"); json.WriteValue("influencegen-odoo-addons/1");
