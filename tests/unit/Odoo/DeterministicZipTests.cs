@@ -88,7 +88,7 @@ namespace InfluenceGen.Deploy.Tests.Odoo
             byte[] Write(int dop)
             {
                 var ms = new MemoryStream();
-                DeterministicZip.WriteAsync(ms, sources, (_, _) => { }, NullDeployLog.Instance, default, degreeOfParallelism: dop).GetAwaiter().GetResult();
+                DeterministicZip.WriteAsync(ms, sources, (_, _, _) => { }, NullDeployLog.Instance, default, degreeOfParallelism: dop).GetAwaiter().GetResult();
                 return ms.ToArray();
             }
             Assert.Equal(Write(1), Write(4));
