@@ -69,9 +69,17 @@ namespace InfluenceGen.Deploy.Configuration
             new SettingDefinition("ChangeRequestId", "CHANGE_REQUEST_ID", SettingKind.Text, "the JIRA change request of this deployment"),
             new SettingDefinition("ChangeManagementProjectKey", "CHANGE_MANAGEMENT_PROJECT_KEY", SettingKind.Text, "JIRA project of change requests"),
             new SettingDefinition("ChangeApprovedStatus", "CHANGE_APPROVED_STATUS", SettingKind.Text, "status that means approved", _ => "Approved for Deployment"),
+            new SettingDefinition("JiraFlavor", "JIRA_FLAVOR", SettingKind.Text, "cloud (REST v3, e-mail + API token), server (REST v2, personal access token as bearer) or auto (cloud for *.atlassian.net)", _ => "auto"),
+            new SettingDefinition("ChangeRejectedStatuses", "CHANGE_REJECTED_STATUSES", SettingKind.Text, "comma-separated statuses that end Wait-ChangeApproval as rejected", _ => "Rejected,Declined,Cancelled,Canceled"),
+            new SettingDefinition("ChangeCompleteTransition", "CHANGE_COMPLETE_TRANSITION", SettingKind.Text, "transition Complete-ChangeRequest takes after a deployment", _ => "Deployed"),
+            new SettingDefinition("ChangeTechnicalApproverField", "CHANGE_TECHNICAL_APPROVER_FIELD", SettingKind.Text, "issue field (e.g. customfield_10101) holding the technical approver"),
+            new SettingDefinition("ChangeBusinessApproverField", "CHANGE_BUSINESS_APPROVER_FIELD", SettingKind.Text, "issue field (e.g. customfield_10102) holding the business approver"),
+            new SettingDefinition("RequireDualApproval", "{ENV}_REQUIRE_DUAL_APPROVAL", SettingKind.Toggle, "the change request needs a technical and a business approver",
+                env => Production(env, "true", "false")),
             // ---- notifications
             new SettingDefinition("SlackWebhookUrlInfo", "SLACK_WEBHOOK_URL_INFO", SettingKind.SecretUrl, "incoming webhook for info notices"),
             new SettingDefinition("SlackWebhookUrlCritical", "SLACK_WEBHOOK_URL_CRITICAL", SettingKind.SecretUrl, "incoming webhook for failures and rollbacks"),
+            new SettingDefinition("SlackWebhookFlavor", "SLACK_WEBHOOK_FLAVOR", SettingKind.Text, "slack, mattermost or auto (mattermost for a /hooks/<id> path)", _ => "auto"),
             // ---- images
             new SettingDefinition("Registry", "CI_REGISTRY", SettingKind.Text, "container registry host"),
             new SettingDefinition("RegistryUser", "CI_REGISTRY_USER", SettingKind.Text, "container registry user"),
