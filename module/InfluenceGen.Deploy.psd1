@@ -8,11 +8,15 @@
     Description          = 'Delivers InfluenceGen''s Odoo addons and n8n workflows from a commit to production: package, test, lint, gate, deploy with rollback, publish, notify.'
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Core', 'Desktop')
-    FormatsToProcess     = @('InfluenceGen.Deploy.Format.ps1xml')
+    FormatsToProcess     = @('InfluenceGen.Deploy.Format.ps1xml', 'InfluenceGen.Deploy.Gate.Format.ps1xml')
     FunctionsToExport    = @()
     CmdletsToExport      = @(
         'Get-InfluenceGenConfiguration'
         'New-OdooAddonPackage'
+        'Test-ChangeApproval'
+        'Wait-ChangeApproval'
+        'Complete-ChangeRequest'
+        'Send-SlackNotice'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()
