@@ -286,7 +286,8 @@ namespace InfluenceGen.Deploy.Approval
         /// <summary>
         /// Polls <see cref="CheckAsync"/> every <paramref name="interval"/> until approved (returned),
         /// rejected or invalid (DeployException ChangeRequestRejected / ChangeApprovalNotPossible), or
-        /// <paramref name="timeout"/> passed (DeployException ChangeApprovalTimeout). Transient trouble
+        /// <paramref name="timeout"/> passed (DeployException ChangeApprovalTimeout; with a zero timeout, one
+        /// check and DeployException ChangeNotApproved). Transient trouble
         /// (JIRA down, other status, approvers missing) keeps it waiting.
         /// </summary>
         public async Task<ChangeApproval> WaitAsync(string changeRequestId, string environment, TimeSpan interval, TimeSpan timeout,
@@ -310,6 +311,10 @@ namespace InfluenceGen.Deploy.Approval
                 }
                 DateTimeOffset now = _options.Clock();
                 TimeSpan remaining = deadline - now;
+                if (timeout <= TimeSpan.Zero)
+                    throw new DeployException("ChangeNotApproved", ErrorCategory.PermissionDenied,
+                        $"change request {(result.ChangeRequestId.Length > 0 ? result.ChangeRequestId : "(none)")} is not approved for {result.Environment}: {result.Reason}", result.ChangeRequestId)
+                    { RecommendedAction = "Get the change request approved in JIRA, then retry the job." };
                 if (remaining <= TimeSpan.Zero)
                     throw new DeployException("ChangeApprovalTimeout", ErrorCategory.OperationTimeout,
                         $"change request {result.ChangeRequestId} was not approved within {Format(timeout)} ({poll} check(s)); last: {result.Reason}", result.ChangeRequestId)

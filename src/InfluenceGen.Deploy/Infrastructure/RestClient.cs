@@ -127,6 +127,11 @@ namespace InfluenceGen.Deploy.Infrastructure
                 last.Response.Attempts = attempts;
                 return last.Response;
             }
+            catch (Exception ex) when (!(ex is OperationCanceledException))
+            {
+                ex.Data[AttemptsKey] = attempts;
+                throw;
+            }
         }
 
         private static RetryDecision Classify(Exception ex, RestRequest request)
@@ -146,6 +151,12 @@ namespace InfluenceGen.Deploy.Infrastructure
             }
         }
 
+        /// <summary>Key of Exception.Data holding how many attempts were made before a transport failure.</summary>
+        public const string AttemptsKey = "InfluenceGen.Attempts";
+
+        /// <summary>How many attempts an exception thrown by <see cref="SendAsync"/> ended (1 when unknown).</summary>
+        public static int AttemptsOf(Exception ex) => ex.Data[AttemptsKey] is int n ? n : 1;
+
         /// <summary>A short, URL-free description of a transport failure.</summary>
         public static string Describe(Exception ex)
         {
@@ -153,7 +164,7 @@ namespace InfluenceGen.Deploy.Infrastructure
             Exception inner = ex;
             while (inner.InnerException != null) inner = inner.InnerException;
             string text = inner.Message;
-            return inner == ex ? text : $"{ex.Message} ({text})";
+            return inner == ex || ex.Message.Contains(text) ? ex.Message : $"{ex.Message} ({text})";
         }
 
         private sealed class RetryableStatusException : Exception

@@ -131,7 +131,7 @@ namespace InfluenceGen.Deploy.Notify
                 RetryOnTimeout = false,
             };
 
-            log.Verbose($"Sending a {notice.Status.ToString().ToLowerInvariant()} notice to the {notice.Channel.ToString().ToLowerInvariant()} {name} webhook on {webhook.Host}");
+            log.Verbose($"Sending the {notice.Status.ToString().ToLowerInvariant()} notice to the {notice.Channel.ToString().ToLowerInvariant()} {name} webhook on {webhook.Host}");
             try
             {
                 RestResponse response = await _options.Http.SendAsync(request, _options.Retry, log, cancellationToken).ConfigureAwait(false);
@@ -146,12 +146,12 @@ namespace InfluenceGen.Deploy.Notify
             catch (RestTimeoutException ex)
             {
                 result.Reason = $"{name} did not answer ({ex.Message}); not repeated, as it may have been delivered";
-                result.Attempts = Math.Max(1, result.Attempts);
+                result.Attempts = RestClient.AttemptsOf(ex);
             }
             catch (Exception ex) when (ex is HttpRequestException || ex is System.IO.IOException || ex is System.Net.Sockets.SocketException)
             {
-                result.Reason = $"{name} could not be reached ({RestClient.Describe(ex)})";
-                result.Attempts = Math.Max(1, result.Attempts);
+                result.Attempts = RestClient.AttemptsOf(ex);
+                result.Reason = $"{name} could not be reached ({RestClient.Describe(ex)})" + (result.Attempts > 1 ? $" after {result.Attempts} attempts" : string.Empty);
             }
             result.Reason = SecretMasker.Default.Apply(result.Reason);
             result.Duration = _options.Clock() - started;

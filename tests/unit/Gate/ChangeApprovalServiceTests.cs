@@ -368,6 +368,19 @@ namespace InfluenceGen.Deploy.Tests.Gate
         }
 
         [Fact]
+        public async Task Wait_with_a_zero_timeout_is_one_fail_closed_check()
+        {
+            using var jira = new FakeJira(3, NewToken());
+            ApprovedIssue(jira).Status = "Awaiting Approval";
+            var service = new ChangeApprovalService(Settings(jira), Options());
+            var ex = await Assert.ThrowsAsync<DeployException>(() =>
+                service.WaitAsync("CHG-42", "production", TimeSpan.FromSeconds(30), TimeSpan.Zero, new RecordingLog(), CancellationToken.None));
+            Assert.Equal("ChangeNotApproved", ex.ErrorId);
+            Assert.Equal("change request CHG-42 is not approved for production: status is 'Awaiting Approval', not 'Approved for Deployment'", ex.Message);
+            Assert.Single(jira.Requests);
+        }
+
+        [Fact]
         public async Task Wait_keeps_waiting_while_jira_is_down()
         {
             using var jira = new FakeJira(3, NewToken());

@@ -179,6 +179,21 @@ namespace InfluenceGen.Deploy.Tests.Gate
         }
 
         [Fact]
+        public async Task A_refused_connection_is_retried_within_the_policy_and_reported_without_the_url()
+        {
+            int port;
+            using (var probe = new FakeHttpServer(_ => new FakeResponse())) port = probe.BaseUrl.Port;
+            var url = new Uri($"http://127.0.0.1:{port}/services/T0IGTEST01/B0IGTEST02/closedclosedclosed");
+            var log = new RecordingLog();
+            NoticeResult result = await new WebhookNotifier(url, null, options: Fast()).SendAsync(Notice(), log, CancellationToken.None);
+            Assert.False(result.Delivered);
+            Assert.Equal(4, result.Attempts);
+            Assert.Contains("could not be reached", result.Reason);
+            Assert.EndsWith("after 4 attempts", result.Reason);
+            Assert.DoesNotContain("closedclosed", log.AllText() + result.Reason);
+        }
+
+        [Fact]
         public async Task Disabled_notifications_are_a_no_op_that_says_so()
         {
             using var hook = new FakeWebhook();
