@@ -364,7 +364,7 @@ namespace InfluenceGen.Deploy.Tests.Gate
             Assert.Contains("not approved within 1 s", ex.Message);
             Assert.Contains("status is 'Awaiting Approval'", ex.Message);
             Assert.InRange(watch.Elapsed.TotalSeconds, 0.9, 5);
-            Assert.InRange(jira.Requests.Count, 4, 8);
+            Assert.InRange(jira.Requests.Count, 2, 8); // about 6 checks at 0.2 s intervals; fewer on a loaded machine
         }
 
         [Fact]
