@@ -124,6 +124,15 @@ namespace InfluenceGen.Deploy.Tests.Gate
         }
 
         [Fact]
+        public void WhatIf_sends_nothing()
+        {
+            PsResult r = Invoke("Send-SlackNotice 'Deployed' -WebhookUri $hook -WhatIf");
+            Assert.Null(r.Terminating);
+            Assert.Empty(r.Output);
+            Assert.Empty(_slack.Requests);
+        }
+
+        [Fact]
         public void A_bad_webhook_value_is_refused_without_showing_it()
         {
             _ps.SetVariable("bad", Secure("not a url SECRETVALUE123"));
