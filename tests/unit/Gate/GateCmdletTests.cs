@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using System.Management.Automation.Runspaces;
 using System.Net;
 using System.Security;
 using System.Threading;
@@ -167,6 +168,31 @@ namespace InfluenceGen.Deploy.Tests.Gate
             Assert.Contains("status is 'Awaiting Approval'", r.Terminating.Exception.Message);
             Assert.Contains(r.Progress, p => p.Activity.Contains("Waiting for approval of CHG-42") && p.PercentComplete >= 0);
             Assert.Empty(r.Output);
+        }
+
+        [Fact]
+        public void Ctrl_C_stops_Wait_ChangeApproval_between_polls()
+        {
+            ApprovedIssue(_jira).Status = "Awaiting Approval";
+            InitialSessionState iss = InitialSessionState.CreateDefault2();
+            iss.ImportPSModule(new[] { Repo.ModuleFolder });
+            using Runspace runspace = RunspaceFactory.CreateRunspace(iss);
+            runspace.Open();
+            runspace.SessionStateProxy.SetVariable("cred", Credential(FakeJira.Email, _jira.Token));
+            runspace.SessionStateProxy.SetVariable("cfg", _config);
+            using PowerShell ps = PowerShell.Create();
+            ps.Runspace = runspace;
+            ps.AddScript("$ProgressPreference = 'Continue'; Wait-ChangeApproval CHG-42 -Credential $cred -ConfigurationPath $cfg -PollIntervalSeconds 30");
+            var progressSeen = new ManualResetEventSlim();
+            ps.Streams.Progress.DataAdded += (_, _) => progressSeen.Set();
+            IAsyncResult running = ps.BeginInvoke();
+            Assert.True(progressSeen.Wait(TimeSpan.FromSeconds(30)), "no progress was reported");
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            ps.Stop();
+            Assert.ThrowsAny<PipelineStoppedException>(() => ps.EndInvoke(running));
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"stopping took {watch.Elapsed}");
+            Assert.Equal(PSInvocationState.Stopped, ps.InvocationStateInfo.State);
+            Assert.Single(_jira.Requests);
         }
 
         [Fact]
