@@ -49,9 +49,9 @@ cat > "$ctx/Dockerfile" <<'DF'
 FROM scratch
 COPY bin/ /bin/
 COPY fixtures/ /fixtures/
-RUN ["/bin/busybox", "--install", "-s", "/bin"]
+RUN ["/bin/busybox", "sh", "-c", "/bin/busybox --install -s /bin && mkdir -p /tmp && chmod 1777 /tmp"]
 CMD ["/bin/sleep", "3600"]
 DF
-DOCKER_HOST="unix://$sock" DOCKER_BUILDKIT=0 docker build --network none -q -t ig-fake-odoo:test "$ctx" >/dev/null
+DOCKER_HOST="unix://$sock" DOCKER_BUILDKIT=0 docker build --network none -q -t ig-fake-odoo:test "$ctx" >"$d/build.log" 2>&1 || { cat "$d/build.log" >&2; exit 1; }
 echo "export DOCKER_TEST_HOST=unix://$sock" >> "$IG_TEST_ENV"
 echo "export IG_TEST_IMAGE=ig-fake-odoo:test" >> "$IG_TEST_ENV"

@@ -477,6 +477,8 @@ namespace InfluenceGen.Deploy.Odoo.Testing
             if (_summary == null && problems.Count == 0 && result.Failed == 0 && result.Errors == 0)
                 problems.Add(new OdooTestProblem { Kind = OdooTestProblemKind.NoSummary, Message = "the log has no test summary (odoo.tests.result): Odoo did not run tests (--test-enable missing?) or stopped before the end" });
 
+            DateTime? first = _records.FirstOrDefault(r => r.Time != null)?.Time, last = _records.LastOrDefault(r => r.Time != null)?.Time;
+            if (first != null && last != null && last >= first) result.Duration = last.Value - first.Value;
             result.Problems = problems.ToArray();
             result.Modules = _modules.Values.OrderBy(mo => mo.Module, StringComparer.Ordinal).ToArray();
             result.Notes = _notes.ToArray();

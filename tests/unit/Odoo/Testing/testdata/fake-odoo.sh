@@ -5,11 +5,22 @@
 #   ig_pass  -> 17.0 pass_test_level     ig_fail  -> 17.0 fail_test_level
 #   ig_error -> 18.0 error_test_level    ig_hang  -> the first lines of pass_default, then hangs
 #   anything else: $FAKE_ODOO_LOG (a fixture path without .log) must say which.
-# `fake-odoo db [-c conf] drop NAME` records NAME in $FAKE_ODOO_STATE/dropped and exits 0.
-# Every invocation's arguments are appended to $FAKE_ODOO_STATE/argv (one line each).
-fixtures="${FAKE_ODOO_FIXTURES:-/fixtures}"
-state="${FAKE_ODOO_STATE:-/tmp}"
-echo "$*" >> "$state/argv" 2>/dev/null
+# `fake-odoo db [-c conf] drop NAME` records NAME in STATE/dropped and exits 0.
+# Every invocation's arguments are appended to STATE/argv (one line each).
+# STATE is the folder of the -c config file (else $FAKE_ODOO_STATE, else /tmp). The config file may set
+#   fake_fixtures = /path/to/fixtures/odoo      fake_log = 18.0/fail_default
+# (defaults: $FAKE_ODOO_FIXTURES, /fixtures in the test image, else ../shared/fixtures/odoo of the checkout).
+conf=""; prev=""
+for a in "$@"; do [ "$prev" = "-c" ] && conf="$a"; prev="$a"; done
+setting() { [ -n "$conf" ] && [ -f "$conf" ] && sed -n "s/^$1 *= *//p" "$conf" | head -n 1; }
+here="$(cd "$(dirname "$0")" && pwd)"
+fixtures="$(setting fake_fixtures)"
+[ -z "$fixtures" ] && fixtures="${FAKE_ODOO_FIXTURES:-}"
+[ -z "$fixtures" ] && [ -d /fixtures ] && fixtures=/fixtures
+[ -z "$fixtures" ] && fixtures="$here/../../../../../../shared/fixtures/odoo"
+FAKE_ODOO_LOG="$(setting fake_log)${FAKE_ODOO_LOG:-}"
+if [ -n "$conf" ]; then state="$(dirname "$conf")"; else state="${FAKE_ODOO_STATE:-/tmp}"; fi
+{ echo "$*" >> "$state/argv"; } 2>/dev/null
 if [ "$1" = "db" ]; then
   shift
   while [ $# -gt 0 ]; do
