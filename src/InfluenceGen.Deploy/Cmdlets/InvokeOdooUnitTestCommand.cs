@@ -125,6 +125,13 @@ namespace InfluenceGen.Deploy.Cmdlets
                     runner = new LocalOdooCommandRunner(CurrentDirectory);
                     break;
             }
+            // A password on Odoo's command line (better: the config file or PGPASSWORD) never reaches our output.
+            for (int i = 0; i < ExtraArgument.Length; i++)
+            {
+                string a = ExtraArgument[i];
+                if ((a == "-w" || a == "--db_password") && i + 1 < ExtraArgument.Length) Masker.Add(ExtraArgument[i + 1]);
+                else if (a.StartsWith("--db_password=", StringComparison.Ordinal)) Masker.Add(a.Substring("--db_password=".Length));
+            }
             try
             {
                 var request = new OdooTestRequest

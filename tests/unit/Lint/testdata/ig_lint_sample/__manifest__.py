@@ -4,5 +4,5 @@
     'version': '17.0.1.0.0',
     'depends': ['base'],
     'license': 'LGPL-3',
-    'installable': False,
+    'installable': True,
 }
