@@ -173,19 +173,25 @@ namespace InfluenceGen.Deploy.Odoo.Testing
                     [MultiplexedStream.TargetStream.StandardError] = new LineSplitter(onLine),
                 };
                 byte[] buffer = new byte[81920];
-                try
+                // The stream's read does not always observe the token: race it against cancellation.
+                var cancelled = new TaskCompletionSource<MultiplexedStream.ReadResult>();
+                using (cancellationToken.Register(() => cancelled.TrySetCanceled()))
                 {
-                    while (true)
+                    try
                     {
-                        MultiplexedStream.ReadResult read = await stream.ReadOutputAsync(buffer, 0, buffer.Length, cancellationToken).ConfigureAwait(false);
-                        if (read.EOF) break;
-                        if (splitters.TryGetValue(read.Target, out LineSplitter? splitter)) splitter.Add(buffer, read.Count);
+                        while (true)
+                        {
+                            Task<MultiplexedStream.ReadResult> readTask = stream.ReadOutputAsync(buffer, 0, buffer.Length, cancellationToken);
+                            MultiplexedStream.ReadResult read = await (await Task.WhenAny(readTask, cancelled.Task).ConfigureAwait(false)).ConfigureAwait(false);
+                            if (read.EOF) break;
+                            if (splitters.TryGetValue(read.Target, out LineSplitter? splitter)) splitter.Add(buffer, read.Count);
+                        }
                     }
-                }
-                catch (Exception) when (cancellationToken.IsCancellationRequested)
-                {
-                    await StopExecAsync(exec.ID).ConfigureAwait(false);
-                    throw new OperationCanceledException(cancellationToken);
+                    catch (Exception) when (cancellationToken.IsCancellationRequested)
+                    {
+                        await StopExecAsync(exec.ID).ConfigureAwait(false);
+                        throw new OperationCanceledException(cancellationToken);
+                    }
                 }
                 foreach (LineSplitter s in splitters.Values) s.Finish();
             }

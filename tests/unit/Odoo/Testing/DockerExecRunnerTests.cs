@@ -92,6 +92,23 @@ namespace InfluenceGen.Deploy.Tests.Odoo.Testing
         }
 
         [Fact]
+        public async Task Odoo_that_hangs_in_the_container_is_stopped_at_the_timeout()
+        {
+            _container.RequireEngine();
+            using var runner = new DockerExecOdooCommandRunner(new Uri(_container.Host), _container.Name);
+            var request = new OdooTestRequest { Modules = new[] { "ig_hang" }, OdooBin = "/bin/fake-odoo", Timeout = TimeSpan.FromSeconds(2) };
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            OdooTestRunResult r = await new OdooTestService(runner).RunAsync(request, NullDeployLog.Instance, CancellationToken.None);
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(20), watch.Elapsed.ToString());
+            Assert.True(r.TimedOut);
+            Assert.Contains(r.Problems, p => p.Kind == OdooTestProblemKind.Timeout);
+            // The hanging process was killed (the engine runs on this machine).
+            var ps = new List<string>();
+            await runner.RunAsync(new[] { "/bin/sh", "-c", "ps | grep -c '[s]leep 600' || true" }, ps.Add, CancellationToken.None);
+            Assert.Equal("0", ps.Last().Trim());
+        }
+
+        [Fact]
         public async Task A_missing_container_is_a_clear_error()
         {
             _container.RequireEngine();
