@@ -27,6 +27,21 @@ namespace InfluenceGen.Deploy.Odoo.Testing
         Task<int> RunAsync(IReadOnlyList<string> argv, Action<string> onLine, CancellationToken cancellationToken);
     }
 
+    /// <summary>
+    /// Command lines for runners that take one shell command string (an SSH exec channel runs the remote
+    /// user's shell): each argument single-quoted for a POSIX shell, so none is ever interpreted.
+    /// </summary>
+    public static class PosixShell
+    {
+        public static string Quote(string arg)
+        {
+            if (arg.Length > 0 && System.Text.RegularExpressions.Regex.IsMatch(arg, @"^[A-Za-z0-9_@%+=:,./\-]+$")) return arg;
+            return "'" + arg.Replace("'", "'\\''") + "'";
+        }
+
+        public static string Join(IEnumerable<string> argv) => string.Join(" ", argv.Select(Quote));
+    }
+
     /// <summary>Runs the command as a child process of this one.</summary>
     public sealed class LocalOdooCommandRunner : IOdooCommandRunner
     {
@@ -91,7 +106,8 @@ namespace InfluenceGen.Deploy.Odoo.Testing
                     throw new OperationCanceledException(cancellationToken);
                 }
             }
-            process.WaitForExit();
+            // Exited has fired; the pipes may stay open if Odoo left a child behind: bounded waits only.
+            process.WaitForExit(10_000);
             await Task.WhenAny(Task.WhenAll(outDone.Task, errDone.Task), Task.Delay(10_000)).ConfigureAwait(false);
             return process.ExitCode;
         }

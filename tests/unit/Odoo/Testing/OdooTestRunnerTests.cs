@@ -173,6 +173,21 @@ namespace InfluenceGen.Deploy.Tests.Odoo.Testing
 
         [Theory]
         [InlineData("plain")]
+        [InlineData("it's")]
+        [InlineData("$(touch /tmp/igtest-injected) `id` ; | & * ?")]
+        [InlineData("")]
+        public async Task PosixShell_quoting_passes_any_argument_unchanged_through_a_shell(string arg)
+        {
+            var lines = new List<string>();
+            string command = PosixShell.Join(new[] { "printf", "%s\\n", arg });
+            int code = await new LocalOdooCommandRunner().RunAsync(new[] { "/bin/sh", "-c", command }, lines.Add, CancellationToken.None);
+            Assert.Equal(0, code);
+            Assert.Equal(arg, Assert.Single(lines));
+            Assert.False(File.Exists("/tmp/igtest-injected"));
+        }
+
+        [Theory]
+        [InlineData("plain")]
         [InlineData("with space")]
         [InlineData("quote\"inside")]
         [InlineData("back\\slash\\")]
