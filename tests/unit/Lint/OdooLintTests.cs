@@ -13,11 +13,11 @@ namespace InfluenceGen.Deploy.Tests.Lint
     {
         public static string Sample => Path.Combine(Repo.Root, "tests", "unit", "Lint", "testdata", "ig_lint_sample");
 
-        public static void RequireLinters() => Assert.True(Environment.GetEnvironmentVariable("IG_FLAKE8") != null && Environment.GetEnvironmentVariable("IG_PYLINT") != null,
+        internal static void RequireLinters() => Assert.True(Environment.GetEnvironmentVariable("IG_FLAKE8") != null && Environment.GetEnvironmentVariable("IG_PYLINT") != null,
             "IG_FLAKE8 / IG_PYLINT are not set: run tests/run.sh (tests/setup/15-linters.sh installs flake8 and pylint)");
 
         /// <summary>A repository with the sample addon under addons/ (and no configuration files).</summary>
-        public static TempDir NewRepo()
+        internal static TempDir NewRepo()
         {
             var repo = new TempDir("iglint");
             foreach (string file in Directory.GetFiles(Sample, "*.py", SearchOption.AllDirectories))
@@ -141,7 +141,7 @@ namespace InfluenceGen.Deploy.Tests.Lint
         {
             using TempDir repo = NewRepo();
             string fake = repo.Write("bin/flake8", "#!/bin/sh\necho 'flake8: boom' >&2\nexit 3\n");
-            File.SetUnixFileMode(fake, UnixFileMode.UserRead | UnixFileMode.UserExecute | UnixFileMode.UserWrite);
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(fake, UnixFileMode.UserRead | UnixFileMode.UserExecute | UnixFileMode.UserWrite);
             LintRequest request = Request(repo, "flake8");
             request.Flake8Path = fake;
             var ex = await Assert.ThrowsAsync<DeployException>(() => new OdooLinter().RunAsync(request, NullDeployLog.Instance, CancellationToken.None));
