@@ -8,11 +8,17 @@
     Description          = 'Delivers InfluenceGen''s Odoo addons and n8n workflows from a commit to production: package, test, lint, gate, deploy with rollback, publish, notify.'
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Core', 'Desktop')
-    FormatsToProcess     = @('InfluenceGen.Deploy.Format.ps1xml')
+    FormatsToProcess     = @('InfluenceGen.Deploy.Format.ps1xml', 'InfluenceGen.Deploy.Deploy.Format.ps1xml')
     FunctionsToExport    = @()
     CmdletsToExport      = @(
         'Get-InfluenceGenConfiguration'
         'New-OdooAddonPackage'
+        'Deploy-InfluenceGen'
+        'Get-InfluenceGenDeployment'
+        'Undo-InfluenceGenDeployment'
+        'Export-InfluenceGenDeploymentLog'
+        'Backup-OdooDatabase'
+        'Restore-OdooDatabase'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

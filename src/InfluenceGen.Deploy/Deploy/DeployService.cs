@@ -243,7 +243,7 @@ namespace InfluenceGen.Deploy.Deploy
             {
                 Record = new DeploymentRecord
                 {
-                    Kind = "deploy", Environment = _s.Environment, PackageSha256 = pkg.Sha256, PackageName = Path.GetFileName(pkg.Path),
+                    Id = Guid.NewGuid().ToString("N").Substring(0, 12), Kind = "deploy", Environment = _s.Environment, PackageSha256 = pkg.Sha256, PackageName = Path.GetFileName(pkg.Path),
                     User = request.User, StartedAt = Now(), ChangeRequest = request.ChangeRequestId,
                 },
                 LockText = LockText(request.User),
@@ -564,7 +564,7 @@ namespace InfluenceGen.Deploy.Deploy
 
         public async Task<DeploymentRecord> UndoAsync(string? toRelease, bool restoreDatabase, string user, TimeSpan lockTimeout, IDeployLog log, CancellationToken ct)
         {
-            var run = new Run { Record = new DeploymentRecord { Kind = "undo", Environment = _s.Environment, User = user, StartedAt = Now() }, LockText = LockText(user) };
+            var run = new Run { Record = new DeploymentRecord { Id = Guid.NewGuid().ToString("N").Substring(0, 12), Kind = "undo", Environment = _s.Environment, User = user, StartedAt = Now() }, LockText = LockText(user) };
             run.Watch.Start();
             TargetState state = await ProbeAsync(Array.Empty<string>(), run.LockText, (int)lockTimeout.TotalSeconds, ct).ConfigureAwait(false);
             if (state.LockHolder != null)
