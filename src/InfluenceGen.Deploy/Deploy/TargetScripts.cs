@@ -97,7 +97,7 @@ namespace InfluenceGen.Deploy.Deploy
         public string Backup(string label)
         {
             string dump = BackupPath(label);
-            var b = new StringBuilder("cd \"$ROOT\" || exit 20\nmkdir -p backups\n");
+            var b = new StringBuilder("mkdir -p \"$ROOT/backups\" && cd \"$ROOT\" || exit 20\n");
             b.Append("pg_dump -Fc -f ").Append(Q(dump + ".tmp")).Append(" && mv -f ").Append(Q(dump + ".tmp")).Append(' ').Append(Q(dump))
              .Append(" || { rm -f ").Append(Q(dump + ".tmp")).Append("; exit 50; }\n");
             if (!string.IsNullOrEmpty(_s.FilestorePath))
