@@ -75,14 +75,26 @@ namespace InfluenceGen.Deploy.Cmdlets
             };
             using ITargetTransport transport = Transport();
             DeployService service = Service(transport);
-            DeployPlan plan = Run("Planning the deploy", (log, ct) => service.PlanAsync(request, log, ct));
-            string text = plan.ToString();
-            if (!ShouldProcess(text, text + "\nDeploy?", $"Deploy-InfluenceGen {Settings.Environment}"))
+            // The full plan costs a round trip: read the target first only when someone will see it
+            // (-WhatIf, a confirmation prompt); otherwise the deploy reads the target under its lock.
+            bool whatIf = MyInvocation.BoundParameters.TryGetValue("WhatIf", out object? w) && ((SwitchParameter)w).IsPresent;
+            bool confirm = MyInvocation.BoundParameters.TryGetValue("Confirm", out object? c) && ((SwitchParameter)c).IsPresent;
+            bool prompts = confirm || (GetVariableValue("ConfirmPreference") is ConfirmImpact pref && pref != ConfirmImpact.None && pref <= ConfirmImpact.Medium
+                                       && !MyInvocation.BoundParameters.ContainsKey("Confirm"));
+            bool productionPrompt = Settings.IsProduction && !Force;
+            if (whatIf || prompts || productionPrompt)
             {
-                if (MyInvocation.BoundParameters.ContainsKey("WhatIf")) WriteObject(plan);
-                return;
+                DeployPlan plan = Run("Planning the deploy", (log, ct) => service.PlanAsync(request, log, ct));
+                string text = plan.ToString();
+                if (!ShouldProcess(text, text + "\nDeploy?", $"Deploy-InfluenceGen {Settings.Environment}"))
+                {
+                    if (whatIf) WriteObject(plan);
+                    return;
+                }
+                if (productionPrompt && !ShouldContinue(text + "\nThis changes PRODUCTION. Continue?", "Deploy to production"))
+                    return;
             }
-            if (Settings.IsProduction && !Force && !ShouldContinue(text + "\nThis changes PRODUCTION. Continue?", "Deploy to production"))
+            else if (!ShouldProcess($"{Settings.Environment} ({transport.Description}:{Settings.Root})", $"Deploy {System.IO.Path.GetFileName(path)}"))
                 return;
             DeploymentRecord record = Run($"Deploying to {Settings.Environment}", (log, ct) => service.DeployAsync(request, log, ct));
             Verbose($"{transport.Description}: {transport.RoundTrips} round trip(s)");

@@ -70,7 +70,7 @@ namespace InfluenceGen.Deploy.Deploy
         }
 
         /// <summary>Seconds between health probes (tests shorten it).</summary>
-        public TimeSpan HealthInterval { get; set; } = TimeSpan.FromSeconds(1);
+        public TimeSpan HealthInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 
         // ---- probe and plan --------------------------------------------------------------------
 
@@ -87,16 +87,15 @@ namespace InfluenceGen.Deploy.Deploy
             state.CurrentSha = First(sections, "CURRENT_SHA");
             state.LedgerTail = First(sections, "LEDGER_TAIL");
             state.Releases = sections.TryGetValue("RELEASES", out var rel) ? rel.Where(x => x.Length > 0 && !x.StartsWith(".", StringComparison.Ordinal)).ToList() : new List<string>();
-            string? Check(string name, out List<string> lines)
-            {
-                lines = sections.TryGetValue(name, out var l) ? l : new List<string>();
-                string? status = lines.LastOrDefault(x => x.StartsWith("@@PSQL ", StringComparison.Ordinal));
-                lines = lines.Where(x => !x.StartsWith("@@PSQL ", StringComparison.Ordinal)).ToList();
-                return status == "@@PSQL 0" ? null : string.Join(" ", lines).Trim();
-            }
-            state.DatabaseError = Check("MODULES", out var modules) ?? Check("CHECKSUMS", out _) ?? Check("LANGS", out _);
-            Check("CHECKSUMS", out var checksums);
-            Check("LANGS", out var langs);
+            // the psql status line ends the last section; without it (or non-zero) the database was not read
+            var all = sections.Values.SelectMany(v => v).ToList();
+            string? status = all.LastOrDefault(x => x.StartsWith("@@PSQL ", StringComparison.Ordinal));
+            List<string> Lines(string name) => sections.TryGetValue(name, out var l) ? l.Where(x => !x.StartsWith("@@PSQL ", StringComparison.Ordinal)).ToList() : new List<string>();
+            if (status != "@@PSQL 0")
+                state.DatabaseError = string.Join(" ", Lines("RELEASES").Concat(Lines("MODULES")).Concat(Lines("CHECKSUMS")).Concat(Lines("LANGS"))
+                    .Where(l => l.Contains("psql") || l.Contains("FATAL") || l.Contains("ERROR") || l.Contains("error"))).Trim();
+            if (status != "@@PSQL 0" && string.IsNullOrEmpty(state.DatabaseError)) state.DatabaseError = "psql did not answer (" + (status ?? "no status") + ")";
+            var modules = Lines("MODULES"); var checksums = Lines("CHECKSUMS"); var langs = Lines("LANGS");
             foreach (string line in modules.Where(l => l.Contains('|')))
             {
                 string[] p = line.Split('|');

@@ -25,7 +25,7 @@ namespace InfluenceGen.Deploy.Deploy
             _http = http; _databasePing = databasePing;
         }
 
-        public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(1);
+        public TimeSpan Interval { get; set; } = TimeSpan.FromMilliseconds(500);
 
         /// <summary>Polls until healthy or <paramref name="timeout"/>; returns null when healthy, else the last reason.</summary>
         public async Task<string?> WaitHealthyAsync(string baseUrl, TimeSpan timeout, IDeployLog log, CancellationToken ct)

@@ -60,13 +60,15 @@ namespace InfluenceGen.Deploy.Deploy
             b.Append("echo '@@CURRENT_SHA'; cat current/.influencegen-package.sha256 2>/dev/null || true\n");
             b.Append("echo '@@LEDGER_TAIL'; tail -n 1 ").Append(DeploymentLedger.FileName).Append(" 2>/dev/null || true\n");
             b.Append("echo '@@RELEASES'; ls -1 releases 2>/dev/null || true\n");
-            b.Append("echo '@@MODULES'\n");
-            b.Append(Psql).Append(" -F '|' -c \"select name, state, coalesce(latest_version, '') from ir_module_module where name in (")
-             .Append(names.Length == 0 ? "''" : names).Append(")\" 2>&1; echo \"@@PSQL $?\"\n");
-            b.Append("echo '@@CHECKSUMS'\n");
-            b.Append(Psql).Append(" -c \"select value from ir_config_parameter where key = 'module_auto_update.installed_checksums'\" 2>&1; echo \"@@PSQL $?\"\n");
-            b.Append("echo '@@LANGS'\n");
-            b.Append(Psql).Append(" -c \"select code from res_lang where active\" 2>&1; echo \"@@PSQL $?\"\n");
+            // one psql session for the three queries (every process costs on a slow target)
+            b.Append(Psql).Append(" -F '|' <<'IG_SQL_END' 2>&1\n")
+             .Append("\\echo @@MODULES\n")
+             .Append("select name, state, coalesce(latest_version, '') from ir_module_module where name in (").Append(names.Length == 0 ? "''" : names).Append(");\n")
+             .Append("\\echo @@CHECKSUMS\n")
+             .Append("select value from ir_config_parameter where key = 'module_auto_update.installed_checksums';\n")
+             .Append("\\echo @@LANGS\n")
+             .Append("select code from res_lang where active;\n")
+             .Append("IG_SQL_END\necho \"@@PSQL $?\"\n");
             b.Append("echo '@@END'\n");
             return Wrap(b.ToString());
         }
