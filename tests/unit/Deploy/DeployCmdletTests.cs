@@ -67,6 +67,13 @@ namespace InfluenceGen.Deploy.Tests.Deploy
                 Assert.Equal("Succeeded", (string)record.Properties["Status"].Value);
                 Assert.Contains(deployed.Progress, r => r.Activity.Contains("Deploying"));
 
+                // the same package again: nothing to do, no Odoo command, two SSH round trips
+                int calls = t.OdooCalls;
+                PsResult again = ps.Invoke("Deploy-InfluenceGen qa $pkg -ConfigurationPath $cfg");
+                Assert.Equal("Unchanged", (string)again.Output.Last().Properties["Status"].Value);
+                Assert.Equal(calls, t.OdooCalls);
+                Assert.Contains(again.Verbose, v => v.EndsWith(": 2 round trip(s)"));
+
                 PsResult ledger = ps.Invoke("Get-InfluenceGenDeployment -Environment qa -ConfigurationPath $cfg -Verify -Last 1");
                 Assert.True(ErrorId(ledger) == null, ledger.AllText());
                 Assert.Equal(true, (bool?)ledger.Single().Properties["Verified"].Value);
@@ -76,6 +83,7 @@ namespace InfluenceGen.Deploy.Tests.Deploy
                 PsResult export = ps.Invoke("Export-InfluenceGenDeploymentLog -Environment qa -ConfigurationPath $cfg -Format Csv -OutFile $csv");
                 Assert.True(ErrorId(export) == null, export.AllText());
                 Assert.Contains((string)record.Properties["Release"].Value, File.ReadAllText(csv));
+                Assert.Equal(3, File.ReadAllLines(csv).Length);   // header + 2 entries
                 Assert.StartsWith(DeploymentLedger.Sha256Hex(File.ReadAllText(csv)), File.ReadAllText(csv + ".sha256"));
 
                 // tamper with the ledger: -Verify fails with a stable id
@@ -131,6 +139,17 @@ namespace InfluenceGen.Deploy.Tests.Deploy
                                              "Restore-OdooDatabase -Environment qa -ConfigurationPath $cfg -Path backups/" + t.Database + "-before.dump -Confirm:$false");
                 Assert.True(restore.Terminating == null && restore.Errors.Count == 0, restore.AllText());
                 Assert.DoesNotContain("ig_late", t.Modules().Keys);
+            }
+        }
+
+        [Fact]
+        public void ThePesterSpecsOfTheDeployCmdletsParse()
+        {
+            foreach (string name in new[] { "Deploy-InfluenceGen", "Get-InfluenceGenDeployment", "Undo-InfluenceGenDeployment", "Export-InfluenceGenDeploymentLog", "Backup-OdooDatabase", "Restore-OdooDatabase" })
+            {
+                string path = Path.Combine(Repo.Root, "tests", "pester", name + ".Tests.ps1");
+                System.Management.Automation.Language.Parser.ParseFile(path, out _, out var errors);
+                Assert.True(errors.Length == 0, path + ": " + string.Join("; ", errors.Select(e => e.Message)));
             }
         }
 
