@@ -59,6 +59,15 @@ namespace InfluenceGen.Deploy.Configuration
                 env => env == "staging" || env == "production" ? "true" : "false"),
             new SettingDefinition("RequireChangeApproval", "{ENV}_REQUIRE_CHANGE_APPROVAL", SettingKind.Toggle, "deploys need an approved JIRA change request",
                 env => Production(env, "true", "false")),
+            // ---- deploy details (Deploy-InfluenceGen)
+            new SettingDefinition("OdooDatabaseHost", "{ENV}_ODOO_DB_HOST", SettingKind.Text, "PostgreSQL host as seen from the target (psql, pg_dump)", _ => "localhost"),
+            new SettingDefinition("OdooDatabasePort", "{ENV}_ODOO_DB_PORT", SettingKind.Integer, "PostgreSQL port as seen from the target", _ => "5432"),
+            new SettingDefinition("OdooDatabaseUser", "{ENV}_ODOO_DB_USER", SettingKind.Text, "PostgreSQL user of the Odoo database", _ => "odoo"),
+            new SettingDefinition("OdooCommand", "{ENV}_ODOO_COMMAND", SettingKind.Text, "command template running Odoo's CLI on the target ({root} {current} {db} {service}); -d/-i/-u/--stop-after-init are appended"),
+            new SettingDefinition("RestartCommand", "{ENV}_ODOO_RESTART_COMMAND", SettingKind.Text, "command template restarting Odoo on the target"),
+            new SettingDefinition("HealthUrl", "{ENV}_ODOO_HEALTH_URL", SettingKind.Url, "Odoo base URL the health check calls (defaults to OdooUrl)"),
+            new SettingDefinition("HealthTimeout", "{ENV}_ODOO_HEALTH_TIMEOUT", SettingKind.Integer, "seconds to wait for Odoo to turn healthy", _ => "120"),
+            new SettingDefinition("FilestorePath", "{ENV}_ODOO_FILESTORE", SettingKind.Text, "Odoo filestore of the database on the target (backed up with it)"),
             // ---- n8n of an environment
             new SettingDefinition("N8nApiUrl", "{ENV}_N8N_API_URL", SettingKind.Url, "n8n base URL (public API under /api/v1)"),
             new SettingDefinition("N8nApiKey", "{ENV}_N8N_API_KEY", SettingKind.Secret, "n8n public API key"),
