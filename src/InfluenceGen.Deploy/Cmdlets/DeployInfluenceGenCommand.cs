@@ -62,6 +62,11 @@ namespace InfluenceGen.Deploy.Cmdlets
                 throw new DeployException("SkipReasonMissing", ErrorCategory.InvalidArgument, "-SkipApproval needs -SkipReason: say why the change gate is skipped (it goes into the ledger)", "SkipReason");
 
             Resolve();
+            // As Test-ChangeApproval: skipping the gate of production is only for when JIRA integration
+            // is switched off (ENABLE_JIRA_INTEGRATION_FOR_PROD_DEPLOY=false) - never a silent bypass.
+            if (SkipApproval && Settings.IsProduction && Config.Toggle("EnableJiraIntegrationForProdDeploy"))
+                throw new DeployException("SkipApprovalNotAllowed", ErrorCategory.PermissionDenied,
+                    "-SkipApproval is refused for production while JIRA integration is on (ENABLE_JIRA_INTEGRATION_FOR_PROD_DEPLOY=true): get the change request approved", "SkipApproval");
             DeployPackage deployPackage = DeployPackage.Open(path, sha);
             var request = new DeployRequest
             {

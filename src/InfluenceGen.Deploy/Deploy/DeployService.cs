@@ -431,8 +431,7 @@ namespace InfluenceGen.Deploy.Deploy
                 Text = $"installed: {List(run.Record.Installed)}; upgraded: {List(run.Record.Upgraded)}; unchanged: {run.Record.Unchanged.Length}",
             }, log, ct)).ConfigureAwait(false);
             if (_s.IsProduction && !request.SkipApproval && request.ChangeRequestId != null)
-                await SafeAsync(log, "complete change request", () => _gate.CompleteAsync(request.ChangeRequestId, _s.Environment,
-                    $"Deployed release {run.Record.Release} (package sha256 {pkg.Sha256}) to {_s.Environment}", log, ct)).ConfigureAwait(false);
+                await SafeAsync(log, "complete change request", () => _gate.CompleteAsync(request.ChangeRequestId, _s.Environment, run.Record, log, ct)).ConfigureAwait(false);
             log.Progress($"Deploying to {_s.Environment}", "done", 100);
             return run.Record;
         }

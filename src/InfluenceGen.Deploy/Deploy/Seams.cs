@@ -19,8 +19,9 @@ namespace InfluenceGen.Deploy.Deploy
     public interface IDeployGate
     {
         Task<GateDecision> CheckAsync(string? changeRequestId, string environment, IDeployLog log, CancellationToken cancellationToken);
-        /// <summary>Marks the change request done after a successful production deploy (comment + transition).</summary>
-        Task CompleteAsync(string changeRequestId, string environment, string summary, IDeployLog log, CancellationToken cancellationToken);
+        /// <summary>Marks the change request done after a successful production deploy (comment with what
+        /// was deployed, then the transition).</summary>
+        Task CompleteAsync(string changeRequestId, string environment, DeploymentRecord record, IDeployLog log, CancellationToken cancellationToken);
     }
 
     public enum NoticeLevel { Info, Critical }
@@ -53,7 +54,7 @@ namespace InfluenceGen.Deploy.Deploy
     {
         public Task<GateDecision> CheckAsync(string? changeRequestId, string environment, IDeployLog log, CancellationToken cancellationToken)
             => Task.FromResult(new GateDecision(false, "no change gate is configured for this session (JIRA): not approved"));
-        public Task CompleteAsync(string changeRequestId, string environment, string summary, IDeployLog log, CancellationToken cancellationToken)
+        public Task CompleteAsync(string changeRequestId, string environment, DeploymentRecord record, IDeployLog log, CancellationToken cancellationToken)
             => Task.CompletedTask;
     }
 
@@ -76,13 +77,13 @@ namespace InfluenceGen.Deploy.Deploy
     }
 
     /// <summary>
-    /// Where the module's cmdlets get the gate, notifier and publisher for an environment. The defaults
-    /// deny / do nothing / refuse; the module wires the JIRA, Slack and n8n services here.
+    /// Where the module's cmdlets get the gate, notifier and publisher for an environment: the JIRA
+    /// change gate (fails closed: no JIRA configured = not approved), Slack/Mattermost notices.
     /// </summary>
     public static class DeploySeams
     {
-        public static Func<DeployConfiguration, IDeployGate> Gate { get; set; } = _ => new DenyingGate();
-        public static Func<DeployConfiguration, IDeployNotifier> Notifier { get; set; } = _ => new NullNotifier();
+        public static Func<DeployConfiguration, IDeployGate> Gate { get; set; } = c => new JiraDeployGate(new Approval.ChangeApprovalService(c));
+        public static Func<DeployConfiguration, IDeployNotifier> Notifier { get; set; } = c => new WebhookDeployNotifier(Notify.WebhookNotifier.FromConfiguration(c));
         public static Func<DeployConfiguration, IWorkflowPublisher> Publisher { get; set; } = _ => new MissingWorkflowPublisher();
     }
 }

@@ -114,6 +114,13 @@ namespace InfluenceGen.Deploy.Tests.Deploy
                 PsResult noReason = ps.Invoke("Deploy-InfluenceGen -Environment production -Package $pkg -ConfigurationPath $cfg -SkipApproval -Force");
                 Assert.Equal("SkipReasonMissing", ErrorId(noReason));
 
+                // While JIRA integration is on, production's gate cannot be skipped at all.
+                PsResult refused = ps.Invoke("Deploy-InfluenceGen -Environment production -Package $pkg -ConfigurationPath $cfg -SkipApproval -SkipReason 'INC-7 hotfix' -Force");
+                Assert.Equal("SkipApprovalNotAllowed", ErrorId(refused));
+                Assert.Null(t.Current);
+
+                // Integration switched off (ENABLE_JIRA_INTEGRATION_FOR_PROD_DEPLOY=false, here in the file): skip with a reason.
+                File.WriteAllText(file, File.ReadAllText(file).Replace("\"environments\": {", "\"global\": { \"EnableJiraIntegrationForProdDeploy\": false },\n  \"environments\": {"));
                 PsResult skipped = ps.Invoke("Deploy-InfluenceGen -Environment production -Package $pkg -ConfigurationPath $cfg -SkipApproval -SkipReason 'INC-7 hotfix, CAB by phone' -Force");
                 Assert.True(ErrorId(skipped) == null, skipped.AllText());
                 Assert.Equal("INC-7 hotfix, CAB by phone", t.LastEntry.ApprovalSkippedReason);

@@ -256,7 +256,7 @@ namespace InfluenceGen.Deploy.Tests.Deploy
         private sealed class ThrowingGate : IDeployGate
         {
             public Task<GateDecision> CheckAsync(string? id, string env, IDeployLog log, CancellationToken ct) => throw new HttpRequestException("Connection refused (jira.example:443)");
-            public Task CompleteAsync(string id, string env, string summary, IDeployLog log, CancellationToken ct) => Task.CompletedTask;
+            public Task CompleteAsync(string id, string env, DeploymentRecord record, IDeployLog log, CancellationToken ct) => Task.CompletedTask;
         }
 
         [Fact]
