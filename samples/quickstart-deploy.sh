@@ -30,9 +30,10 @@ PGPASSWORD="$LOCAL_ODOO_DB_PASSWORD" psql -X -q -h "$LOCAL_ODOO_DB_HOST" -p "$LO
     insert into res_lang (code, active) values ('en_US', true);
     insert into ir_module_module (name, state, latest_version) values ('base', 'installed', '17.0.1.3'), ('mail', 'installed', '17.0.1.15'), ('contacts', 'installed', '17.0.1.0');"
 }
-[ -f src/InfluenceGen.Deploy.Host/bin/Debug/net10.0/ig-pwsh ] || dotnet build Deploy.sln -nologo -v quiet
+host=src/InfluenceGen.Deploy.Host/bin/Release/net10.0/ig-pwsh
+[ -f "$host" ] || dotnet build Deploy.sln -c Release -nologo -v quiet >/dev/null
 mkdir -p samples/out
-src/InfluenceGen.Deploy.Host/bin/Debug/net10.0/ig-pwsh -c '
+"$host" -NoProfile -c '
   New-OdooAddonPackage -Path samples/addons -OutFile samples/out/addons.zip |
     Deploy-InfluenceGen -Environment local -ConfigurationPath samples/environments.json
   Get-InfluenceGenDeployment -Environment local -ConfigurationPath samples/environments.json -Last 3 -Verify'

@@ -56,7 +56,10 @@ namespace InfluenceGen.Deploy.Deploy
             };
             if (notice.Release != null) message.Fields.Add(new System.Collections.Generic.KeyValuePair<string, string>("Release", notice.Release));
             NoticeResult result = await _notifier.SendAsync(message, log, cancellationToken).ConfigureAwait(false);
-            if (!result.Delivered && !result.Skipped)
+            // A deploy of an environment without Slack configured is normal (the quick start, a laptop):
+            // say so quietly. A webhook that is configured but fails is worth a warning.
+            if (result.NotConfigured) log.Verbose($"{(critical ? "critical" : "info")} notice not sent: {result.Reason}");
+            else if (!result.Delivered && !result.Skipped)
                 log.Warning($"the {(critical ? "critical" : "info")} notice was not delivered: {result.Reason}");
         }
     }

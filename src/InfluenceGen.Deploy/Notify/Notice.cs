@@ -63,6 +63,8 @@ namespace InfluenceGen.Deploy.Notify
         public bool Delivered { get; set; }
         /// <summary>True when ENABLE_SLACK_NOTIFICATIONS=false made sending a no-op.</summary>
         public bool Skipped { get; set; }
+        /// <summary>No webhook is configured for the channel (nothing was attempted).</summary>
+        public bool NotConfigured { get; set; }
         public NoticeStatus Status { get; set; }
         public NoticeChannel Channel { get; set; }
         public WebhookFlavor Flavor { get; set; }

@@ -112,6 +112,7 @@ namespace InfluenceGen.Deploy.Notify
                 log.Verbose("SLACK_WEBHOOK_URL_CRITICAL is not set: sending the critical notice to the info webhook");
             if (webhook == null)
             {
+                result.NotConfigured = true;
                 result.Reason = notice.Channel == NoticeChannel.Critical
                     ? "no webhook: SLACK_WEBHOOK_URL_CRITICAL and SLACK_WEBHOOK_URL_INFO are not set (or pass -WebhookUri)"
                     : "no webhook: SLACK_WEBHOOK_URL_INFO is not set (or pass -WebhookUri)";
