@@ -43,6 +43,17 @@ namespace InfluenceGen.Deploy.Cmdlets
         [Parameter(ParameterSetName = "Container")] public string? ContainerUser { get; set; }
 
         /// <summary>Where Odoo runs, for transports the module adds (an SSH runner of a deploy target).</summary>
+        /// <summary>Run Odoo on this environment's server (over SSH, or locally for the local environment),
+        /// through the transport Deploy-InfluenceGen uses.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = "Environment")]
+        [ArgumentCompleter(typeof(EnvironmentCompleter))]
+        [ValidateNotNullOrEmpty]
+        public string Environment { get; set; } = null!;
+
+        /// <summary>The environments file for -Environment.</summary>
+        [Parameter(ParameterSetName = "Environment")]
+        public string? ConfigurationPath { get; set; }
+
         [Parameter(Mandatory = true, ParameterSetName = "Runner")] [ValidateNotNull]
         public IOdooCommandRunner Runner { get; set; } = null!;
 
@@ -109,14 +120,21 @@ namespace InfluenceGen.Deploy.Cmdlets
         protected override void End()
         {
             IOdooCommandRunner runner;
-            DockerExecOdooCommandRunner? docker = null;
+            System.IDisposable? docker = null;
             switch (ParameterSetName)
             {
+                case "Environment":
+                    var config = ResolveConfiguration(Environment, ConfigurationPath);
+                    runner = new TransportOdooCommandRunner(InfluenceGen.Deploy.Deploy.DeploySettings.TransportFor(config, CurrentDirectory));
+                    docker = (System.IDisposable)runner;
+                    break;
                 case "Container":
-                    string host = DockerHost ?? Environment.GetEnvironmentVariable("DOCKER_HOST") ?? "unix:///var/run/docker.sock";
+                    string host = DockerHost ?? System.Environment.GetEnvironmentVariable("DOCKER_HOST") ?? "unix:///var/run/docker.sock";
                     if (!Uri.TryCreate(host, UriKind.Absolute, out Uri? uri))
                         throw new DeployException("OdooTestBadDockerHost", ErrorCategory.InvalidArgument, $"-DockerHost '{host}' is not a URI (unix:///var/run/docker.sock, tcp://host:2375)", host);
-                    runner = docker = new DockerExecOdooCommandRunner(uri, Container, ContainerUser);
+                    var exec = new DockerExecOdooCommandRunner(uri, Container, ContainerUser);
+                    runner = exec;
+                    docker = exec;
                     break;
                 case "Runner":
                     runner = Runner;

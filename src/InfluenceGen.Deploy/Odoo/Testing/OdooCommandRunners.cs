@@ -265,3 +265,33 @@ namespace InfluenceGen.Deploy.Odoo.Testing
         }
     }
 }
+
+namespace InfluenceGen.Deploy.Odoo.Testing
+{
+    /// <summary>
+    /// Runs Odoo on a deploy target (an environment reached over SSH, or this machine) through the
+    /// transport Deploy-InfluenceGen uses. The command goes to the target's shell on stdin, so the SSH
+    /// command line shows only <c>bash -s</c>. Odoo's output arrives when the command ends (the
+    /// transport buffers it), not line by line.
+    /// </summary>
+    public sealed class TransportOdooCommandRunner : IOdooCommandRunner, System.IDisposable
+    {
+        private readonly InfluenceGen.Deploy.Infrastructure.Ssh.ITargetTransport _transport;
+
+        public TransportOdooCommandRunner(InfluenceGen.Deploy.Infrastructure.Ssh.ITargetTransport transport) => _transport = transport;
+
+        public string Description => _transport.Description;
+
+        public async System.Threading.Tasks.Task<int> RunAsync(System.Collections.Generic.IReadOnlyList<string> argv, System.Action<string> onLine, System.Threading.CancellationToken cancellationToken)
+        {
+            var result = await InfluenceGen.Deploy.Infrastructure.Ssh.TargetTransportExtensions
+                .RunScriptAsync(_transport, "exec " + PosixShell.Join(argv) + "\n", cancellationToken).ConfigureAwait(false);
+            foreach (string text in new[] { result.Stdout, result.Stderr })
+                foreach (string line in text.Split('\n'))
+                    if (line.Length > 0) onLine(line.TrimEnd('\r'));
+            return result.ExitCode;
+        }
+
+        public void Dispose() => _transport.Dispose();
+    }
+}
