@@ -54,6 +54,11 @@ namespace InfluenceGen.Deploy.Cmdlets
         [Parameter]
         public N8nPruneAction PruneAction { get; set; } = N8nPruneAction.Deactivate;
 
+        /// <summary>The tag marking the workflows this publish manages (default managed-by:influencegen).</summary>
+        [Parameter]
+        [ValidateLength(1, N8nPublisher.MaxTagLength)]
+        public string ManagedTag { get; set; } = N8nPublisher.ManagedTag;
+
         protected override void Process()
         {
             foreach (string path in Path)
@@ -63,7 +68,7 @@ namespace InfluenceGen.Deploy.Cmdlets
         protected override void End()
         {
             var (baseUri, apiKey) = ResolveServer();
-            var options = new N8nPublishOptions { Prune = Prune, PruneAction = PruneAction };
+            var options = new N8nPublishOptions { Prune = Prune, PruneAction = PruneAction, ManagedTag = ManagedTag };
 
             WorkflowSource source = Run("Reading n8n workflows", (log, _) => System.Threading.Tasks.Task.FromResult(LoadSources(log)));
             using var api = new N8nApiClient(baseUri, apiKey, NullDeployLog.Instance);

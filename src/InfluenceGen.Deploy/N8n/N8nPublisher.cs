@@ -34,6 +34,10 @@ namespace InfluenceGen.Deploy.N8n
         public N8nPruneAction PruneAction { get; set; } = N8nPruneAction.Deactivate;
         /// <summary>Parallel write requests (the server is asked for one workflow at a time per worker).</summary>
         public int Parallelism { get; set; } = 4;
+        /// <summary>The tag that marks the workflows this publisher manages (default
+        /// <see cref="N8nPublisher.ManagedTag"/>). A second repository publishing into the same n8n
+        /// uses its own tag, so its -Prune never touches the first one's workflows.</summary>
+        public string ManagedTag { get; set; } = N8nPublisher.ManagedTag;
     }
 
     /// <summary>One workflow's plan or outcome (table view: InfluenceGen.Deploy.N8n.N8nWorkflowPublishResult).</summary>
@@ -138,6 +142,8 @@ namespace InfluenceGen.Deploy.N8n
         {
             log.Verbose($"Listing workflows at {_api.ApiRoot}");
             List<JObject> server = await _api.ListWorkflowsAsync(ct).ConfigureAwait(false);
+            string tag = options.ManagedTag;
+            bool IsManaged(JObject w) => TagNames(w).Contains(tag);
             log.Verbose($"{server.Count} workflow(s) on the server, {server.Count(IsManaged)} managed by InfluenceGen; {source.Workflows.Count} in the source");
 
             var byId = server.Where(w => (string?)w["id"] != null).ToDictionary(w => (string)w["id"]!, StringComparer.Ordinal);
@@ -147,7 +153,7 @@ namespace InfluenceGen.Deploy.N8n
             foreach (N8nWorkflow wf in source.Workflows)
             {
                 var result = new N8nWorkflowPublishResult { Name = wf.Name, File = wf.File, Active = wf.Active };
-                var item = new PlannedItem { Result = result, Source = wf, DesiredTags = wf.Tags.Concat(new[] { ManagedTag }).Distinct(StringComparer.Ordinal).OrderBy(t => t, StringComparer.Ordinal).ToArray() };
+                var item = new PlannedItem { Result = result, Source = wf, DesiredTags = wf.Tags.Where(t => t != ManagedTag).Concat(new[] { tag }).Distinct(StringComparer.Ordinal).OrderBy(t => t, StringComparer.Ordinal).ToArray() };
                 items.Add(item);
 
                 JObject? match = null;
@@ -165,7 +171,7 @@ namespace InfluenceGen.Deploy.N8n
                     if (managed.Count == 1) match = managed[0];
                     else if (named.Count > 0)
                     {
-                        Conflict(result, "WorkflowNotManaged", $"a workflow named '{wf.Name}' ({named[0]["id"]}) exists on the server but is not managed by InfluenceGen (no tag '{ManagedTag}'); add that tag to it to let the module take it over, or rename one of them");
+                        Conflict(result, "WorkflowNotManaged", $"a workflow named '{wf.Name}' ({named[0]["id"]}) exists on the server but is not managed by InfluenceGen (no tag '{tag}'); add that tag to it to let the module take it over, or rename one of them");
                         result.Id = (string?)named[0]["id"] ?? string.Empty;
                         continue;
                     }
@@ -366,8 +372,6 @@ namespace InfluenceGen.Deploy.N8n
                 }
             return set;
         }
-
-        internal static bool IsManaged(JObject w) => TagNames(w).Contains(ManagedTag);
 
         /// <summary>Tag name to id, listed once, created on demand (POST is not retried; a tag another
         /// run created meanwhile is found by listing again).</summary>
