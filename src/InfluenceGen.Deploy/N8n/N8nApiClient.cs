@@ -70,19 +70,31 @@ namespace InfluenceGen.Deploy.N8n
 
         // ---- workflows ---------------------------------------------------------------------------
 
-        /// <summary>Every workflow on the server (all pages), with nodes, connections, settings and tags.</summary>
-        public async Task<List<JObject>> ListWorkflowsAsync(CancellationToken ct)
+        /// <summary>The server's workflows (all pages), with nodes, connections, settings and tags;
+        /// filtered on the server by a tag and/or a name when given.</summary>
+        public async Task<List<JObject>> ListWorkflowsAsync(CancellationToken ct, string? tag = null, string? name = null)
         {
             var all = new List<JObject>();
             string? cursor = null;
+            string filter = "&excludePinnedData=true" + (tag != null ? "&tags=" + Uri.EscapeDataString(tag) : "") + (name != null ? "&name=" + Uri.EscapeDataString(name) : "");
             do
             {
-                string url = "workflows?limit=250" + (cursor != null ? "&cursor=" + Uri.EscapeDataString(cursor) : "");
+                string url = "workflows?limit=250" + filter + (cursor != null ? "&cursor=" + Uri.EscapeDataString(cursor) : "");
                 JToken page = await SendAsync(HttpMethod.Get, url, null, idempotent: true, "list workflows", ct).ConfigureAwait(false);
                 if (page["data"] is JArray data) all.AddRange(data.OfType<JObject>());
                 cursor = (string?)page["nextCursor"];
             } while (!string.IsNullOrEmpty(cursor));
             return all;
+        }
+
+        /// <summary>One workflow, or null when the server has none with that id.</summary>
+        public async Task<JObject?> GetWorkflowAsync(string id, CancellationToken ct)
+        {
+            try
+            {
+                return (JObject)await SendAsync(HttpMethod.Get, "workflows/" + Uri.EscapeDataString(id) + "?excludePinnedData=true", null, idempotent: true, $"read workflow {id}", ct).ConfigureAwait(false);
+            }
+            catch (N8nApiException ex) when (ex.StatusCode == HttpStatusCode.NotFound || ex.StatusCode == HttpStatusCode.BadRequest) { return null; }
         }
 
         public async Task<JObject> CreateWorkflowAsync(JObject body, CancellationToken ct)

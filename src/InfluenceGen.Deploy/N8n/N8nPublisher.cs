@@ -137,16 +137,39 @@ namespace InfluenceGen.Deploy.N8n
 
         public N8nPublisher(N8nApiClient api) { _api = api; }
 
-        /// <summary>Plans without writing anything (one listing of the server's workflows).</summary>
+        /// <summary>
+        /// Plans without writing anything. Costs one listing of the managed workflows (filtered by tag
+        /// on the server); only workflows not found there are looked up further (by export id, then
+        /// by name, to find conflicts with unmanaged workflows), so an unchanged publish is one GET.
+        /// </summary>
         public async Task<N8nPublishPlan> PlanAsync(WorkflowSource source, N8nPublishOptions options, IDeployLog log, CancellationToken ct)
         {
-            log.Verbose($"Listing workflows at {_api.ApiRoot}");
-            List<JObject> server = await _api.ListWorkflowsAsync(ct).ConfigureAwait(false);
             string tag = options.ManagedTag;
             bool IsManaged(JObject w) => TagNames(w).Contains(tag);
-            log.Verbose($"{server.Count} workflow(s) on the server, {server.Count(IsManaged)} managed by InfluenceGen; {source.Workflows.Count} in the source");
+            log.Verbose($"Listing the workflows tagged '{tag}' at {_api.ApiRoot}");
+            List<JObject> server = (await _api.ListWorkflowsAsync(ct, tag: tag).ConfigureAwait(false)).Where(IsManaged).ToList();
+            log.Verbose($"{server.Count} workflow(s) on the server managed by InfluenceGen ('{tag}'); {source.Workflows.Count} in the source");
 
-            var byId = server.Where(w => (string?)w["id"] != null).ToDictionary(w => (string)w["id"]!, StringComparer.Ordinal);
+            var byId = server.ToDictionary(w => (string)w["id"]!, StringComparer.Ordinal);
+            // Source workflows not among the managed ones: look them up (bounded parallelism, GETs only).
+            var lookups = new Dictionary<N8nWorkflow, (JObject? SameId, List<JObject> Named)>();
+            var gate = new SemaphoreSlim(Math.Max(1, options.Parallelism));
+            var pending = source.Workflows
+                .Where(wf => !(wf.SourceId.Length > 0 && byId.ContainsKey(wf.SourceId)) && !server.Any(w => (string?)w["name"] == wf.Name))
+                .Select(async wf =>
+                {
+                    await gate.WaitAsync(ct).ConfigureAwait(false);
+                    try
+                    {
+                        JObject? sameId = wf.SourceId.Length > 0 ? await _api.GetWorkflowAsync(wf.SourceId, ct).ConfigureAwait(false) : null;
+                        List<JObject> named = sameId != null ? new List<JObject>()
+                            : (await _api.ListWorkflowsAsync(ct, name: wf.Name).ConfigureAwait(false)).Where(w => (string?)w["name"] == wf.Name).ToList();
+                        lock (lookups) lookups[wf] = (sameId, named);
+                    }
+                    finally { gate.Release(); }
+                }).ToList();
+            await Task.WhenAll(pending).ConfigureAwait(false);
+
             var claimed = new HashSet<string>(StringComparer.Ordinal);
             var items = new List<PlannedItem>();
 
@@ -159,20 +182,22 @@ namespace InfluenceGen.Deploy.N8n
                 JObject? match = null;
                 if (wf.SourceId.Length > 0 && byId.TryGetValue(wf.SourceId, out JObject? sameId) && !claimed.Contains(wf.SourceId))
                     match = sameId;
+                if (match == null && lookups.TryGetValue(wf, out var found) && found.SameId != null && !claimed.Contains((string)found.SameId["id"]!))
+                    match = found.SameId; // exported from this server: the same workflow, managed from now on
                 if (match == null)
                 {
-                    var named = server.Where(w => (string?)w["name"] == wf.Name && !claimed.Contains((string)w["id"]!)).ToList();
-                    var managed = named.Where(IsManaged).ToList();
+                    var managed = server.Where(w => (string?)w["name"] == wf.Name && !claimed.Contains((string)w["id"]!)).ToList();
                     if (managed.Count > 1)
                     {
                         Conflict(result, "AmbiguousWorkflow", $"{managed.Count} managed workflows on the server are named '{wf.Name}' ({string.Join(", ", managed.Select(w => (string?)w["id"]))}); delete or rename all but one");
                         continue;
                     }
                     if (managed.Count == 1) match = managed[0];
-                    else if (named.Count > 0)
+                    else if (lookups.TryGetValue(wf, out found) && found.Named.Count > 0)
                     {
-                        Conflict(result, "WorkflowNotManaged", $"a workflow named '{wf.Name}' ({named[0]["id"]}) exists on the server but is not managed by InfluenceGen (no tag '{tag}'); add that tag to it to let the module take it over, or rename one of them");
-                        result.Id = (string?)named[0]["id"] ?? string.Empty;
+                        JObject other = found.Named[0];
+                        Conflict(result, "WorkflowNotManaged", $"a workflow named '{wf.Name}' ({other["id"]}) exists on the server but is not managed by InfluenceGen (no tag '{tag}'); add that tag to it to let the module take it over, or rename one of them");
+                        result.Id = (string?)other["id"] ?? string.Empty;
                         continue;
                     }
                 }
@@ -193,11 +218,19 @@ namespace InfluenceGen.Deploy.N8n
                 ICollection<string> declared = (wf.Body["settings"] as JObject)?.Properties().Select(p => p.Name).ToList() ?? new List<string>();
                 JObject mine = WorkflowNormalizer.Comparable(wf.Body, declared);
                 JObject theirs = WorkflowNormalizer.Comparable(match, declared);
+                if (wf.Body["description"] == null) theirs.Remove("description");
                 bool same = JToken.DeepEquals(mine, theirs);
                 result.Action = same ? N8nWorkflowAction.Unchanged : N8nWorkflowAction.Update;
                 if (!same) result.Changes = WorkflowNormalizer.Describe(theirs, mine);
                 bool serverActive = IsActive(match);
                 if (serverActive != wf.Active) result.Activation = wf.Active ? "Activate" : "Deactivate";
+                else if (same && serverActive && !PublishedMatches(match, mine, declared))
+                {
+                    // n8n 2.x: the saved draft equals the source but the published version does not
+                    // (someone saved without publishing): publish it.
+                    result.Activation = "Activate";
+                    result.Changes = "the published version differs from the saved one";
+                }
                 result.TagsChanged = !TagNames(match).SetEquals(item.DesiredTags);
             }
 
@@ -331,8 +364,10 @@ namespace InfluenceGen.Deploy.N8n
                 await _api.SetWorkflowTagsAsync(r.Id, ids, ct).ConfigureAwait(false);
             }
 
+            // An update of a published workflow is re-published by n8n 2.x's PUT itself
+            // (publishIfActive defaults to true), so it costs no activate call.
             bool wanted = item.Source!.Active;
-            if (wanted && (!r.Active || r.Action == N8nWorkflowAction.Update && r.Activation.Length == 0 && RequiresRepublish(r)))
+            if (wanted && (!r.Active || r.Activation == "Activate"))
             {
                 log.Verbose($"Activating '{r.Name}' ({r.Id})");
                 JObject activated = await _api.ActivateAsync(r.Id, ct).ConfigureAwait(false);
@@ -346,11 +381,23 @@ namespace InfluenceGen.Deploy.N8n
             }
         }
 
-        /// <summary>
-        /// n8n 2.x keeps a published (active) version apart from the draft an update writes; an
-        /// updated active workflow is activated again so the new version is the one that runs.
-        /// </summary>
-        private static bool RequiresRepublish(N8nWorkflowPublishResult r) => r.Active;
+        /// <summary>n8n 2.x lists the published version (activeVersion) beside the saved one; true when
+        /// there is none to compare (n8n 1.x) or it equals the source.</summary>
+        private static bool PublishedMatches(JObject server, JObject mine, ICollection<string> declared)
+        {
+            if (!(server["activeVersion"] is JObject published) || !(published["nodes"] is JArray)) return true;
+            var asBody = new JObject
+            {
+                ["name"] = server["name"]?.DeepClone(),
+                ["nodes"] = published["nodes"]!.DeepClone(),
+                ["connections"] = published["connections"]?.DeepClone() ?? new JObject(),
+                ["settings"] = server["settings"]?.DeepClone() ?? new JObject(),
+            };
+            JObject theirs = WorkflowNormalizer.Comparable(asBody, declared);
+            var minus = (JObject)mine.DeepClone();
+            minus.Remove("description");
+            return JToken.DeepEquals(minus, theirs);
+        }
 
         private static void Conflict(N8nWorkflowPublishResult r, string errorId, string message)
         {

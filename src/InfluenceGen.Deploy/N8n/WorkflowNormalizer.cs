@@ -16,13 +16,15 @@ namespace InfluenceGen.Deploy.N8n
     /// </summary>
     public static class WorkflowNormalizer
     {
-        /// <summary>The keys of the public API's workflowSettings schema (n8n 1.x/2.x openapi
-        /// <c>workflowSettings.yml</c>); other keys n8n's export writes are left out of the body.</summary>
+        /// <summary>The keys of the public API's workflowSettings schema (n8n 2.40
+        /// <c>dist/public-api/v1/openapi.yml</c>, additionalProperties: false), without binaryMode
+        /// (derived by the server; "any value sent ... is ignored"). Other keys an export may hold are
+        /// left out of the body, which the API would otherwise reject.</summary>
         public static readonly IReadOnlyCollection<string> SettingsAllowList = new HashSet<string>(StringComparer.Ordinal)
         {
             "saveExecutionProgress", "saveManualExecutions", "saveDataErrorExecution", "saveDataSuccessExecution",
             "executionTimeout", "errorWorkflow", "timezone", "executionOrder", "callerPolicy", "callerIds",
-            "timeSavedPerExecution", "availableInMCP",
+            "timeSavedMode", "timeSavedPerExecution", "redactionPolicy", "availableInMCP", "customTelemetryTags", "credentialResolverId",
         };
 
         /// <summary>Node properties that are the server's bookkeeping, not the workflow's meaning.</summary>
@@ -38,6 +40,8 @@ namespace InfluenceGen.Deploy.N8n
                 ["connections"] = workflow["connections"]?.DeepClone() ?? new JObject(),
                 ["settings"] = FilterSettings(workflow["settings"] as JObject),
             };
+            if (workflow["description"] is JValue description && description.Type == JTokenType.String)
+                body["description"] = description.DeepClone();
             if (includeStaticData && workflow["staticData"] is JObject staticData && staticData.HasValues)
                 body["staticData"] = staticData.DeepClone();
             return body;
@@ -78,13 +82,17 @@ namespace InfluenceGen.Deploy.N8n
                 foreach (JProperty p in s.Properties())
                     if (SettingsAllowList.Contains(p.Name) && (declaredSettings == null || declaredSettings.Contains(p.Name)) && p.Value.Type != JTokenType.Null)
                         settings[p.Name] = p.Value.DeepClone();
-            return new JObject
+            var comparable = new JObject
             {
                 ["name"] = body["name"]?.DeepClone(),
                 ["nodes"] = nodes,
                 ["connections"] = Canonical(body["connections"] ?? new JObject()),
                 ["settings"] = Canonical(settings),
             };
+            // A description is compared when the source declares one (servers add none of their own).
+            if (body["description"]?.Type == JTokenType.String)
+                comparable["description"] = body["description"]!.DeepClone();
+            return comparable;
         }
 
         /// <summary>Sorted keys, no null-valued properties, numbers as written.</summary>
