@@ -48,7 +48,10 @@ if [ ! -f "$n8n_dir/.installed-$lock_hash" ]; then
 fi
 n8n_cli="$n8n_dir/node_modules/n8n/bin/n8n"
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
+port=$(free_port)
+# The task runners' broker listens too (default 5679): a port of its own, so two servers can run.
+broker_port=$(free_port)
 user_folder="$(mktemp -d /tmp/ig-n8n.XXXXXX)"
 cat > "$IG_TEST_STATE/n8n.env" <<EOF
 export N8N_USER_FOLDER='$user_folder'
@@ -65,6 +68,8 @@ export N8N_VERSION_NOTIFICATIONS_ENABLED=false
 export N8N_PERSONALIZATION_ENABLED=false
 export N8N_TEMPLATES_ENABLED=false
 export N8N_RUNNERS_ENABLED=false
+export N8N_RUNNERS_BROKER_PORT=$broker_port
+export N8N_RUNNERS_BROKER_LISTEN_ADDRESS=127.0.0.1
 export N8N_SECURE_COOKIE=false
 export N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS=false
 export N8N_BLOCK_ENV_ACCESS_IN_NODE=false
@@ -77,20 +82,29 @@ EOF
 # shellcheck disable=SC1091
 source "$IG_TEST_STATE/n8n.env"
 
-nohup "$node_bin" "$n8n_cli" start >"$IG_TEST_STATE/n8n.log" 2>&1 &
+# setsid: its own session, so nothing aimed at the caller's process group stops it.
+setsid nohup "$node_bin" "$n8n_cli" start >"$IG_TEST_STATE/n8n.log" 2>&1 < /dev/null &
 pid=$!
-echo "kill $pid 2>/dev/null; sleep 2; kill -9 $pid 2>/dev/null; rm -rf '$user_folder'" > "$IG_TEST_STATE/cleanup/40-n8n.sh"
+echo "kill -- -$pid 2>/dev/null || kill $pid 2>/dev/null; sleep 2; kill -9 -- -$pid 2>/dev/null; kill -9 $pid 2>/dev/null; rm -rf '$user_folder'" > "$IG_TEST_STATE/cleanup/40-n8n.sh"
 
 url="http://127.0.0.1:$port"
 python3 - "$url" "$pid" "$IG_TEST_STATE/n8n.log" > "$IG_TEST_STATE/n8n-key" <<'PY'
 import json, os, sys, time, urllib.request, urllib.error, http.cookiejar
 url, pid, log = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 deadline = time.time() + 300
-while True:
+def alive():
     try:
         os.kill(pid, 0)
     except OSError:
         sys.stderr.write(open(log).read()[-4000:]); sys.exit("n8n exited while starting")
+    # a zombie still answers kill(0): look at its state
+    try:
+        if open(f"/proc/{pid}/stat").read().split(")")[-1].split()[0] == "Z":
+            sys.stderr.write(open(log).read()[-4000:]); sys.exit("n8n exited while starting")
+    except OSError:
+        pass
+while True:
+    alive()
     try:
         with urllib.request.urlopen(url + "/healthz", timeout=5) as r:
             if r.status == 200: break
@@ -116,6 +130,7 @@ while True:
             sys.exit(f"owner setup failed: {e.code} {e.read()[:500]!r}")
     except Exception as e:
         if time.time() > deadline: sys.exit(f"owner setup failed: {e}")
+    alive()
     time.sleep(1)
 call("POST", "/rest/login", {"emailOrLdapLoginId": owner["email"], "email": owner["email"], "password": owner["password"]})
 scopes = call("GET", "/rest/api-keys/scopes").get("data") or []
