@@ -57,6 +57,7 @@ namespace InfluenceGen.Deploy.Cmdlets
         /// <summary>The tag marking the workflows this publish manages (default managed-by:influencegen).</summary>
         [Parameter]
         [ValidateLength(1, N8nPublisher.MaxTagLength)]
+        [ValidatePattern("^[^,]+$")]
         public string ManagedTag { get; set; } = N8nPublisher.ManagedTag;
 
         protected override void Process()
