@@ -131,6 +131,39 @@ namespace InfluenceGen.Deploy.Tests.N8n
         }
 
         [Fact]
+        public void A_saved_but_unpublished_draft_is_published_again()
+        {
+            using var dir = new TempDir("n8npub");
+            string prefix = N8nServer.NewPrefix(), tag = N8nServer.TagFor(prefix);
+            string folder = N8nServer.CopySamples(dir, prefix);
+            using PowerShellSession session = Session(dir.Path);
+            Assert.Null(Ps.Run(session, Publish(folder, tag)).Terminating);
+            JObject wf = N8nServer.Named(prefix).Single(w => ((string)w["name"]!).EndsWith("Daily campaign report to Slack"));
+            string id = (string)wf["id"]!;
+            JObject Body(int hour)
+            {
+                var nodes = (JArray)wf["nodes"]!.DeepClone();
+                nodes.Single(n => (string?)n["name"] == "Every morning")!["parameters"]!["rule"]!["interval"]![0]!["triggerAtHour"] = hour;
+                return new JObject { ["name"] = wf["name"], ["nodes"] = nodes, ["connections"] = wf["connections"], ["settings"] = wf["settings"] };
+            }
+            // Someone publishes 9 o'clock in the editor, then saves 7 again without publishing it.
+            N8nServer.Put(id, Body(9), publishIfActive: true);
+            N8nServer.Put(id, Body(7), publishIfActive: false);
+            int Published() => (int)N8nServer.Get(id)!["activeVersion"]!["nodes"]!.Single(n => (string?)n["name"] == "Every morning")!["parameters"]!["rule"]!["interval"]![0]!["triggerAtHour"]!;
+            Assert.Equal(9, Published());
+
+            PsResult r = Ps.Run(session, Publish(folder, tag));
+            Assert.Null(r.Terminating);
+            dynamic item = Results(r).Single(x => (string)x.Id == id);
+            Assert.Equal("Unchanged", item.Action.ToString());
+            Assert.Equal("Activate", (string)item.Activation);
+            Assert.Equal(7, Published());
+            PsResult again = Ps.Run(session, Publish(folder, tag));
+            Assert.All(Results(again), x => { Assert.Equal("Unchanged", x.Action.ToString()); Assert.Equal("", (string)x.Activation); });
+            Assert.Contains(again.Verbose, v => v.StartsWith("0 write request(s)"));
+        }
+
+        [Fact]
         public void Prune_deactivates_or_deletes_removed_managed_workflows_and_never_unmanaged_ones()
         {
             using var dir = new TempDir("n8npub");

@@ -62,6 +62,16 @@ namespace InfluenceGen.Deploy.Tests.N8n
             return JObject.Parse(text);
         }
 
+        /// <summary>Updates a workflow directly (as the editor would), optionally without publishing it.</summary>
+        public static JObject Put(string id, JObject body, bool publishIfActive)
+        {
+            using var content = new StringContent(body.ToString(), Encoding.UTF8, "application/json");
+            using HttpResponseMessage r = Http.Value.PutAsync($"workflows/{id}?publishIfActive={(publishIfActive ? "true" : "false")}", content).GetAwaiter().GetResult();
+            string text = r.Content.ReadAsStringAsync().GetAwaiter().GetResult();
+            if (!r.IsSuccessStatusCode) throw new InvalidOperationException($"PUT workflows/{id}: {(int)r.StatusCode} {text}");
+            return JObject.Parse(text);
+        }
+
         public static string[] Tags(JObject wf) => ((JArray?)wf["tags"] ?? new JArray()).Select(t => (string)t["name"]!).OrderBy(t => t, StringComparer.Ordinal).ToArray();
 
         /// <summary>A copy of the sample workflows with names and ids made unique for one test
