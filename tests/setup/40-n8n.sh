@@ -28,6 +28,11 @@ if [ ! -x "$node_bin" ] || [ "$("$node_bin" --version 2>/dev/null)" != "v$NODE_V
 fi
 export PATH="$(dirname "$node_bin"):$PATH"
 
+# sqlite3 is built from source: node-gyp needs make and a C++ compiler.
+if ! command -v make >/dev/null 2>&1 || ! command -v g++ >/dev/null 2>&1; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq make g++ >/dev/null
+fi
+
 n8n_version=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["dependencies"]["n8n"])' "$repo/tests/n8n/package.json")
 lock_hash=$(cat "$repo/tests/n8n/package.json" "$repo/tests/n8n/package-lock.json" | sha256sum | cut -c1-16)
 n8n_dir="$IG_CACHE/n8n-$n8n_version"
