@@ -38,7 +38,8 @@ namespace InfluenceGen.Deploy.N8n
         public const string ApiKeyHeader = "X-N8N-API-KEY";
         private readonly HttpClient _http;
         private readonly RetryPolicy _retry;
-        private readonly IDeployLog _log;
+        /// <summary>Where retries are reported (the publisher points it at the log of the current step).</summary>
+        public IDeployLog Log { get; set; }
         private readonly string _display;
 
         /// <summary>Number of requests that changed something on the server (POST/PUT/DELETE), for tests and benches.</summary>
@@ -63,7 +64,7 @@ namespace InfluenceGen.Deploy.N8n
             _http.DefaultRequestHeaders.TryAddWithoutValidation(ApiKeyHeader, apiKey);
             _http.DefaultRequestHeaders.Accept.ParseAdd("application/json");
             _retry = retry ?? RetryPolicy.Default;
-            _log = log;
+            Log = log;
         }
 
         public string ApiRoot => _display;
@@ -179,7 +180,7 @@ namespace InfluenceGen.Deploy.N8n
             try
             {
                 if (!idempotent) return await Attempt(1, ct).ConfigureAwait(false);
-                return await _retry.ExecuteAsync(Attempt, Classify, _log, $"n8n {what}", ct).ConfigureAwait(false);
+                return await _retry.ExecuteAsync(Attempt, Classify, Log, $"n8n {what}", ct).ConfigureAwait(false);
             }
             catch (HttpFailure f)
             {

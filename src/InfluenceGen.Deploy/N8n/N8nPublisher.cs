@@ -144,6 +144,7 @@ namespace InfluenceGen.Deploy.N8n
         /// </summary>
         public async Task<N8nPublishPlan> PlanAsync(WorkflowSource source, N8nPublishOptions options, IDeployLog log, CancellationToken ct)
         {
+            _api.Log = log;
             string tag = options.ManagedTag;
             bool IsManaged(JObject w) => TagNames(w).Contains(tag);
             log.Verbose($"Listing the workflows tagged '{tag}' at {_api.ApiRoot}");
@@ -271,6 +272,7 @@ namespace InfluenceGen.Deploy.N8n
         public async Task<IReadOnlyList<N8nWorkflowPublishResult>> ApplyAsync(N8nPublishPlan plan, N8nPublishOptions options, IDeployLog log, CancellationToken ct,
             Func<N8nWorkflowPublishResult, bool>? approve = null)
         {
+            _api.Log = log;
             var tags = new TagCache(_api);
             var gate = new SemaphoreSlim(Math.Max(1, options.Parallelism));
             int done = 0, total = plan.Planned.Count;
