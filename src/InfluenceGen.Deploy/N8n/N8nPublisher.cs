@@ -132,6 +132,9 @@ namespace InfluenceGen.Deploy.N8n
         /// <summary>The marker of workflows this module manages (n8n tag names hold at most 24 characters).</summary>
         public const string ManagedTag = "managed-by:influencegen";
         public const int MaxTagLength = 24;
+        /// <summary>Above this many workflows missing from the managed listing, the plan lists the
+        /// whole server once instead of looking each up.</summary>
+        public const int LookupThreshold = 5;
 
         private readonly N8nApiClient _api;
 
@@ -154,10 +157,25 @@ namespace InfluenceGen.Deploy.N8n
             var byId = server.ToDictionary(w => (string)w["id"]!, StringComparer.Ordinal);
             // Source workflows not among the managed ones: look them up (bounded parallelism, GETs only).
             var lookups = new Dictionary<N8nWorkflow, (JObject? SameId, List<JObject> Named)>();
-            var gate = new SemaphoreSlim(Math.Max(1, options.Parallelism));
-            var pending = source.Workflows
+            var unmatched = source.Workflows
                 .Where(wf => !(wf.SourceId.Length > 0 && byId.ContainsKey(wf.SourceId)) && !server.Any(w => (string?)w["name"] == wf.Name))
-                .Select(async wf =>
+                .ToList();
+            if (unmatched.Count > LookupThreshold)
+            {
+                // Many new workflows (a first publish): one listing of everything beats a lookup each.
+                log.Verbose($"{unmatched.Count} workflow(s) not among the managed ones; listing every workflow on the server");
+                List<JObject> all = await _api.ListWorkflowsAsync(ct).ConfigureAwait(false);
+                var allById = all.Where(w => (string?)w["id"] != null).ToDictionary(w => (string)w["id"]!, StringComparer.Ordinal);
+                foreach (N8nWorkflow wf in unmatched)
+                {
+                    JObject? sameId = wf.SourceId.Length > 0 && allById.TryGetValue(wf.SourceId, out JObject? w) ? w : null;
+                    lookups[wf] = (sameId, sameId != null ? new List<JObject>() : all.Where(x => (string?)x["name"] == wf.Name).ToList());
+                }
+            }
+            else
+            {
+                var gate = new SemaphoreSlim(Math.Max(1, options.Parallelism));
+                await Task.WhenAll(unmatched.Select(async wf =>
                 {
                     await gate.WaitAsync(ct).ConfigureAwait(false);
                     try
@@ -168,8 +186,8 @@ namespace InfluenceGen.Deploy.N8n
                         lock (lookups) lookups[wf] = (sameId, named);
                     }
                     finally { gate.Release(); }
-                }).ToList();
-            await Task.WhenAll(pending).ConfigureAwait(false);
+                })).ConfigureAwait(false);
+            }
 
             var claimed = new HashSet<string>(StringComparer.Ordinal);
             var items = new List<PlannedItem>();

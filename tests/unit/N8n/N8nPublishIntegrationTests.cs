@@ -327,12 +327,23 @@ namespace InfluenceGen.Deploy.Tests.N8n
                 ["connections"] = new JObject(),
                 ["settings"] = new JObject(),
             });
+            // Four more new workflows: more than N8nPublisher.LookupThreshold are new, so the plan lists
+            // the whole server once instead of looking each up; the conflict must be found either way.
+            string template = Directory.GetFiles(folder).OrderBy(f => f, StringComparer.Ordinal).Last();
+            for (int i = 0; i < 4; i++)
+            {
+                JObject copy = JObject.Parse(File.ReadAllText(template));
+                copy["name"] = $"{prefix}extra {i}";
+                copy["active"] = false;
+                File.WriteAllText(Path.Combine(folder, $"extra-{i}.json"), copy.ToString());
+            }
             using PowerShellSession session = Session(dir.Path);
             PsResult r = session.Invoke(Publish(folder, tag));
             Assert.StartsWith("N8nPublishFailed", r.Errors.Last().FullyQualifiedErrorId);
             ErrorRecord conflict = Assert.Single(r.Errors, e => e.FullyQualifiedErrorId.StartsWith("WorkflowNotManaged"));
             Assert.Contains($"add that tag", conflict.Exception.Message);
-            Assert.Single(Results(r), x => x.Action.ToString() == "Create");
+            Assert.Contains(r.Verbose, v => v.Contains("listing every workflow on the server"));
+            Assert.Equal(5, Results(r).Count(x => x.Action.ToString() == "Create"));
             Assert.Equal((string?)manual["updatedAt"], (string?)N8nServer.Get((string)manual["id"]!)!["updatedAt"]);
         }
 
