@@ -60,14 +60,16 @@ The module folder: $INFLUENCEGEN_MODULE_PATH, or out/InfluenceGen.Deploy of this
 
             var host = new ConsoleHost { NonInteractive = nonInteractive || Console.IsInputRedirected };
             InitialSessionState iss = InitialSessionState.CreateDefault2();
-            string? module = LocateModule();
+            // IG_PWSH_NO_IMPORT=1 starts a bare engine (the module is then imported by the script
+            // itself, e.g. after another module loaded its own versions of shared dependencies).
+            string? module = Environment.GetEnvironmentVariable("IG_PWSH_NO_IMPORT") == "1" ? null : LocateModule();
             if (module != null)
             {
                 string modulesFolder = Path.GetDirectoryName(module)!;
                 Environment.SetEnvironmentVariable("PSModulePath", modulesFolder + Path.PathSeparator + Environment.GetEnvironmentVariable("PSModulePath"));
                 iss.ImportPSModule(new[] { module });
             }
-            else
+            else if (Environment.GetEnvironmentVariable("IG_PWSH_NO_IMPORT") != "1")
             {
                 Console.Error.WriteLine("WARNING: the InfluenceGen.Deploy module folder was not found; set INFLUENCEGEN_MODULE_PATH or build the solution.");
             }

@@ -13,6 +13,21 @@ namespace InfluenceGen.Deploy.Cmdlets
     /// environments file in the current folder.</summary>
     public sealed class EnvironmentCompleter : IArgumentCompleter
     {
+        /// <summary>The session's current folder (completion runs on the session's thread).</summary>
+        private static string CurrentLocation()
+        {
+            try
+            {
+                using var ps = PowerShell.Create(RunspaceMode.CurrentRunspace);
+                ps.AddScript("$ExecutionContext.SessionState.Path.CurrentFileSystemLocation.ProviderPath");
+                return ps.Invoke().FirstOrDefault()?.BaseObject as string ?? Environment.CurrentDirectory;
+            }
+            catch (Exception ex) when (ex is PSInvalidOperationException || ex is InvalidOperationException || ex is RuntimeException)
+            {
+                return Environment.CurrentDirectory;
+            }
+        }
+
         public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
             CommandAst commandAst, IDictionary fakeBoundParameters)
         {
@@ -20,7 +35,7 @@ namespace InfluenceGen.Deploy.Cmdlets
             try
             {
                 var resolver = new ConfigurationResolver(ConfigurationResolver.ProcessVariables(), SecretMasker.Default);
-                names = resolver.KnownEnvironments(resolver.LocateFile(null, Environment.CurrentDirectory));
+                names = resolver.KnownEnvironments(resolver.LocateFile(null, CurrentLocation()));
             }
             catch (DeployException)
             {

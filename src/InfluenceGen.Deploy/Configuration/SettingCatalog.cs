@@ -59,6 +59,15 @@ namespace InfluenceGen.Deploy.Configuration
                 env => env == "staging" || env == "production" ? "true" : "false"),
             new SettingDefinition("RequireChangeApproval", "{ENV}_REQUIRE_CHANGE_APPROVAL", SettingKind.Toggle, "deploys need an approved JIRA change request",
                 env => Production(env, "true", "false")),
+            // ---- deploy details (Deploy-InfluenceGen)
+            new SettingDefinition("OdooDatabaseHost", "{ENV}_ODOO_DB_HOST", SettingKind.Text, "PostgreSQL host as seen from the target (psql, pg_dump)", _ => "localhost"),
+            new SettingDefinition("OdooDatabasePort", "{ENV}_ODOO_DB_PORT", SettingKind.Integer, "PostgreSQL port as seen from the target", _ => "5432"),
+            new SettingDefinition("OdooDatabaseUser", "{ENV}_ODOO_DB_USER", SettingKind.Text, "PostgreSQL user of the Odoo database", _ => "odoo"),
+            new SettingDefinition("OdooCommand", "{ENV}_ODOO_COMMAND", SettingKind.Text, "command template running Odoo's CLI on the target ({root} {current} {db} {service}); -d/-i/-u/--stop-after-init are appended"),
+            new SettingDefinition("RestartCommand", "{ENV}_ODOO_RESTART_COMMAND", SettingKind.Text, "command template restarting Odoo on the target"),
+            new SettingDefinition("HealthUrl", "{ENV}_ODOO_HEALTH_URL", SettingKind.Url, "Odoo base URL the health check calls (defaults to OdooUrl)"),
+            new SettingDefinition("HealthTimeout", "{ENV}_ODOO_HEALTH_TIMEOUT", SettingKind.Integer, "seconds to wait for Odoo to turn healthy", _ => "120"),
+            new SettingDefinition("FilestorePath", "{ENV}_ODOO_FILESTORE", SettingKind.Text, "Odoo filestore of the database on the target (backed up with it)"),
             // ---- n8n of an environment
             new SettingDefinition("N8nApiUrl", "{ENV}_N8N_API_URL", SettingKind.Url, "n8n base URL (public API under /api/v1)"),
             new SettingDefinition("N8nApiKey", "{ENV}_N8N_API_KEY", SettingKind.Secret, "n8n public API key"),
@@ -69,9 +78,17 @@ namespace InfluenceGen.Deploy.Configuration
             new SettingDefinition("ChangeRequestId", "CHANGE_REQUEST_ID", SettingKind.Text, "the JIRA change request of this deployment"),
             new SettingDefinition("ChangeManagementProjectKey", "CHANGE_MANAGEMENT_PROJECT_KEY", SettingKind.Text, "JIRA project of change requests"),
             new SettingDefinition("ChangeApprovedStatus", "CHANGE_APPROVED_STATUS", SettingKind.Text, "status that means approved", _ => "Approved for Deployment"),
+            new SettingDefinition("JiraFlavor", "JIRA_FLAVOR", SettingKind.Text, "cloud (REST v3, e-mail + API token), server (REST v2, personal access token as bearer) or auto (cloud for *.atlassian.net)", _ => "auto"),
+            new SettingDefinition("ChangeRejectedStatuses", "CHANGE_REJECTED_STATUSES", SettingKind.Text, "comma-separated statuses that end Wait-ChangeApproval as rejected", _ => "Rejected,Declined,Cancelled,Canceled"),
+            new SettingDefinition("ChangeCompleteTransition", "CHANGE_COMPLETE_TRANSITION", SettingKind.Text, "transition Complete-ChangeRequest takes after a deployment", _ => "Deployed"),
+            new SettingDefinition("ChangeTechnicalApproverField", "CHANGE_TECHNICAL_APPROVER_FIELD", SettingKind.Text, "issue field (e.g. customfield_10101) holding the technical approver"),
+            new SettingDefinition("ChangeBusinessApproverField", "CHANGE_BUSINESS_APPROVER_FIELD", SettingKind.Text, "issue field (e.g. customfield_10102) holding the business approver"),
+            new SettingDefinition("RequireDualApproval", "{ENV}_REQUIRE_DUAL_APPROVAL", SettingKind.Toggle, "the change request needs a technical and a business approver",
+                env => Production(env, "true", "false")),
             // ---- notifications
             new SettingDefinition("SlackWebhookUrlInfo", "SLACK_WEBHOOK_URL_INFO", SettingKind.SecretUrl, "incoming webhook for info notices"),
             new SettingDefinition("SlackWebhookUrlCritical", "SLACK_WEBHOOK_URL_CRITICAL", SettingKind.SecretUrl, "incoming webhook for failures and rollbacks"),
+            new SettingDefinition("SlackWebhookFlavor", "SLACK_WEBHOOK_FLAVOR", SettingKind.Text, "slack, mattermost or auto (mattermost for a /hooks/<id> path)", _ => "auto"),
             // ---- images
             new SettingDefinition("Registry", "CI_REGISTRY", SettingKind.Text, "container registry host"),
             new SettingDefinition("RegistryUser", "CI_REGISTRY_USER", SettingKind.Text, "container registry user"),

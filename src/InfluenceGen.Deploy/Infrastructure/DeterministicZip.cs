@@ -46,16 +46,18 @@ namespace InfluenceGen.Deploy.Infrastructure
             public byte[] Data = null!;
             public int DataLength;
             public uint Crc;
+            public byte[] Sha256 = null!;
             public ushort Method;
         }
 
         /// <summary>
         /// Writes <paramref name="sources"/> to <paramref name="output"/>; <paramref name="onEntry"/> is
-        /// called in entry order with each entry's uncompressed bytes (hashing, checksums).
+        /// called in entry order with each entry's uncompressed bytes and their SHA-256 (computed in
+        /// the parallel stage), for checksums and content hashes.
         /// </summary>
         /// <param name="trailer">Optional: called after every source was written (and seen by
         /// <paramref name="onEntry"/>) to produce one last entry, e.g. metadata built from checksums.</param>
-        public static async Task WriteAsync(Stream output, IReadOnlyList<ZipSource> sources, Action<ZipSource, byte[]> onEntry,
+        public static async Task WriteAsync(Stream output, IReadOnlyList<ZipSource> sources, Action<ZipSource, byte[], byte[]> onEntry,
             IDeployLog log, CancellationToken cancellationToken, Func<ZipSource>? trailer = null, int? degreeOfParallelism = null)
         {
             int workers = Math.Max(1, degreeOfParallelism ?? Environment.ProcessorCount);
@@ -90,7 +92,7 @@ namespace InfluenceGen.Deploy.Infrastructure
                     p = await pending[i].ConfigureAwait(false);
                     pending[i] = null!;
                     StartUpTo(i + 1 + window);
-                    onEntry(p.Source, p.Raw);
+                    onEntry(p.Source, p.Raw, p.Sha256);
                 }
                 else
                 {
@@ -161,6 +163,7 @@ namespace InfluenceGen.Deploy.Infrastructure
         {
             byte[] raw = source.Read();
             var p = new Prepared { Source = source, Raw = raw, Crc = Crc32.Compute(raw, 0, raw.Length) };
+            using (var sha = System.Security.Cryptography.SHA256.Create()) p.Sha256 = sha.ComputeHash(raw);
             bool store = raw.Length < 64 || StoredExtensions.Contains(Path.GetExtension(source.Name));
             if (!store)
             {

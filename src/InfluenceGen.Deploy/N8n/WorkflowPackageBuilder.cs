@@ -63,7 +63,7 @@ namespace InfluenceGen.Deploy.N8n
                 using (var hashing = new CryptoStream(file, sha256, CryptoStreamMode.Write))
                 {
                     await DeterministicZip.WriteAsync(hashing, sources,
-                        (src, bytes) => contentLines.Append(src.Name).Append('\0').Append(Hex(Sha(bytes))).Append('\n'),
+                        (src, bytes, sha256OfBytes) => contentLines.Append(src.Name).Append('\0').Append(Hex(sha256OfBytes)).Append('\n'),
                         log, cancellationToken,
                         trailer: () => new ZipSource(N8nWorkflowPackage.MetadataEntry,
                             () => BuildMetadata(source, Hex(Sha(Encoding.UTF8.GetBytes(contentLines.ToString())))))).ConfigureAwait(false);

@@ -189,7 +189,7 @@ namespace InfluenceGen.Deploy.Odoo
                     {
                         // The metadata entry is last: it is built from the checksums computed while
                         // the addon files stream through the writer.
-                        var writeTask = DeterministicZip.WriteAsync(hashing, sources, (src, bytes) =>
+                        var writeTask = DeterministicZip.WriteAsync(hashing, sources, (src, bytes, sha256OfBytes) =>
                         {
                             var (addon, addonFile) = ((OdooAddon, AddonFile))src.Tag!;
                             sizes[addon.Name] += bytes.Length;
@@ -198,7 +198,7 @@ namespace InfluenceGen.Deploy.Odoo
                                 addonHashes[addon.Name].AppendData(Encoding.UTF8.GetBytes(addonFile.RelativePath));
                                 addonHashes[addon.Name].AppendData(bytes);
                             }
-                            contentLines.Append(src.Name).Append('\0').Append(Hex(SHA256Of(bytes))).Append('\n');
+                            contentLines.Append(src.Name).Append('\0').Append(Hex(sha256OfBytes)).Append('\n');
                         }, log, cancellationToken, trailer: () =>
                         {
                             foreach (var (addon, _) in plan.Addons)

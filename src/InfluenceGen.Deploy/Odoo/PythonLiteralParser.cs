@@ -310,7 +310,7 @@ namespace InfluenceGen.Deploy.Odoo
                 Expect(',', "',' or '}'");
                 SkipTrivia(true);
                 if (!AtEnd && Current == '}') { Advance(); return items; }
-                items.Add(ParseExpression(), _line, Column);
+                AddParsed(items);
             }
         }
 
@@ -330,6 +330,7 @@ namespace InfluenceGen.Deploy.Odoo
                 SkipTrivia(true);
                 if (AtEnd) throw ErrorAt("'{' was never closed", line, col);
                 if (Current == '}') { Advance(); return dict; }
+                SkipTrivia(true);
                 keyLine = _line; keyCol = Column;
                 key = ParseExpression();
                 if (key is PythonDict || (key is PythonList list && !list.IsTuple))
@@ -357,7 +358,7 @@ namespace InfluenceGen.Deploy.Odoo
                 SkipTrivia(true);
                 if (AtEnd) throw ErrorAt("'(' was never closed", line, col);
                 if (Current == ')') { Advance(); return items; }
-                items.Add(ParseExpression(), _line, Column);
+                AddParsed(items);
                 SkipTrivia(true);
                 if (AtEnd) throw ErrorAt("'(' was never closed", line, col);
                 if (Current == ')') { Advance(); return items; }
@@ -374,12 +375,20 @@ namespace InfluenceGen.Deploy.Odoo
                 SkipTrivia(true);
                 if (AtEnd) throw ErrorAt($"'{open}' was never closed", line, col);
                 if (Current == close) { Advance(); return items; }
-                items.Add(ParseExpression(), _line, Column);
+                AddParsed(items);
                 SkipTrivia(true);
                 if (AtEnd) throw ErrorAt($"'{open}' was never closed", line, col);
                 if (Current == close) { Advance(); return items; }
                 Expect(',', $"',' or '{close}' in a {what}");
             }
+        }
+
+        /// <summary>Parses the next value into <paramref name="list"/>, remembering where it starts.</summary>
+        private void AddParsed(PythonList list)
+        {
+            SkipTrivia(true);
+            int line = _line, column = Column;
+            list.Add(ParseExpression(), line, column);
         }
 
         private void Expect(char c, string what)

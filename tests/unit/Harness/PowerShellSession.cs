@@ -63,12 +63,16 @@ namespace InfluenceGen.Deploy.Tests.Harness
             ps.Runspace = _runspace;
             if (verbose) ps.AddScript("$VerbosePreference = 'Continue'; $DebugPreference = 'Continue'; $ProgressPreference = 'Continue'").Invoke();
             ps.Commands.Clear();
-            ps.AddScript(script);
+            // A cmdlet's ThrowTerminatingError ends its statement (pwsh -c then exits 1); catch it
+            // so the test sees the ErrorRecord exactly as the cmdlet produced it.
+            _runspace.SessionStateProxy.SetVariable("__igTerminating", null);
+            ps.AddScript("try {\n" + script + "\n} catch { $global:__igTerminating = $_ }");
             Collection<PSObject> output = new Collection<PSObject>();
             ErrorRecord? terminating = null;
             try
             {
                 output = ps.Invoke();
+                terminating = _runspace.SessionStateProxy.GetVariable("__igTerminating") as ErrorRecord;
             }
             catch (RuntimeException ex)
             {

@@ -1,0 +1,109 @@
+using System;
+using System.Management.Automation;
+using InfluenceGen.Deploy.Deploy;
+using InfluenceGen.Deploy.Infrastructure;
+using InfluenceGen.Deploy.Infrastructure.Ssh;
+using InfluenceGen.Deploy.Odoo;
+
+namespace InfluenceGen.Deploy.Cmdlets
+{
+    /// <summary>
+    /// Deploys an addon package (and optionally an n8n bundle) to an environment: lock, gate, upload and
+    /// verify, decide install/upgrade, backup, atomic switch, Odoo, restart, health, ledger; rolls back on
+    /// failure. -WhatIf prints the plan. The work is in <see cref="DeployService"/>.
+    /// </summary>
+    [Cmdlet("Deploy", "InfluenceGen", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [OutputType(typeof(DeploymentRecord), typeof(DeployPlan))]
+    public sealed class DeployInfluenceGenCommand : DeployCmdletBase
+    {
+        /// <summary>The addon package: a zip path or the OdooAddonPackage object New-OdooAddonPackage writes.</summary>
+        [Parameter(Mandatory = true, ValueFromPipeline = true, Position = 1)]
+        [ValidateNotNull]
+        public object Package { get; set; } = null!;
+
+        /// <summary>An n8n workflow bundle to publish after Odoo is healthy.</summary>
+        [Parameter]
+        public string? N8nPackage { get; set; }
+
+        /// <summary>The JIRA change request (default: CHANGE_REQUEST_ID).</summary>
+        [Parameter]
+        public string? ChangeRequestId { get; set; }
+
+        /// <summary>Deploy without asking the change gate; requires -SkipReason, recorded in the ledger.</summary>
+        [Parameter]
+        public SwitchParameter SkipApproval { get; set; }
+
+        [Parameter]
+        public string? SkipReason { get; set; }
+
+        /// <summary>Seconds to wait for another deployment's lock (default 0: fail fast).</summary>
+        [Parameter]
+        [ValidateRange(0, 3600)]
+        public int LockTimeout { get; set; }
+
+        /// <summary>Do not ask for confirmation on production.</summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        protected override void Process()
+        {
+            object package = Package is PSObject pso ? pso.BaseObject : Package;
+            string path; string? sha = null;
+            if (package is OdooAddonPackage built) { path = built.Path; sha = built.Sha256; }
+            else if (package is string s) path = ResolveOutputPath(s);
+            else if (package is System.IO.FileInfo fi) path = fi.FullName;
+            else
+            {
+                var p = PSObject.AsPSObject(Package).Properties["Path"]?.Value as string
+                    ?? throw new DeployException("PackageInvalid", ErrorCategory.InvalidArgument, "-Package takes a zip path or an OdooAddonPackage object", Package);
+                path = ResolveOutputPath(p);
+            }
+            if (SkipApproval && string.IsNullOrWhiteSpace(SkipReason))
+                throw new DeployException("SkipReasonMissing", ErrorCategory.InvalidArgument, "-SkipApproval needs -SkipReason: say why the change gate is skipped (it goes into the ledger)", "SkipReason");
+
+            Resolve();
+            // As Test-ChangeApproval: skipping the gate of production is only for when JIRA integration
+            // is switched off (ENABLE_JIRA_INTEGRATION_FOR_PROD_DEPLOY=false) - never a silent bypass.
+            if (SkipApproval && Settings.IsProduction && Config.Toggle("EnableJiraIntegrationForProdDeploy"))
+                throw new DeployException("SkipApprovalNotAllowed", ErrorCategory.PermissionDenied,
+                    "-SkipApproval is refused for production while JIRA integration is on (ENABLE_JIRA_INTEGRATION_FOR_PROD_DEPLOY=true): get the change request approved", "SkipApproval");
+            DeployPackage deployPackage = DeployPackage.Open(path, sha);
+            var request = new DeployRequest
+            {
+                Package = deployPackage,
+                N8nBundle = N8nPackage == null ? null : ResolveOutputPath(N8nPackage),
+                ChangeRequestId = ChangeRequestId ?? Config.Get("ChangeRequestId"),
+                SkipApproval = SkipApproval,
+                SkipReason = SkipReason,
+                LockTimeout = TimeSpan.FromSeconds(LockTimeout),
+                User = System.Environment.GetEnvironmentVariable("GITLAB_USER_LOGIN") ?? System.Environment.UserName,
+            };
+            using ITargetTransport transport = Transport();
+            DeployService service = Service(transport);
+            // The full plan costs a round trip: read the target first only when someone will see it
+            // (-WhatIf, a confirmation prompt); otherwise the deploy reads the target under its lock.
+            bool whatIf = MyInvocation.BoundParameters.TryGetValue("WhatIf", out object? w) && ((SwitchParameter)w).IsPresent;
+            bool confirm = MyInvocation.BoundParameters.TryGetValue("Confirm", out object? c) && ((SwitchParameter)c).IsPresent;
+            bool prompts = confirm || (GetVariableValue("ConfirmPreference") is ConfirmImpact pref && pref != ConfirmImpact.None && pref <= ConfirmImpact.Medium
+                                       && !MyInvocation.BoundParameters.ContainsKey("Confirm"));
+            bool productionPrompt = Settings.IsProduction && !Force;
+            if (whatIf || prompts || productionPrompt)
+            {
+                DeployPlan plan = Run("Planning the deploy", (log, ct) => service.PlanAsync(request, log, ct));
+                string text = plan.ToString();
+                if (!ShouldProcess(text, text + "\nDeploy?", $"Deploy-InfluenceGen {Settings.Environment}"))
+                {
+                    if (whatIf) WriteObject(plan);
+                    return;
+                }
+                if (productionPrompt && !ShouldContinue(text + "\nThis changes PRODUCTION. Continue?", "Deploy to production"))
+                    return;
+            }
+            else if (!ShouldProcess($"{Settings.Environment} ({transport.Description}:{Settings.Root})", $"Deploy {System.IO.Path.GetFileName(path)}"))
+                return;
+            DeploymentRecord record = Run($"Deploying to {Settings.Environment}", (log, ct) => service.DeployAsync(request, log, ct));
+            Verbose($"{transport.Description}: {transport.RoundTrips} round trip(s)");
+            WriteObject(record);
+        }
+    }
+}

@@ -1,0 +1,139 @@
+using System.Linq;
+using System.Management.Automation;
+using InfluenceGen.Deploy.Deploy;
+using InfluenceGen.Deploy.Infrastructure;
+using InfluenceGen.Deploy.Infrastructure.Ssh;
+
+namespace InfluenceGen.Deploy.Cmdlets
+{
+    /// <summary>Reads the deployment ledger of an environment (newest last); -Verify checks its hash chain.</summary>
+    [Cmdlet(VerbsCommon.Get, "InfluenceGenDeployment")]
+    [OutputType(typeof(DeploymentRecord))]
+    public sealed class GetInfluenceGenDeploymentCommand : DeployCmdletBase
+    {
+        /// <summary>Only the last N entries.</summary>
+        [Parameter]
+        [ValidateRange(1, int.MaxValue)]
+        public int Last { get; set; }
+
+        /// <summary>Check every entry's hash and its link to the previous line; a broken chain is an error.</summary>
+        [Parameter]
+        public SwitchParameter Verify { get; set; }
+
+        protected override void Process()
+        {
+            Resolve();
+            using ITargetTransport transport = Transport();
+            var (records, _, _) = Run("Reading the deployment ledger", (log, ct) => Service(transport).ReadLedgerAsync(Verify, ct));
+            var shown = Last > 0 ? records.Skip(System.Math.Max(0, records.Count - Last)).ToList() : records;
+            foreach (DeploymentRecord r in shown) WriteObject(r);
+            DeploymentRecord? broken = records.FirstOrDefault(r => r.Verified == false);
+            if (broken != null)
+                Fail(new DeployException("LedgerTampered", ErrorCategory.InvalidData,
+                    $"the ledger {Settings.Root}/{DeploymentLedger.FileName} of {Settings.Environment} fails verification: {broken.VerifyProblem}", broken.Line));
+        }
+    }
+
+    /// <summary>Rolls an environment back to an earlier kept release (and optionally its database).</summary>
+    [Cmdlet(VerbsCommon.Undo, "InfluenceGenDeployment", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+    [OutputType(typeof(DeploymentRecord))]
+    public sealed class UndoInfluenceGenDeploymentCommand : DeployCmdletBase
+    {
+        /// <summary>The release to go back to (default: the one before the current).</summary>
+        [Parameter]
+        public string? ToRelease { get; set; }
+
+        /// <summary>Also restore the backup taken before the current release was deployed.</summary>
+        [Parameter]
+        public SwitchParameter RestoreDatabase { get; set; }
+
+        [Parameter]
+        [ValidateRange(0, 3600)]
+        public int LockTimeout { get; set; }
+
+        protected override void Process()
+        {
+            Resolve();
+            string what = $"roll back to {ToRelease ?? "the previous release"}" + (RestoreDatabase ? " and restore the database " + Settings.Database : "");
+            if (!ShouldProcess($"{Settings.Environment} ({Settings.Root})", what)) return;
+            using ITargetTransport transport = Transport();
+            WriteObject(Run($"Rolling back {Settings.Environment}", (log, ct) => Service(transport).UndoAsync(ToRelease, RestoreDatabase,
+                System.Environment.UserName, System.TimeSpan.FromSeconds(LockTimeout), log, ct)));
+        }
+    }
+
+    /// <summary>The result of Backup-OdooDatabase.</summary>
+    public sealed class OdooDatabaseBackup
+    {
+        public string Environment { get; set; } = string.Empty;
+        public string Database { get; set; } = string.Empty;
+        public string Path { get; set; } = string.Empty;
+        public override string ToString() => Path;
+    }
+
+    /// <summary>pg_dump -Fc of the environment's database (and filestore) into &lt;root&gt;/backups on the target.</summary>
+    [Cmdlet(VerbsData.Backup, "OdooDatabase", SupportsShouldProcess = true)]
+    [OutputType(typeof(OdooDatabaseBackup))]
+    public sealed class BackupOdooDatabaseCommand : DeployCmdletBase
+    {
+        /// <summary>Name part of the dump file (default: manual-yyyyMMdd-HHmmss).</summary>
+        [Parameter]
+        [ValidatePattern("^[A-Za-z0-9._-]+$")]
+        public string? Label { get; set; }
+
+        protected override void Process()
+        {
+            Resolve();
+            string label = Label ?? "manual-" + System.DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture);
+            if (!ShouldProcess($"{Settings.Database} on {Settings.Environment}", $"pg_dump -Fc to {Settings.Root}/backups/{Settings.Database}-{label}.dump")) return;
+            using ITargetTransport transport = Transport();
+            string path = Run("Backing up " + Settings.Database, (log, ct) => Service(transport).BackupAsync(label, ct));
+            WriteObject(new OdooDatabaseBackup { Environment = Settings.Environment, Database = Settings.Database, Path = path });
+        }
+    }
+
+    /// <summary>Replaces the environment's database with a pg_dump -Fc file on the target.</summary>
+    [Cmdlet(VerbsData.Restore, "OdooDatabase", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+    public sealed class RestoreOdooDatabaseCommand : DeployCmdletBase
+    {
+        /// <summary>The dump on the target (absolute, or relative to the deploy root), or an OdooDatabaseBackup.</summary>
+        [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
+        public string Path { get; set; } = null!;
+
+        protected override void Process()
+        {
+            Resolve();
+            string path = Path.StartsWith("/", System.StringComparison.Ordinal) ? Path : Settings.Root + "/" + Path;
+            if (!ShouldProcess($"{Settings.Database} on {Settings.Environment}", $"DROP and restore from {path}")) return;
+            using ITargetTransport transport = Transport();
+            Run("Restoring " + Settings.Database, (log, ct) => Service(transport).RestoreAsync(path, ct));
+        }
+    }
+
+    /// <summary>Writes the ledger as CSV or JSON, with a .sha256 file beside it.</summary>
+    [Cmdlet(VerbsData.Export, "InfluenceGenDeploymentLog", SupportsShouldProcess = true)]
+    [OutputType(typeof(System.IO.FileInfo))]
+    public sealed class ExportInfluenceGenDeploymentLogCommand : DeployCmdletBase
+    {
+        [Parameter(Mandatory = true)]
+        [ValidateSet("Csv", "Json")]
+        public string Format { get; set; } = "Json";
+
+        [Parameter(Mandatory = true)]
+        public string OutFile { get; set; } = null!;
+
+        protected override void Process()
+        {
+            Resolve();
+            string target = ResolveOutputPath(OutFile);
+            if (!ShouldProcess(target, "Export the deployment ledger of " + Settings.Environment)) return;
+            using ITargetTransport transport = Transport();
+            var (records, _, _) = Run("Reading the deployment ledger", (log, ct) => Service(transport).ReadLedgerAsync(true, ct));
+            string text = Format == "Json" ? Newtonsoft.Json.JsonConvert.SerializeObject(records, Newtonsoft.Json.Formatting.Indented) : DeploymentExport.ToCsv(records);
+            AtomicFile.WriteAllText(target, text);
+            string sha = DeploymentLedger.Sha256Hex(text);
+            AtomicFile.WriteAllText(target + ".sha256", sha + "  " + System.IO.Path.GetFileName(target) + "\n");
+            WriteObject(new System.IO.FileInfo(target));
+        }
+    }
+}

@@ -1,0 +1,97 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using InfluenceGen.Deploy.Infrastructure;
+using InfluenceGen.Deploy.Odoo;
+using InfluenceGen.Deploy.Quality;
+
+namespace InfluenceGen.Deploy.Cmdlets
+{
+    /// <summary>Runs flake8 and pylint over Odoo addons and writes GitLab Code Quality JSON; the work is
+    /// in <see cref="OdooLinter"/>.</summary>
+    [Cmdlet(VerbsLifecycle.Invoke, "OdooLint", DefaultParameterSetName = "Path")]
+    [OutputType(typeof(LintResult), typeof(LintFinding))]
+    public sealed class InvokeOdooLintCommand : InfluenceGenCmdlet
+    {
+        private readonly List<string> _paths = new List<string>();
+
+        /// <summary>Addon folders or folders of addons. Wildcards allowed.</summary>
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = "Path")]
+        [SupportsWildcards] [ValidateNotNullOrEmpty]
+        public string[] Path { get; set; } = null!;
+
+        /// <summary>An addon package from New-OdooAddonPackage: its addons' source folders are linted.</summary>
+        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = "Package")]
+        [ValidateNotNull]
+        public OdooAddonPackage Package { get; set; } = null!;
+
+        [Parameter] [ValidateSet("flake8", "pylint")] public string[] Linter { get; set; } = { "flake8", "pylint" };
+
+        /// <summary>Write the Code Quality report here (artifacts:reports:codequality).</summary>
+        [Parameter] public string? ReportPath { get; set; }
+
+        /// <summary>The lowest severity that fails the run; none never fails. Default critical.</summary>
+        [Parameter] [ValidateSet("info", "minor", "major", "critical", "blocker", "none")]
+        public string FailOn { get; set; } = "critical";
+
+        /// <summary>Report paths relative to this folder; the linters read its .flake8/setup.cfg/.pylintrc. Default: $env:CI_PROJECT_DIR, else the git checkout around the current location, else the current location.</summary>
+        [Parameter] public string? RepositoryRoot { get; set; }
+
+        [Parameter] public string? Flake8Path { get; set; }
+        [Parameter] public string? PylintPath { get; set; }
+
+        /// <summary>Return the findings instead of the summary.</summary>
+        [Parameter] public SwitchParameter PassThru { get; set; }
+
+        protected override void Process()
+        {
+            if (ParameterSetName == "Package")
+            {
+                foreach (OdooAddon addon in Package.Addons)
+                {
+                    if (string.IsNullOrEmpty(addon.SourcePath))
+                        throw new DeployException("LintNoSource", ErrorCategory.InvalidArgument,
+                            $"the package {Package.Path} does not say where addon {addon.Name} came from (read back from a zip): lint the source folder with -Path", Package.Path);
+                    _paths.Add(addon.SourcePath);
+                }
+                return;
+            }
+            foreach (string p in Path) _paths.AddRange(ResolvePaths(p, literal: false));
+        }
+
+        protected override void End()
+        {
+            var request = new LintRequest
+            {
+                Paths = _paths.Distinct().ToList(),
+                RepositoryRoot = RepositoryRoot != null ? ResolveOutputPath(RepositoryRoot) : DefaultRoot(CurrentDirectory),
+                Linters = Linter,
+                Flake8Path = Flake8Path,
+                PylintPath = PylintPath,
+                FailOn = FailOn == "none" ? (CodeQualitySeverity?)null : (CodeQualitySeverity)Enum.Parse(typeof(CodeQualitySeverity), FailOn, true),
+                ReportPath = ReportPath != null ? ResolveOutputPath(ReportPath) : null,
+            };
+            LintResult result = Run("Linting Odoo addons", (log, ct) => new OdooLinter().RunAsync(request, log, ct));
+            Verbose(result.ToString() + (result.ReportPath != null ? $"; report {result.ReportPath}" : string.Empty));
+            if (PassThru) foreach (LintFinding f in result.Findings) WriteObject(f);
+            else WriteObject(result);
+            if (!result.Success)
+                Fail(new DeployException("LintFindingsAboveThreshold", ErrorCategory.InvalidResult,
+                    $"{result.AboveThreshold} lint finding(s) at or above {FailOn}: " + string.Join("; ",
+                        result.Findings.Where(f => f.Severity >= result.FailOn!.Value).Take(10).Select(f => $"{f.Path}:{f.Line} {f.Linter} {f.Code} {f.Message}")),
+                    result.ReportPath));
+        }
+
+        internal static string DefaultRoot(string current)
+        {
+            string? ci = Environment.GetEnvironmentVariable("CI_PROJECT_DIR");
+            if (!string.IsNullOrEmpty(ci) && Directory.Exists(ci)) return ci!;
+            for (var dir = new DirectoryInfo(current); dir != null; dir = dir.Parent)
+                if (Directory.Exists(System.IO.Path.Combine(dir.FullName, ".git")) || File.Exists(System.IO.Path.Combine(dir.FullName, ".git")))
+                    return dir.FullName;
+            return current;
+        }
+    }
+}

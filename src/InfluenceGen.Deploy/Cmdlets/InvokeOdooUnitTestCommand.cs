@@ -1,0 +1,167 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using InfluenceGen.Deploy.Infrastructure;
+using InfluenceGen.Deploy.Odoo;
+using InfluenceGen.Deploy.Odoo.Testing;
+
+namespace InfluenceGen.Deploy.Cmdlets
+{
+    /// <summary>
+    /// Runs Odoo's tests of chosen addons in a throw-away database (locally, in a container, or through
+    /// a given runner), streams the log, writes JUnit for GitLab and ends in a terminating error when
+    /// anything is not green. The work is in <see cref="OdooTestService"/>.
+    /// </summary>
+    [Cmdlet(VerbsLifecycle.Invoke, "OdooUnitTest", SupportsShouldProcess = true, DefaultParameterSetName = "Local")]
+    [OutputType(typeof(OdooTestRunResult), typeof(OdooTestCaseResult))]
+    public sealed class InvokeOdooUnitTestCommand : InfluenceGenCmdlet
+    {
+        private readonly List<string> _modules = new List<string>();
+
+        /// <summary>Module names, or an addon package from New-OdooAddonPackage (its addons).</summary>
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
+        [ValidateNotNullOrEmpty]
+        public object[] Module { get; set; } = null!;
+
+        [Parameter] public string? TestTags { get; set; }
+
+        /// <summary>The Odoo executable where the tests run (odoo, odoo-bin, /opt/odoo/src/odoo-bin).</summary>
+        [Parameter] [ValidateNotNullOrEmpty] public string OdooBin { get; set; } = "odoo";
+
+        /// <summary>Odoo's configuration file where the tests run (-c).</summary>
+        [Parameter] public string? ConfigPath { get; set; }
+
+        /// <summary>Run in this running container (name or id) with docker exec.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = "Container")] [ValidateNotNullOrEmpty]
+        public string Container { get; set; } = null!;
+
+        /// <summary>The Docker Engine endpoint (unix:///var/run/docker.sock, tcp://host:2375). Default: $env:DOCKER_HOST, else the local socket.</summary>
+        [Parameter(ParameterSetName = "Container")] public string? DockerHost { get; set; }
+
+        /// <summary>The user the exec runs as (the official image's is odoo).</summary>
+        [Parameter(ParameterSetName = "Container")] public string? ContainerUser { get; set; }
+
+        /// <summary>Where Odoo runs, for transports the module adds (an SSH runner of a deploy target).</summary>
+        [Parameter(Mandatory = true, ParameterSetName = "Runner")] [ValidateNotNull]
+        public IOdooCommandRunner Runner { get; set; } = null!;
+
+        /// <summary>The database name; default a new igtest_&lt;random&gt;.</summary>
+        [Parameter] [ValidatePattern(@"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")] public string? Database { get; set; }
+
+        [Parameter] public SwitchParameter KeepDatabase { get; set; }
+
+        /// <summary>How to drop the database; {database} is replaced. Default: odoo db [-c config] drop {database}.</summary>
+        [Parameter] public string[]? DropCommand { get; set; }
+
+        /// <summary>Odoo's --log-level, e.g. test.</summary>
+        [Parameter] [ValidateSet("debug_sql", "debug_rpc_answer", "debug_rpc", "debug", "test", "info", "warn", "error", "critical", "notset")]
+        public string? LogLevel { get; set; }
+
+        /// <summary>More arguments for Odoo (e.g. --without-demo=all).</summary>
+        [Parameter] public string[] ExtraArgument { get; set; } = new string[0];
+
+        /// <summary>Seconds Odoo may run before it is stopped (a failure). Default 3600.</summary>
+        [Parameter] [ValidateRange(1, 86400)] public int Timeout { get; set; } = 3600;
+
+        /// <summary>Keep Odoo's log in this file (the job's artifact).</summary>
+        [Parameter] public string? LogPath { get; set; }
+
+        /// <summary>Write JUnit XML here (artifacts:reports:junit).</summary>
+        [Parameter] public string? JUnitPath { get; set; }
+
+        /// <summary>Return one object per test instead of the summary.</summary>
+        [Parameter] public SwitchParameter PassThru { get; set; }
+
+        protected override void Process()
+        {
+            foreach (object item in Module)
+                _modules.AddRange(ModuleNames(item));
+        }
+
+        /// <summary>Names from a string, an OdooAddonPackage (also deserialized) or an OdooAddon.</summary>
+        internal static IEnumerable<string> ModuleNames(object? item)
+        {
+            object? value = item is PSObject ps ? ps.BaseObject : item;
+            switch (value)
+            {
+                case null: yield break;
+                case string s:
+                    foreach (string n in s.Split(new[] { ',' }, StringSplitOptions.RemoveEmptyEntries)) yield return n.Trim();
+                    yield break;
+                case OdooAddonPackage package:
+                    foreach (OdooAddon a in package.Addons) yield return a.Name;
+                    yield break;
+                case OdooAddon addon:
+                    yield return addon.Name;
+                    yield break;
+            }
+            if (item is PSObject pso && pso.Properties["Addons"]?.Value is object addons)
+            {
+                foreach (object a in LanguagePrimitives.GetEnumerable(addons) ?? new object[0])
+                    if ((a is PSObject ap ? ap.Properties["Name"]?.Value : null) is object name) yield return name.ToString()!;
+                yield break;
+            }
+            throw new DeployException("OdooTestBadModule", ErrorCategory.InvalidArgument,
+                $"-Module takes module names or an addon package from New-OdooAddonPackage, not {value.GetType().FullName}", value);
+        }
+
+        protected override void End()
+        {
+            IOdooCommandRunner runner;
+            DockerExecOdooCommandRunner? docker = null;
+            switch (ParameterSetName)
+            {
+                case "Container":
+                    string host = DockerHost ?? Environment.GetEnvironmentVariable("DOCKER_HOST") ?? "unix:///var/run/docker.sock";
+                    if (!Uri.TryCreate(host, UriKind.Absolute, out Uri? uri))
+                        throw new DeployException("OdooTestBadDockerHost", ErrorCategory.InvalidArgument, $"-DockerHost '{host}' is not a URI (unix:///var/run/docker.sock, tcp://host:2375)", host);
+                    runner = docker = new DockerExecOdooCommandRunner(uri, Container, ContainerUser);
+                    break;
+                case "Runner":
+                    runner = Runner;
+                    break;
+                default:
+                    runner = new LocalOdooCommandRunner(CurrentDirectory);
+                    break;
+            }
+            // A password on Odoo's command line (better: the config file or PGPASSWORD) never reaches our output.
+            for (int i = 0; i < ExtraArgument.Length; i++)
+            {
+                string a = ExtraArgument[i];
+                if ((a == "-w" || a == "--db_password") && i + 1 < ExtraArgument.Length) Masker.Add(ExtraArgument[i + 1]);
+                else if (a.StartsWith("--db_password=", StringComparison.Ordinal)) Masker.Add(a.Substring("--db_password=".Length));
+            }
+            try
+            {
+                var request = new OdooTestRequest
+                {
+                    Modules = _modules.Distinct().ToList(),
+                    TestTags = TestTags,
+                    OdooBin = OdooBin,
+                    ConfigPath = ConfigPath != null && ParameterSetName == "Local" ? ResolveOutputPath(ConfigPath) : ConfigPath,
+                    Database = Database,
+                    KeepDatabase = KeepDatabase,
+                    DropCommand = DropCommand,
+                    LogLevel = LogLevel,
+                    ExtraArguments = ExtraArgument,
+                    Timeout = TimeSpan.FromSeconds(Timeout),
+                    LogPath = LogPath != null ? ResolveOutputPath(LogPath) : null,
+                    JUnitPath = JUnitPath != null ? ResolveOutputPath(JUnitPath) : null,
+                };
+                if (!ShouldProcess($"Odoo tests of {string.Join(", ", request.Modules)} on {runner.Description} in a throw-away database{(KeepDatabase ? " (kept)" : string.Empty)}", "Run Odoo tests?", "Invoke-OdooUnitTest"))
+                    return;
+                var service = new OdooTestService(runner);
+                OdooTestRunResult result = Run("Odoo tests", (log, ct) => service.RunAsync(request, log, ct));
+                foreach (string note in result.Notes) Warning(note);
+                if (PassThru) foreach (OdooTestCaseResult t in result.TestCases) WriteObject(t);
+                else WriteObject(result);
+                if (!result.Success) Fail(OdooTestService.ToFailure(result));
+            }
+            finally
+            {
+                docker?.Dispose();
+            }
+        }
+    }
+}

@@ -1,0 +1,103 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using InfluenceGen.Deploy.Configuration;
+using InfluenceGen.Deploy.Infrastructure.Ssh;
+
+namespace InfluenceGen.Deploy.Deploy
+{
+    /// <summary>Everything the deploy needs to know about one environment's Odoo target.</summary>
+    public sealed class DeploySettings
+    {
+        public string Environment { get; set; } = string.Empty;
+        /// <summary>Absolute root on the target (releases/, current, backups/, deployments.jsonl, .lock).</summary>
+        public string Root { get; set; } = string.Empty;
+        public string Database { get; set; } = "influencegen";
+        public string DatabaseHost { get; set; } = "localhost";
+        public int DatabasePort { get; set; } = 5432;
+        public string DatabaseUser { get; set; } = "odoo";
+        /// <summary>Secret: travels only inside scripts on stdin, into a 0600 PGPASSFILE.</summary>
+        public string? DatabasePassword { get; set; }
+        public string Runtime { get; set; } = "systemd";
+        public string Service { get; set; } = "odoo";
+        public string? OdooCommand { get; set; }
+        public string? RestartCommand { get; set; }
+        public string? HealthUrl { get; set; }
+        public TimeSpan HealthTimeout { get; set; } = TimeSpan.FromSeconds(120);
+        public string? FilestorePath { get; set; }
+        public int KeepReleases { get; set; } = 5;
+        public bool BackupBeforeUpgrade { get; set; }
+        public bool RequireChangeApproval { get; set; }
+        public bool IsProduction => Environment == "production";
+
+        /// <summary>The Odoo CLI on the target, templates expanded.</summary>
+        public string OdooCli => Expand(OdooCommand ?? Runtime switch
+        {
+            "compose" => "docker compose --project-directory {root} exec -T {service} odoo",
+            "command" => throw new Infrastructure.DeployException("ConfigurationMissing", System.Management.Automation.ErrorCategory.InvalidArgument,
+                $"OdooRuntime is 'command' for '{Environment}' but OdooCommand is not set", "OdooCommand"),
+            _ => "sudo -n -u odoo odoo -c /etc/odoo/odoo.conf",
+        });
+
+        public string Restart => Expand(RestartCommand ?? Runtime switch
+        {
+            "compose" => "docker compose --project-directory {root} restart {service}",
+            "command" => throw new Infrastructure.DeployException("ConfigurationMissing", System.Management.Automation.ErrorCategory.InvalidArgument,
+                $"OdooRuntime is 'command' for '{Environment}' but RestartCommand is not set", "RestartCommand"),
+            _ => "sudo -n systemctl restart {service}",
+        });
+
+        private string Expand(string template) => template
+            .Replace("{root}", TargetTransportExtensions.ShellQuote(Root))
+            .Replace("{current}", TargetTransportExtensions.ShellQuote(Root + "/current"))
+            .Replace("{db}", TargetTransportExtensions.ShellQuote(Database))
+            .Replace("{service}", TargetTransportExtensions.ShellQuote(Service));
+
+        public static DeploySettings From(DeployConfiguration config, string localWorkingDirectory)
+        {
+            string transport = config.Get("Transport") ?? "ssh";
+            string root = config.Require("DeployRoot");
+            if (transport == "local") root = Path.GetFullPath(Path.Combine(localWorkingDirectory, root));
+            else if (!root.StartsWith("/", StringComparison.Ordinal))
+                throw new Infrastructure.DeployException("ConfigurationInvalid", System.Management.Automation.ErrorCategory.InvalidArgument,
+                    $"DeployRoot '{root}' of '{config.Environment}' must be an absolute path on the target", "DeployRoot");
+            return new DeploySettings
+            {
+                Environment = config.Environment,
+                Root = root.TrimEnd('/'),
+                Database = config.Require("OdooDatabase"),
+                DatabaseHost = config.Get("OdooDatabaseHost") ?? "localhost",
+                DatabasePort = config.Integer("OdooDatabasePort"),
+                DatabaseUser = config.Get("OdooDatabaseUser") ?? "odoo",
+                DatabasePassword = config.Get("OdooDatabasePassword"),
+                Runtime = config.Get("OdooRuntime") ?? "systemd",
+                Service = config.Get("OdooService") ?? "odoo",
+                OdooCommand = config.Get("OdooCommand"),
+                RestartCommand = config.Get("RestartCommand"),
+                HealthUrl = config.Get("HealthUrl") ?? config.Get("OdooUrl"),
+                HealthTimeout = TimeSpan.FromSeconds(config.Integer("HealthTimeout")),
+                FilestorePath = config.Get("FilestorePath"),
+                KeepReleases = Math.Max(2, config.Integer("KeepReleases")),
+                BackupBeforeUpgrade = config.Toggle("BackupBeforeUpgrade"),
+                RequireChangeApproval = config.Environment == "production" || config.Toggle("RequireChangeApproval"),
+            };
+        }
+
+        /// <summary>The transport of an environment: local, or SSH with the host key pinned.</summary>
+        public static ITargetTransport TransportFor(DeployConfiguration config, string localWorkingDirectory)
+        {
+            if ((config.Get("Transport") ?? "ssh") == "local") return new LocalTransport(localWorkingDirectory);
+            return new SshTransport(new SshTarget
+            {
+                Host = config.Require("OdooSshHost"),
+                Port = config.Integer("OdooSshPort"),
+                User = config.Require("OdooSshUser"),
+                PrivateKey = config.Require("OdooSshPrivateKey"),
+                KeyPassphrase = config.Get("OdooSshKeyPassphrase"),
+                HostKeyFingerprint = config.Get("OdooSshHostKey"),
+                KnownHostsFile = config.Get("OdooSshKnownHosts"),
+                TrustOnFirstUse = config.Toggle("OdooSshTrustOnFirstUse"),
+            });
+        }
+    }
+}

@@ -1,0 +1,251 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Text;
+using System.Text.RegularExpressions;
+using System.Threading;
+using System.Threading.Tasks;
+using InfluenceGen.Deploy.Infrastructure;
+using InfluenceGen.Deploy.Odoo.Testing;
+using Newtonsoft.Json.Linq;
+
+namespace InfluenceGen.Deploy.Quality
+{
+    public sealed class LintRequest
+    {
+        /// <summary>Addon folders (or folders of addons) to lint.</summary>
+        public IReadOnlyList<string> Paths { get; set; } = Array.Empty<string>();
+        /// <summary>Finding paths are made relative to it; the linters run there and read its config files.</summary>
+        public string RepositoryRoot { get; set; } = string.Empty;
+        /// <summary>flake8, pylint or both (default).</summary>
+        public IReadOnlyList<string> Linters { get; set; } = new[] { "flake8", "pylint" };
+        /// <summary>Executables; null: looked up on PATH.</summary>
+        public string? Flake8Path { get; set; }
+        public string? PylintPath { get; set; }
+        /// <summary>Null: every finding is reported, none fails.</summary>
+        public CodeQualitySeverity? FailOn { get; set; }
+        public string? ReportPath { get; set; }
+        /// <summary>Extra PATH-like search folders for the executables (tests).</summary>
+        public string? SearchPath { get; set; }
+    }
+
+    /// <summary>
+    /// Runs flake8 and pylint over Odoo addons with the repository's configuration
+    /// (<c>.flake8</c>, <c>setup.cfg</c> or <c>tox.ini</c> for flake8; <c>.pylintrc</c>, <c>pylintrc</c>,
+    /// <c>setup.cfg</c> or <c>pyproject.toml</c> for pylint: the linters' own lookup from the repository
+    /// root, and an explicit --config/--rcfile for .flake8/.pylintrc), parses flake8's fixed
+    /// <c>--format</c> and pylint's <c>--output-format=json</c>, and writes GitLab Code Quality JSON.
+    /// </summary>
+    public sealed class OdooLinter
+    {
+        private const string Flake8Format = "%(path)s\t%(row)d\t%(col)d\t%(code)s\t%(text)s";
+        private static readonly Regex Flake8Line = new Regex(@"^(?<path>[^\t]+)\t(?<row>\d+)\t(?<col>\d+)\t(?<code>[A-Z]+\d+)\t(?<text>.*)$", RegexOptions.Compiled);
+
+        public async Task<LintResult> RunAsync(LintRequest request, IDeployLog log, CancellationToken cancellationToken)
+        {
+            if (request.Paths.Count == 0)
+                throw new DeployException("LintNoPath", ErrorCategory.InvalidArgument, "nothing to lint: give -Path or an addon package");
+            string root = Path.GetFullPath(request.RepositoryRoot.Length > 0 ? request.RepositoryRoot : Directory.GetCurrentDirectory());
+            var linters = request.Linters.Select(l => l.ToLowerInvariant()).Distinct().ToList();
+            foreach (string l in linters)
+                if (l != "flake8" && l != "pylint")
+                    throw new DeployException("LintUnknownLinter", ErrorCategory.InvalidArgument, $"unknown linter '{l}' (flake8, pylint)", l);
+
+            // Resolve every executable first: a missing linter is an error, never an empty report.
+            var executables = new Dictionary<string, string>();
+            foreach (string l in linters)
+            {
+                string? exe = Resolve(l == "flake8" ? request.Flake8Path ?? "flake8" : request.PylintPath ?? "pylint", request.SearchPath);
+                if (exe == null)
+                    throw new DeployException("LinterNotFound", ErrorCategory.ObjectNotFound,
+                        $"{l} is not installed: '{(l == "flake8" ? request.Flake8Path ?? "flake8" : request.PylintPath ?? "pylint")}' was not found on PATH", l)
+                    { RecommendedAction = $"Install it (Debian: apt-get install {l}; pip: pip install {l}) or leave it out with -Linter." };
+                executables[l] = exe;
+            }
+
+            var targets = request.Paths.Select(p => Path.GetFullPath(p)).ToList();
+            foreach (string t in targets)
+                if (!Directory.Exists(t) && !File.Exists(t))
+                    throw new DeployException("PathNotFound", ErrorCategory.ObjectNotFound, $"the path '{t}' does not exist", t);
+            var relTargets = targets.Select(t => Relative(root, t)).ToList();
+
+            var configFiles = new List<string>();
+            var findings = new List<LintFinding>();
+            foreach (string linter in linters)
+            {
+                var args = new List<string>();
+                if (linter == "flake8")
+                {
+                    string? config = new[] { ".flake8", "setup.cfg", "tox.ini" }.Select(n => Path.Combine(root, n)).FirstOrDefault(f => File.Exists(f) && HasSection(f, "flake8"));
+                    if (config != null) { args.Add("--config=" + config); configFiles.Add(config); }
+                    args.Add("--format=" + Flake8Format);
+                    args.Add("--exit-zero");
+                }
+                else
+                {
+                    string? config = new[] { ".pylintrc", "pylintrc" }.Select(n => Path.Combine(root, n)).FirstOrDefault(File.Exists)
+                        ?? new[] { "setup.cfg", "pyproject.toml" }.Select(n => Path.Combine(root, n)).FirstOrDefault(f => File.Exists(f) && HasSection(f, "pylint"));
+                    if (config != null) { args.Add("--rcfile=" + config); configFiles.Add(config); }
+                    args.Add("--output-format=json");
+                    args.Add("--exit-zero");
+                    args.Add("--persistent=n");
+                }
+                args.AddRange(relTargets);
+                log.Progress("Linting", $"{linter} over {relTargets.Count} path(s)", -1);
+                log.Verbose($"{linter}: {executables[linter]} {string.Join(" ", args)} (in {root})");
+                var watch = Stopwatch.StartNew();
+                (int code, string stdout, string stderr) = await RunProcessAsync(executables[linter], args, root, cancellationToken).ConfigureAwait(false);
+                List<LintFinding> found;
+                try
+                {
+                    if (code != 0) throw new FormatException($"exit code {code}");
+                    found = linter == "flake8" ? ParseFlake8(stdout, root) : ParsePylint(stdout, root);
+                }
+                catch (Exception ex) when (ex is FormatException || ex is Newtonsoft.Json.JsonException)
+                {
+                    throw new DeployException("LinterFailed", ErrorCategory.InvalidResult,
+                        $"{linter} failed ({ex.Message}): {Tail(stderr.Length > 0 ? stderr : stdout)}", linter);
+                }
+                log.Verbose($"{linter}: {found.Count} finding(s) in {watch.Elapsed.TotalSeconds:0.0}s");
+                findings.AddRange(found);
+            }
+
+            CodeQualityReport.AssignFingerprints(findings, rel =>
+            {
+                string full = Path.Combine(root, rel);
+                return File.Exists(full) ? File.ReadAllLines(full) : null;
+            });
+            findings = findings.OrderBy(f => f.Path, StringComparer.Ordinal).ThenBy(f => f.Line).ThenBy(f => f.Column).ThenBy(f => f.Linter, StringComparer.Ordinal).ThenBy(f => f.Code, StringComparer.Ordinal).ToList();
+            var result = new LintResult
+            {
+                Findings = findings.ToArray(),
+                RepositoryRoot = root,
+                Linters = linters.ToArray(),
+                ConfigFiles = configFiles.Select(c => Relative(root, c)).ToArray(),
+                FailOn = request.FailOn,
+            };
+            if (request.ReportPath != null)
+            {
+                CodeQualityReport.Write(findings, request.ReportPath);
+                result.ReportPath = request.ReportPath;
+            }
+            return result;
+        }
+
+        public static List<LintFinding> ParseFlake8(string output, string root)
+        {
+            var list = new List<LintFinding>();
+            foreach (string raw in output.Replace("\r\n", "\n").Split('\n'))
+            {
+                if (raw.Trim().Length == 0) continue;
+                Match m = Flake8Line.Match(raw);
+                if (!m.Success) throw new FormatException($"unexpected flake8 output line: {raw}");
+                string code = m.Groups["code"].Value;
+                list.Add(new LintFinding
+                {
+                    Linter = "flake8",
+                    Code = code,
+                    Category = SeverityMap.Flake8Category(code),
+                    Message = m.Groups["text"].Value,
+                    Path = Relative(root, Path.Combine(root, m.Groups["path"].Value)),
+                    Line = int.Parse(m.Groups["row"].Value, CultureInfo.InvariantCulture),
+                    Column = int.Parse(m.Groups["col"].Value, CultureInfo.InvariantCulture),
+                    Severity = SeverityMap.Flake8(code),
+                });
+            }
+            return list;
+        }
+
+        public static List<LintFinding> ParsePylint(string output, string root)
+        {
+            var list = new List<LintFinding>();
+            string json = output.Trim();
+            if (json.Length == 0) return list;   // pylint prints nothing at all when there is nothing to say
+            foreach (JObject o in JArray.Parse(json).OfType<JObject>())
+            {
+                string type = (string?)o["type"] ?? "error";
+                list.Add(new LintFinding
+                {
+                    Linter = "pylint",
+                    Code = (string?)o["message-id"] ?? string.Empty,
+                    Symbol = (string?)o["symbol"],
+                    Category = type,
+                    Message = (string?)o["message"] ?? string.Empty,
+                    Path = Relative(root, Path.Combine(root, (string?)o["path"] ?? string.Empty)),
+                    Line = Math.Max(1, (int?)o["line"] ?? 1),
+                    Column = ((int?)o["column"] ?? 0) + 1,
+                    Severity = SeverityMap.Pylint(type),
+                });
+            }
+            return list;
+        }
+
+        internal static string Relative(string root, string path)
+        {
+            string full = Path.GetFullPath(path);
+            string r = root.EndsWith(Path.DirectorySeparatorChar.ToString(), StringComparison.Ordinal) ? root : root + Path.DirectorySeparatorChar;
+            string rel = full.StartsWith(r, StringComparison.Ordinal) ? full.Substring(r.Length) : full == root ? "." : full;
+            return rel.Replace('\\', '/');
+        }
+
+        private static bool HasSection(string file, string tool)
+        {
+            foreach (string line in File.ReadLines(file))
+            {
+                string t = line.Trim();
+                if (t == "[" + tool + "]" || t.StartsWith("[" + tool + ".", StringComparison.Ordinal) || t.StartsWith("[tool." + tool, StringComparison.Ordinal) || t.StartsWith("[" + tool + ":", StringComparison.Ordinal))
+                    return true;
+            }
+            return false;
+        }
+
+        internal static string? Resolve(string name, string? extraSearchPath)
+        {
+            if (name.IndexOf('/') >= 0 || name.IndexOf('\\') >= 0) return File.Exists(name) ? Path.GetFullPath(name) : null;
+            string path = (extraSearchPath != null ? extraSearchPath + Path.PathSeparator : string.Empty) + (Environment.GetEnvironmentVariable("PATH") ?? string.Empty);
+            var exts = Path.DirectorySeparatorChar == '\\' ? new[] { ".exe", ".cmd", ".bat", "" } : new[] { "" };
+            foreach (string dir in path.Split(new[] { Path.PathSeparator }, StringSplitOptions.RemoveEmptyEntries))
+                foreach (string ext in exts)
+                {
+                    string candidate = Path.Combine(dir, name + ext);
+                    if (File.Exists(candidate)) return candidate;
+                }
+            return null;
+        }
+
+        private static string Tail(string text)
+        {
+            string[] lines = text.Trim().Split('\n');
+            return string.Join("\n", lines.Skip(Math.Max(0, lines.Length - 5)));
+        }
+
+        private static async Task<(int, string, string)> RunProcessAsync(string exe, IEnumerable<string> args, string cwd, CancellationToken ct)
+        {
+            var psi = new ProcessStartInfo(exe, string.Join(" ", args.Select(LocalOdooCommandRunner.QuoteArgument)))
+            {
+                UseShellExecute = false,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                RedirectStandardInput = true,
+                WorkingDirectory = cwd,
+                StandardOutputEncoding = new UTF8Encoding(false),
+                StandardErrorEncoding = new UTF8Encoding(false),
+            };
+            using var process = Process.Start(psi)!;
+            process.StandardInput.Close();
+            Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+            Task<string> stderr = process.StandardError.ReadToEndAsync();
+            using (ct.Register(() => { try { process.Kill(); } catch (InvalidOperationException) { } }))
+            {
+                await Task.WhenAll(stdout, stderr).ConfigureAwait(false);
+                process.WaitForExit();
+            }
+            ct.ThrowIfCancellationRequested();
+            return (process.ExitCode, await stdout.ConfigureAwait(false), await stderr.ConfigureAwait(false));
+        }
+    }
+}

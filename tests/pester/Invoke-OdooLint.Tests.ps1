@@ -1,0 +1,51 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
+# Pester 5 spec of Invoke-OdooLint; needs flake8 and pylint (Debian: apt-get install flake8 pylint).
+# The sample addon tests/unit/Lint/testdata/ig_lint_sample has deliberate findings.
+BeforeAll {
+    $repo = Split-Path -Parent (Split-Path -Parent $PSScriptRoot)
+    Import-Module (Join-Path $repo 'out/InfluenceGen.Deploy') -Force
+    $sample = Join-Path $repo 'tests/unit/Lint/testdata/ig_lint_sample'
+}
+
+Describe 'Invoke-OdooLint' {
+    BeforeEach {
+        $work = Join-Path ([System.IO.Path]::GetTempPath()) ('iglint-' + [guid]::NewGuid().ToString('N'))
+        New-Item -ItemType Directory -Path (Join-Path $work 'addons') | Out-Null
+        Copy-Item -Recurse $sample (Join-Path $work 'addons')
+        $report = Join-Path $work 'gl-code-quality-report.json'
+    }
+    AfterEach { Remove-Item -Recurse -Force $work }
+
+    It 'writes a Code Quality report and fails on critical findings' {
+        { Invoke-OdooLint -Path (Join-Path $work 'addons') -RepositoryRoot $work -ReportPath $report -ErrorAction Stop } |
+            Should -Throw -ErrorId 'LintFindingsAboveThreshold,InfluenceGen.Deploy.Cmdlets.InvokeOdooLintCommand'
+        $issues = Get-Content -Raw $report | ConvertFrom-Json
+        $undefined = $issues | Where-Object check_name -eq 'flake8:F821'
+        $undefined.severity | Should -Be 'critical'
+        $undefined.location.path | Should -Be 'addons/ig_lint_sample/models/thing.py'
+        $undefined.location.lines.begin | Should -Be 13
+        $undefined.fingerprint | Should -Match '^[0-9a-f]{32}$'
+    }
+
+    It 'counts findings by severity and linter and never fails with -FailOn none' {
+        $result = Invoke-OdooLint (Join-Path $work 'addons') -RepositoryRoot $work -FailOn none
+        $result.Total | Should -Be ($result.Flake8 + $result.Pylint)
+        $result.Critical | Should -BeGreaterOrEqual 2
+    }
+
+    It 'keeps fingerprints when lines are added above a finding' {
+        $before = Invoke-OdooLint (Join-Path $work 'addons') -RepositoryRoot $work -Linter flake8 -FailOn none -PassThru |
+            Where-Object Code -eq 'F821'
+        $file = Join-Path $work 'addons/ig_lint_sample/models/thing.py'
+        Set-Content -Path $file -Value ("# new comment`n" + (Get-Content -Raw $file)) -NoNewline
+        $after = Invoke-OdooLint (Join-Path $work 'addons') -RepositoryRoot $work -Linter flake8 -FailOn none -PassThru |
+            Where-Object Code -eq 'F821'
+        $after.Line | Should -Be ($before.Line + 1)
+        $after.Fingerprint | Should -Be $before.Fingerprint
+    }
+
+    It 'fails with LinterNotFound when a linter is missing' {
+        { Invoke-OdooLint (Join-Path $work 'addons') -PylintPath (Join-Path $work 'no/pylint') -ErrorAction Stop } |
+            Should -Throw -ErrorId 'LinterNotFound,InfluenceGen.Deploy.Cmdlets.InvokeOdooLintCommand'
+    }
+}

@@ -1,0 +1,76 @@
+using System.Management.Automation;
+using InfluenceGen.Deploy.Tests.Harness;
+using InfluenceGen.Deploy.Tests.Lint;
+using Newtonsoft.Json.Linq;
+
+namespace InfluenceGen.Deploy.Tests.Cmdlets
+{
+    public class OdooLintCmdletTests
+    {
+        private static PsResult Run(PowerShellSession ps, string script) => OdooTestCmdletTests.Run(ps, script);
+
+        private static int I(PSObject o, string name) => Convert.ToInt32(o.Properties[name].Value);
+
+        [Fact]
+        public void The_lint_job_line_writes_the_report_and_exits_1_on_critical_findings()
+        {
+            OdooLintTests.RequireLinters();
+            using TempDir repo = OdooLintTests.NewRepo();
+            HostProcess.Result run = HostProcess.Run(repo.Path, new Dictionary<string, string> { ["CI_PROJECT_DIR"] = repo.Path }, "-c",
+                "Invoke-OdooLint -Path addons -ReportPath gl-code-quality-report.json");
+            Assert.True(run.ExitCode == 1, $"exit {run.ExitCode}\n{run.StdOut}\n{run.StdErr}");
+            Assert.Contains("lint finding(s) at or above critical", run.StdErr + run.StdOut);
+            Assert.Contains("addons/ig_lint_sample/models/thing.py:13", run.StdErr + run.StdOut);
+            JArray report = JArray.Parse(File.ReadAllText(repo.Combine("gl-code-quality-report.json")));
+            Assert.Contains(report, i => (string?)i["check_name"] == "flake8:F821" && (string?)i["severity"] == "critical");
+        }
+
+        [Fact]
+        public void FailOn_decides_and_the_summary_counts_by_severity_and_linter()
+        {
+            OdooLintTests.RequireLinters();
+            using TempDir repo = OdooLintTests.NewRepo();
+            using var ps = new PowerShellSession(repo.Path);
+            PsResult ok = Run(ps, "Invoke-OdooLint addons -Linter flake8 -FailOn none -RepositoryRoot . -ReportPath cq.json");
+            Assert.Null(ok.Terminating);
+            PSObject result = ok.Single();
+            int total = I(result, "Total");
+            Assert.Equal(total, I(result, "Flake8"));
+            Assert.Equal(0, I(result, "Pylint"));
+            Assert.Equal(1, I(result, "Critical"));   // F821
+            Assert.Equal(total, JArray.Parse(File.ReadAllText(repo.Combine("cq.json"))).Count);
+
+            PsResult blocker = Run(ps, "Invoke-OdooLint addons -Linter flake8 -FailOn blocker -RepositoryRoot .");
+            Assert.Null(blocker.Terminating);
+            PsResult major = ps.Invoke("Invoke-OdooLint addons -Linter flake8 -FailOn major -RepositoryRoot . -PassThru");
+            Assert.True(major.Errors.Count == 1, $"errors: {major.Errors.Count}, terminating: {major.Terminating?.FullyQualifiedErrorId} {major.Terminating}");
+            Assert.Equal("LintFindingsAboveThreshold,InfluenceGen.Deploy.Cmdlets.InvokeOdooLintCommand", Assert.Single(major.Errors).FullyQualifiedErrorId);
+            Assert.All(major.Output, o => Assert.Equal("InfluenceGen.Deploy.Quality.LintFinding", o.TypeNames[0]));
+            Assert.Equal(total, major.Output.Count);
+        }
+
+        [Fact]
+        public void A_package_on_the_pipeline_is_linted_from_its_sources()
+        {
+            OdooLintTests.RequireLinters();
+            using TempDir repo = OdooLintTests.NewRepo();
+            using var ps = new PowerShellSession(repo.Path);
+            PsResult r = Run(ps, "New-OdooAddonPackage addons -OutFile addons.zip | Invoke-OdooLint -Linter flake8 -FailOn none -RepositoryRoot .");
+            Assert.True(r.Terminating == null, r.Terminating?.ToString());
+            var findings = ((System.Collections.IEnumerable)r.Single().Properties["Findings"].Value).Cast<object>().Select(PSObject.AsPSObject).ToList();
+            Assert.All(findings, f => Assert.StartsWith("addons/ig_lint_sample/", (string)f.Properties["Path"].Value));
+            Assert.Contains(findings, f => (string)f.Properties["Code"].Value == "F821");
+        }
+
+        [Fact]
+        public void A_missing_linter_is_the_error_LinterNotFound()
+        {
+            using TempDir repo = OdooLintTests.NewRepo();
+            using var ps = new PowerShellSession(repo.Path);
+            PsResult r = Run(ps, "Invoke-OdooLint addons -PylintPath ./no/pylint -ReportPath cq.json");
+            Assert.Equal("LinterNotFound,InfluenceGen.Deploy.Cmdlets.InvokeOdooLintCommand", r.Terminating!.FullyQualifiedErrorId);
+            Assert.Contains("pylint", r.Terminating.Exception.Message);
+            Assert.False(File.Exists(repo.Combine("cq.json")));
+        }
+    }
+}

@@ -1,0 +1,32 @@
+using System.Management.Automation.Language;
+using InfluenceGen.Deploy.Tests.Harness;
+
+namespace InfluenceGen.Deploy.Tests.Cmdlets
+{
+    public class QualityPesterSpecTests
+    {
+        [Theory]
+        [InlineData("Invoke-OdooUnitTest")]
+        [InlineData("ConvertFrom-OdooTestLog")]
+        [InlineData("Invoke-OdooLint")]
+        public void The_Pester_spec_parses_and_calls_its_cmdlet(string cmdlet)
+        {
+            string spec = Path.Combine(Repo.Root, "tests", "pester", cmdlet + ".Tests.ps1");
+            ScriptBlockAst ast = Parser.ParseFile(spec, out Token[] _, out ParseError[] errors);
+            Assert.Empty(errors);
+            Assert.Contains(ast.FindAll(a => a is CommandAst, true).Cast<CommandAst>(), c => c.GetCommandName() == cmdlet);
+        }
+
+        [Theory]
+        [InlineData("Invoke-OdooUnitTest")]
+        [InlineData("ConvertFrom-OdooTestLog")]
+        [InlineData("Invoke-OdooLint")]
+        public void Help_shows_at_least_two_examples(string cmdlet)
+        {
+            using var ps = new PowerShellSession();
+            PsResult r = ps.Invoke($"(Get-Help {cmdlet} -Examples).examples.example.Count; (Get-Help {cmdlet}).Synopsis", verbose: false);
+            Assert.True(Convert.ToInt32(r.Output[0].BaseObject) >= 2, $"{cmdlet}: {r.Output[0]}");
+            Assert.False(string.IsNullOrWhiteSpace(r.Output[1]?.ToString()));
+        }
+    }
+}
