@@ -215,11 +215,10 @@ namespace InfluenceGen.Deploy.Tests.N8n
             File.WriteAllText(Path.Combine(folder, "rejected.json"), bad.ToString());
             using PowerShellSession session = Session(dir.Path);
 
-            // Not wrapped: the results written before the terminating summary stay visible. The
-            // summary is the statement-terminating error, the last one.
+            // The results written before the terminating summary stay visible beside it.
             PsResult r = session.Invoke(Publish(folder, tag));
             NoKeyIn(r);
-            ErrorRecord summary = r.Errors.Last();
+            ErrorRecord summary = r.Terminating!;
             Assert.StartsWith("N8nPublishFailed", summary.FullyQualifiedErrorId);
             Assert.Contains("rejected by the server", summary.Exception.Message);
             Assert.Equal(1, Ps.Run(session, Publish(folder, tag)).Terminating is null ? 0 : 1);
@@ -339,7 +338,7 @@ namespace InfluenceGen.Deploy.Tests.N8n
             }
             using PowerShellSession session = Session(dir.Path);
             PsResult r = session.Invoke(Publish(folder, tag));
-            Assert.StartsWith("N8nPublishFailed", r.Errors.Last().FullyQualifiedErrorId);
+            Assert.StartsWith("N8nPublishFailed", r.Terminating!.FullyQualifiedErrorId);
             ErrorRecord conflict = Assert.Single(r.Errors, e => e.FullyQualifiedErrorId.StartsWith("WorkflowNotManaged"));
             Assert.Contains($"add that tag", conflict.Exception.Message);
             Assert.Contains(r.Verbose, v => v.Contains("listing every workflow on the server"));
@@ -353,6 +352,37 @@ namespace InfluenceGen.Deploy.Tests.N8n
             public void Verbose(string message) { lock (Messages) Messages.Add(message); }
             public void Warning(string message) { lock (Messages) Messages.Add(message); }
             public void Progress(string activity, string status, int percent) { }
+        }
+    }
+}
+
+namespace InfluenceGen.Deploy.Tests.N8n
+{
+    /// <summary>Deploy-InfluenceGen's n8n step (the IWorkflowPublisher seam) against the real n8n.</summary>
+    public class N8nDeployPublisherTests
+    {
+        [Fact]
+        public void The_deploy_step_publishes_a_bundle_from_the_environments_settings_and_republishing_changes_nothing()
+        {
+            using var dir = new TempDir("n8ndeploy");
+            string prefix = N8nServer.NewPrefix(), tag = N8nServer.TagFor(prefix);
+            string folder = N8nServer.CopySamples(dir, prefix);
+            string zip = dir.Combine("n8n_workflows.zip");
+            var builder = new WorkflowPackageBuilder();
+            builder.WriteAsync(builder.Plan(folder, NullDeployLog.Instance), zip, NullDeployLog.Instance, default).GetAwaiter().GetResult();
+
+            var variables = new Dictionary<string, string> { ["STAGING_N8N_API_URL"] = N8nServer.Url, ["STAGING_N8N_API_KEY"] = N8nServer.ApiKey };
+            var config = new InfluenceGen.Deploy.Configuration.ConfigurationResolver(variables, new SecretMasker()).Resolve("staging", null);
+            var step = new N8nDeployPublisher(config, new N8nPublishOptions { Prune = true, ManagedTag = tag });
+
+            IReadOnlyList<string> plan = step.PlanAsync(zip, NullDeployLog.Instance, default).GetAwaiter().GetResult();
+            Assert.Equal(4, plan.Count);
+            Assert.Empty(N8nServer.Named(prefix));
+            IReadOnlyList<string> published = step.PublishAsync(zip, NullDeployLog.Instance, default).GetAwaiter().GetResult();
+            Assert.Equal(4, published.Count);
+            Assert.All(published, p => Assert.StartsWith("create '" + prefix, p));
+            Assert.Equal(4, N8nServer.Named(prefix).Count);
+            Assert.Empty(step.PublishAsync(zip, NullDeployLog.Instance, default).GetAwaiter().GetResult());
         }
     }
 }
