@@ -84,6 +84,6 @@ namespace InfluenceGen.Deploy.Deploy
     {
         public static Func<DeployConfiguration, IDeployGate> Gate { get; set; } = c => new JiraDeployGate(new Approval.ChangeApprovalService(c));
         public static Func<DeployConfiguration, IDeployNotifier> Notifier { get; set; } = c => new WebhookDeployNotifier(Notify.WebhookNotifier.FromConfiguration(c));
-        public static Func<DeployConfiguration, IWorkflowPublisher> Publisher { get; set; } = _ => new MissingWorkflowPublisher();
+        public static Func<DeployConfiguration, IWorkflowPublisher> Publisher { get; set; } = c => new N8n.N8nDeployPublisher(c);
     }
 }
