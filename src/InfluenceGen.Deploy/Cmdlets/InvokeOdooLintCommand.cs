@@ -11,7 +11,7 @@ namespace InfluenceGen.Deploy.Cmdlets
 {
     /// <summary>Runs flake8 and pylint over Odoo addons and writes GitLab Code Quality JSON; the work is
     /// in <see cref="OdooLinter"/>.</summary>
-    [Cmdlet(VerbsLifecycle.Invoke, "OdooLint", DefaultParameterSetName = "Path")]
+    [Cmdlet(VerbsLifecycle.Invoke, "OdooLint", DefaultParameterSetName = "Path", SupportsShouldProcess = true)]
     [OutputType(typeof(LintResult), typeof(LintFinding))]
     public sealed class InvokeOdooLintCommand : InfluenceGenCmdlet
     {
@@ -73,6 +73,10 @@ namespace InfluenceGen.Deploy.Cmdlets
                 FailOn = FailOn == "none" ? (CodeQualitySeverity?)null : (CodeQualitySeverity)Enum.Parse(typeof(CodeQualitySeverity), FailOn, true),
                 ReportPath = ReportPath != null ? ResolveOutputPath(ReportPath) : null,
             };
+            // Linting reads; writing the report is the one change it makes.
+            if (request.ReportPath != null && !ShouldProcess($"Lint {string.Join(", ", request.Paths)} with {string.Join(" and ", request.Linters)} and write the Code Quality report '{request.ReportPath}'",
+                    $"Write the Code Quality report '{request.ReportPath}'?", "Invoke-OdooLint"))
+                return;
             LintResult result = Run("Linting Odoo addons", (log, ct) => new OdooLinter().RunAsync(request, log, ct));
             Verbose(result.ToString() + (result.ReportPath != null ? $"; report {result.ReportPath}" : string.Empty));
             if (PassThru) foreach (LintFinding f in result.Findings) WriteObject(f);
