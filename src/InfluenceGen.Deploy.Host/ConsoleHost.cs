@@ -28,6 +28,8 @@ namespace InfluenceGen.Deploy.Host
         public override void NotifyBeginApplication() { }
         public override void NotifyEndApplication() { }
         public bool NonInteractive { get => _ui.NonInteractive; set => _ui.NonInteractive = value; }
+        /// <summary>While set, formatted output goes to stderr (used to show a terminating error).</summary>
+        public bool OutputToStderr { get => _ui.OutputToStderr; set => _ui.OutputToStderr = value; }
     }
 
     internal sealed class ConsoleUI : PSHostUserInterface, IHostUISupportsMultipleChoiceSelection
@@ -38,10 +40,12 @@ namespace InfluenceGen.Deploy.Host
         // ANSI styling only on a terminal, as pwsh does ($PSStyle.OutputRendering = Host).
         public override bool SupportsVirtualTerminal => !Console.IsOutputRedirected && Environment.GetEnvironmentVariable("NO_COLOR") == null;
 
-        private string Out(string value) => GetOutputString(value, SupportsVirtualTerminal);
-        public override void Write(string value) => Console.Out.Write(Out(value));
-        public override void Write(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value) => Console.Out.Write(Out(value));
-        public override void WriteLine(string value) => Console.Out.WriteLine(Out(value));
+        public bool OutputToStderr { get; set; }
+        private System.IO.TextWriter Writer => OutputToStderr ? Console.Error : Console.Out;
+        private string Out(string value) => GetOutputString(value, OutputToStderr ? !Console.IsErrorRedirected : SupportsVirtualTerminal);
+        public override void Write(string value) => Writer.Write(Out(value));
+        public override void Write(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value) => Writer.Write(Out(value));
+        public override void WriteLine(string value) => Writer.WriteLine(Out(value));
         public override void WriteErrorLine(string value) => Console.Error.WriteLine(GetOutputString(value, !Console.IsErrorRedirected));
         public override void WriteDebugLine(string message) => Console.Error.WriteLine("DEBUG: " + message);
         public override void WriteVerboseLine(string message) => Console.Error.WriteLine("VERBOSE: " + message);

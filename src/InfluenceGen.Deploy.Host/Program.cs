@@ -114,20 +114,23 @@ The module folder: $INFLUENCEGEN_MODULE_PATH, or out/InfluenceGen.Deploy of this
             catch (RuntimeException ex)
             {
                 if (host.ExitCode.HasValue) return host.ExitCode.Value;
-                WriteError(runspace, ex.ErrorRecord);
+                WriteError(runspace, host, ex.ErrorRecord);
                 return 1;
             }
             if (host.ExitCode.HasValue) return host.ExitCode.Value;
             return runspace.SessionStateProxy.GetVariable("__igOk") is true ? 0 : 1;
         }
 
-        private static void WriteError(Runspace runspace, ErrorRecord record)
+        /// <summary>Shows a script-terminating error as pwsh does: its error view, on stderr.</summary>
+        private static void WriteError(Runspace runspace, ConsoleHost host, ErrorRecord record)
         {
             using PowerShell ps = PowerShell.Create();
             ps.Runspace = runspace;
             ps.AddCommand("Out-Default");
+            host.OutputToStderr = true;
             try { ps.Invoke(new object[] { record }); }
             catch (Exception) { Console.Error.WriteLine(record.ToString()); }
+            finally { host.OutputToStderr = false; }
         }
 
         private static int Repl(Runspace runspace, ConsoleHost host)

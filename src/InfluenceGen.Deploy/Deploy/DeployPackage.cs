@@ -43,7 +43,7 @@ namespace InfluenceGen.Deploy.Deploy
         {
             if (!File.Exists(path))
                 throw new DeployException("PackageNotFound", ErrorCategory.ObjectNotFound, $"the package '{path}' does not exist", path);
-            string sha = Sha256Of(path);
+            string sha = Hashing.Sha256HexOfFile(path);
             if (!string.IsNullOrEmpty(knownSha256) && !string.Equals(sha, knownSha256, StringComparison.OrdinalIgnoreCase))
                 throw new DeployException("PackageChanged", ErrorCategory.InvalidData,
                     $"'{path}' has sha256 {sha}, not {knownSha256} as when it was built: it changed since", path);
@@ -86,19 +86,6 @@ namespace InfluenceGen.Deploy.Deploy
             return new DeployPackage(path, sha, new FileInfo(path).Length, addons);
         }
 
-        public static string Sha256Of(string path)
-        {
-            using var sha = SHA256.Create();
-            using var file = File.OpenRead(path);
-            return Hex(sha.ComputeHash(file));
-        }
-
-        internal static string Hex(byte[] bytes)
-        {
-            var sb = new StringBuilder(bytes.Length * 2);
-            foreach (byte b in bytes) sb.Append(b.ToString("x2"));
-            return sb.ToString();
-        }
 
         // ---- entry safety -------------------------------------------------------------------
 
@@ -189,7 +176,7 @@ namespace InfluenceGen.Deploy.Deploy
                     s.CopyTo(ms);
                     sha1.AppendData(ms.ToArray());
                 }
-                result[addon.Name] = Hex(sha1.GetHashAndReset());
+                result[addon.Name] = Hashing.Hex(sha1.GetHashAndReset());
             }
             return result;
         }

@@ -1,3 +1,4 @@
+using InfluenceGen.Deploy.Infrastructure;
 using System;
 using System.Collections.Generic;
 using System.Linq;
@@ -78,11 +79,7 @@ namespace InfluenceGen.Deploy.Deploy
             Formatting = Formatting.None,
         });
 
-        public static string Sha256Hex(string text)
-        {
-            using var sha = SHA256.Create();
-            return DeployPackage.Hex(sha.ComputeHash(new UTF8Encoding(false).GetBytes(text)));
-        }
+        public static string Sha256Hex(string text) => Hashing.Sha256Hex(text);
 
         /// <summary>The line for <paramref name="record"/> after <paramref name="previousLine"/> (null = first).</summary>
         public static string ToLine(DeploymentRecord record, string? previousLine)

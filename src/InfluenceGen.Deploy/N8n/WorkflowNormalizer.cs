@@ -1,3 +1,4 @@
+using InfluenceGen.Deploy.Infrastructure;
 using System;
 using System.Collections.Generic;
 using System.Linq;
@@ -119,14 +120,7 @@ namespace InfluenceGen.Deploy.N8n
 
         public static string CanonicalText(JToken token) => token.ToString(Formatting.None);
 
-        public static string Hash(JToken comparable)
-        {
-            using var sha = SHA256.Create();
-            byte[] hash = sha.ComputeHash(new UTF8Encoding(false).GetBytes(CanonicalText(comparable)));
-            var sb = new StringBuilder(64);
-            foreach (byte b in hash) sb.Append(b.ToString("x2"));
-            return sb.ToString();
-        }
+        public static string Hash(JToken comparable) => Hashing.Sha256Hex(CanonicalText(comparable));
 
         /// <summary>A short human summary of what differs between two comparable forms, e.g.
         /// "nodes: +1 -0 ~2 (Send to Slack); connections; settings: timezone".</summary>

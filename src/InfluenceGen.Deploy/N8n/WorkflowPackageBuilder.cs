@@ -63,16 +63,16 @@ namespace InfluenceGen.Deploy.N8n
                 using (var hashing = new CryptoStream(file, sha256, CryptoStreamMode.Write))
                 {
                     await DeterministicZip.WriteAsync(hashing, sources,
-                        (src, bytes, sha256OfBytes) => contentLines.Append(src.Name).Append('\0').Append(Hex(sha256OfBytes)).Append('\n'),
+                        (src, bytes, sha256OfBytes) => contentLines.Append(src.Name).Append('\0').Append(Hashing.Hex(sha256OfBytes)).Append('\n'),
                         log, cancellationToken,
                         trailer: () => new ZipSource(N8nWorkflowPackage.MetadataEntry,
-                            () => BuildMetadata(source, Hex(Sha(Encoding.UTF8.GetBytes(contentLines.ToString())))))).ConfigureAwait(false);
+                            () => BuildMetadata(source, Hashing.Hex(Hashing.Sha256(Encoding.UTF8.GetBytes(contentLines.ToString())))))).ConfigureAwait(false);
                     hashing.FlushFinalBlock();
                 }
                 N8nWorkflowPackage package = Preview(source, target);
-                package.Sha256 = Hex(sha256.Hash!);
+                package.Sha256 = Hashing.Hex(sha256.Hash!);
                 package.Size = new FileInfo(temp).Length;
-                package.ContentHash = Hex(Sha(Encoding.UTF8.GetBytes(contentLines.ToString())));
+                package.ContentHash = Hashing.Hex(Hashing.Sha256(Encoding.UTF8.GetBytes(contentLines.ToString())));
                 package.Written = true;
                 AtomicFile.Replace(temp, target);
                 return package;
@@ -117,17 +117,5 @@ namespace InfluenceGen.Deploy.N8n
             return new UTF8Encoding(false).GetBytes(sw.ToString());
         }
 
-        private static byte[] Sha(byte[] data)
-        {
-            using var sha = SHA256.Create();
-            return sha.ComputeHash(data);
-        }
-
-        private static string Hex(byte[] bytes)
-        {
-            var sb = new StringBuilder(bytes.Length * 2);
-            foreach (byte b in bytes) sb.Append(b.ToString("x2"));
-            return sb.ToString();
-        }
     }
 }

@@ -198,24 +198,24 @@ namespace InfluenceGen.Deploy.Odoo
                                 addonHashes[addon.Name].AppendData(Encoding.UTF8.GetBytes(addonFile.RelativePath));
                                 addonHashes[addon.Name].AppendData(bytes);
                             }
-                            contentLines.Append(src.Name).Append('\0').Append(Hex(sha256OfBytes)).Append('\n');
+                            contentLines.Append(src.Name).Append('\0').Append(Hashing.Hex(sha256OfBytes)).Append('\n');
                         }, log, cancellationToken, trailer: () =>
                         {
                             foreach (var (addon, _) in plan.Addons)
                             {
-                                addon.Checksum = Hex(addonHashes[addon.Name].GetHashAndReset());
+                                addon.Checksum = Hashing.Hex(addonHashes[addon.Name].GetHashAndReset());
                                 addon.Size = sizes[addon.Name];
                             }
-                            string contentHash = Hex(SHA256Of(Encoding.UTF8.GetBytes(contentLines.ToString())));
+                            string contentHash = Hashing.Hex(Hashing.Sha256(Encoding.UTF8.GetBytes(contentLines.ToString())));
                             return new ZipSource(OdooAddonPackage.MetadataEntry, () => BuildMetadata(plan, contentHash));
                         });
                         await writeTask.ConfigureAwait(false);
                         hashing.FlushFinalBlock();
                     }
                     var package = plan.Preview(target);
-                    package.Sha256 = Hex(sha256.Hash!);
+                    package.Sha256 = Hashing.Hex(sha256.Hash!);
                     package.Size = new FileInfo(temp).Length;
-                    package.ContentHash = Hex(SHA256Of(Encoding.UTF8.GetBytes(contentLines.ToString())));
+                    package.ContentHash = Hashing.Hex(Hashing.Sha256(Encoding.UTF8.GetBytes(contentLines.ToString())));
                     package.Written = true;
                     AtomicFile.Replace(temp, target);
                     return package;
@@ -264,17 +264,5 @@ namespace InfluenceGen.Deploy.Odoo
             return new UTF8Encoding(false).GetBytes(sw.ToString());
         }
 
-        private static byte[] SHA256Of(byte[] data)
-        {
-            using var sha = SHA256.Create();
-            return sha.ComputeHash(data);
-        }
-
-        internal static string Hex(byte[] bytes)
-        {
-            var sb = new StringBuilder(bytes.Length * 2);
-            foreach (byte b in bytes) sb.Append(b.ToString("x2"));
-            return sb.ToString();
-        }
     }
 }

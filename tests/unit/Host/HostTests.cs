@@ -33,7 +33,11 @@ namespace InfluenceGen.Deploy.Tests.Host
         {
             using var tmp = new TempDir();
             Assert.Equal(7, HostProcess.Run(tmp.Path, null, "-c", "exit 7").ExitCode);
-            Assert.Equal(1, HostProcess.Run(tmp.Path, null, "-c", "throw 'boom'").ExitCode);
+            var thrown = HostProcess.Run(tmp.Path, null, "-c", "'before'; throw 'boom'");
+            Assert.Equal(1, thrown.ExitCode);
+            Assert.Contains("boom", thrown.StdErr);          // a script-terminating error goes to stderr, as in pwsh
+            Assert.DoesNotContain("boom", thrown.StdOut);
+            Assert.Contains("before", thrown.StdOut);
             Assert.Equal(0, HostProcess.Run(tmp.Path, null, "-c", "'ok'").ExitCode);
             // A later successful statement makes $? true again, as in pwsh -c.
             Assert.Equal(0, HostProcess.Run(tmp.Path, null, "-c", "Get-InfluenceGenConfiguration -Environment nope; 'after'").ExitCode);
