@@ -16,8 +16,7 @@ trap cleanup EXIT
 bash tests/setup/20-sshd.sh >/dev/null 2>&1; bash tests/setup/21-postgres.sh >/dev/null 2>&1
 # shellcheck disable=SC1090
 source "$IG_TEST_ENV"
-[ -x src/InfluenceGen.Deploy.Host/bin/Debug/net10.0/ig-pwsh ] || dotnet build Deploy.sln -nologo -v quiet >/dev/null
-pwsh=src/InfluenceGen.Deploy.Host/bin/Debug/net10.0/ig-pwsh
+pwsh=$(bash build.sh)
 
 work="$IG_TEST_STATE/work"; mkdir -p "$work/addons"
 for i in $(seq -w 1 20); do

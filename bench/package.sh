@@ -8,8 +8,7 @@ size="${1:-300}"
 work="$(mktemp -d /tmp/ig-bench-package.XXXXXX)"
 trap 'rm -rf "$work"' EXIT
 command -v zip >/dev/null || { apt-get update -qq && apt-get install -y -qq zip >/dev/null; }
-dotnet build "$repo/Deploy.sln" -c Release -nologo -v quiet >/dev/null
-host="$repo/src/InfluenceGen.Deploy.Host/bin/Release/net10.0/ig-pwsh"
+host=$(bash "$repo/build.sh")
 python3 "$repo/bench/gen_addons.py" "$work/addons" "$size"
 sync
 now() { date +%s.%N; }

@@ -30,8 +30,8 @@ PGPASSWORD="$LOCAL_ODOO_DB_PASSWORD" psql -X -q -h "$LOCAL_ODOO_DB_HOST" -p "$LO
     insert into res_lang (code, active) values ('en_US', true);
     insert into ir_module_module (name, state, latest_version) values ('base', 'installed', '17.0.1.3'), ('mail', 'installed', '17.0.1.15'), ('contacts', 'installed', '17.0.1.0');"
 }
-host=src/InfluenceGen.Deploy.Host/bin/Release/net10.0/ig-pwsh
-[ -f "$host" ] || dotnet build Deploy.sln -c Release -nologo -v quiet >/dev/null
+host=out/host/ig-pwsh
+[ -x "$host" ] || host=$(bash build.sh)
 mkdir -p samples/out
 "$host" -NoProfile -c '
   New-OdooAddonPackage -Path samples/addons -OutFile samples/out/addons.zip |

@@ -4,8 +4,8 @@
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-dotnet build "$repo/Deploy.sln" -c Release -nologo -v quiet >/dev/null
+host=$(bash "$repo/build.sh")
 echo "== 1. Package the sample addons"
-"$repo/src/InfluenceGen.Deploy.Host/bin/Release/net10.0/ig-pwsh" -NoProfile -File "$repo/samples/quickstart.ps1"
+"$host" -NoProfile -File "$repo/samples/quickstart.ps1"
 echo "== 2. Deploy them to the local environment (stand-in odoo, see samples/quickstart-deploy.sh) and show the ledger"
 exec bash "$repo/samples/quickstart-deploy.sh"
