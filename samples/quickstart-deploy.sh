@@ -34,6 +34,8 @@ host=out/host/ig-pwsh
 [ -x "$host" ] || host=$(bash build.sh)
 mkdir -p samples/out
 "$host" -NoProfile -c '
+  "The deployment:"
   New-OdooAddonPackage -Path samples/addons -OutFile samples/out/addons.zip |
-    Deploy-InfluenceGen -Environment local -ConfigurationPath samples/environments.json
+    Deploy-InfluenceGen -Environment local -ConfigurationPath samples/environments.json | Out-Default
+  "The ledger (.influencegen/local/deployments.jsonl), verified:"
   Get-InfluenceGenDeployment -Environment local -ConfigurationPath samples/environments.json -Last 3 -Verify'
