@@ -11,7 +11,11 @@ repo="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$repo"
 export IG_TEST_STATE="$(mktemp -d /tmp/ig-bench.XXXXXX)"; export IG_TEST_ENV="$IG_TEST_STATE/env.sh"
 mkdir -p "$IG_TEST_STATE/cleanup"; : > "$IG_TEST_ENV"
-cleanup() { for s in $(ls -r "$IG_TEST_STATE/cleanup/" 2>/dev/null); do bash "$IG_TEST_STATE/cleanup/$s" >/dev/null 2>&1 || true; done; }
+cleanup() {
+  # The stand-in Odoo HTTP servers the restarts started on the target, then the test servers.
+  [ -n "${t:-}" ] && pkill -f "$t/odoo-http" 2>/dev/null || true
+  for s in $(ls -r "$IG_TEST_STATE/cleanup/" 2>/dev/null); do bash "$IG_TEST_STATE/cleanup/$s" >/dev/null 2>&1 || true; done
+}
 trap cleanup EXIT
 bash tests/setup/20-sshd.sh >/dev/null 2>&1; bash tests/setup/21-postgres.sh >/dev/null 2>&1
 # shellcheck disable=SC1090
