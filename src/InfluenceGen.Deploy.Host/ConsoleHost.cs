@@ -104,8 +104,8 @@ namespace InfluenceGen.Deploy.Host
             return int.TryParse(answer, out int n) && n >= 0 && n < choices.Count ? n : defaultChoice;
         }
 
-        public Collection<int> PromptForChoice(string caption, string message, Collection<ChoiceDescription> choices, IEnumerable<int> defaultChoices)
-            => new Collection<int> { PromptForChoice(caption, message, choices, 0) };
+        public Collection<int> PromptForChoice(string? caption, string? message, Collection<ChoiceDescription> choices, IEnumerable<int>? defaultChoices)
+            => new Collection<int> { PromptForChoice(caption ?? string.Empty, message ?? string.Empty, choices, 0) };
     }
 
     internal sealed class ConsoleRawUI : PSHostRawUserInterface

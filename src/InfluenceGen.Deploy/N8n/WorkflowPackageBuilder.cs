@@ -45,43 +45,16 @@ namespace InfluenceGen.Deploy.N8n
         /// <summary>Writes the zip to a temporary name beside <paramref name="outFile"/>, then renames it into place.</summary>
         public async Task<N8nWorkflowPackage> WriteAsync(WorkflowSource source, string outFile, IDeployLog log, CancellationToken cancellationToken)
         {
-            string target = Path.GetFullPath(outFile);
-            if (FileSystemLinks.IsInside(target, source.Root))
-                throw new DeployException("OutFileInsideInput", ErrorCategory.InvalidArgument,
-                    $"-OutFile '{outFile}' is inside the input folder '{source.Root}'; the package would package itself. Write it elsewhere.", outFile);
-            string? folder = Path.GetDirectoryName(target);
-            if (folder == null || !Directory.Exists(folder))
-                throw new DeployException("OutFolderNotFound", ErrorCategory.ObjectNotFound, $"the folder of -OutFile '{outFile}' does not exist", outFile);
-
             var sources = source.Files.Select(f => new ZipSource(f.RelativePath, f.Read)).ToList();
-            var contentLines = new StringBuilder();
-            string temp = Path.Combine(folder, "." + Path.GetFileName(target) + ".tmp-" + Guid.NewGuid().ToString("N").Substring(0, 8));
-            try
-            {
-                using var sha256 = SHA256.Create();
-                using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-                using (var hashing = new CryptoStream(file, sha256, CryptoStreamMode.Write))
-                {
-                    await DeterministicZip.WriteAsync(hashing, sources,
-                        (src, bytes, sha256OfBytes) => contentLines.Append(src.Name).Append('\0').Append(Hashing.Hex(sha256OfBytes)).Append('\n'),
-                        log, cancellationToken,
-                        trailer: () => new ZipSource(N8nWorkflowPackage.MetadataEntry,
-                            () => BuildMetadata(source, Hashing.Hex(Hashing.Sha256(Encoding.UTF8.GetBytes(contentLines.ToString())))))).ConfigureAwait(false);
-                    hashing.FlushFinalBlock();
-                }
-                N8nWorkflowPackage package = Preview(source, target);
-                package.Sha256 = Hashing.Hex(sha256.Hash!);
-                package.Size = new FileInfo(temp).Length;
-                package.ContentHash = Hashing.Hex(Hashing.Sha256(Encoding.UTF8.GetBytes(contentLines.ToString())));
-                package.Written = true;
-                AtomicFile.Replace(temp, target);
-                return package;
-            }
-            catch
-            {
-                try { File.Delete(temp); } catch (IOException) { }
-                throw;
-            }
+            PackageFileResult written = await PackageFile.WriteAsync(outFile, new[] { source.Root }, sources, null,
+                contentHash => new ZipSource(N8nWorkflowPackage.MetadataEntry, () => BuildMetadata(source, contentHash)),
+                log, cancellationToken).ConfigureAwait(false);
+            N8nWorkflowPackage package = Preview(source, written.Path);
+            package.Sha256 = written.Sha256;
+            package.Size = written.Size;
+            package.ContentHash = written.ContentHash;
+            package.Written = true;
+            return package;
         }
 
         private static byte[] BuildMetadata(WorkflowSource source, string contentHash)

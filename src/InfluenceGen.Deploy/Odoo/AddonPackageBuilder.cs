@@ -159,17 +159,6 @@ namespace InfluenceGen.Deploy.Odoo
         /// renames it into place, so a failure never leaves a half-written zip there.</summary>
         public async Task<OdooAddonPackage> WriteAsync(AddonPackagePlan plan, string outFile, IDeployLog log, CancellationToken cancellationToken)
         {
-            string target = Path.GetFullPath(outFile);
-            foreach (string root in plan.Roots)
-            {
-                if (FileSystemLinks.IsInside(target, root))
-                    throw new DeployException("OutFileInsideInput", ErrorCategory.InvalidArgument,
-                        $"-OutFile '{outFile}' is inside the input folder '{root}'; the package would package itself. Write it elsewhere.", outFile);
-            }
-            string? folder = Path.GetDirectoryName(target);
-            if (folder == null || !Directory.Exists(folder))
-                throw new DeployException("OutFolderNotFound", ErrorCategory.ObjectNotFound, $"the folder of -OutFile '{outFile}' does not exist", outFile);
-
             var sources = new List<ZipSource>();
             foreach (var (addon, files) in plan.Addons)
                 foreach (AddonFile file in files)
@@ -177,54 +166,35 @@ namespace InfluenceGen.Deploy.Odoo
 
             var addonHashes = plan.Addons.ToDictionary(a => a.Addon.Name, _ => IncrementalHash.CreateHash(HashAlgorithmName.SHA1), StringComparer.Ordinal);
             var sizes = plan.Addons.ToDictionary(a => a.Addon.Name, _ => 0L, StringComparer.Ordinal);
-            var contentLines = new StringBuilder();
-
-            string temp = Path.Combine(folder, "." + Path.GetFileName(target) + ".tmp-" + Guid.NewGuid().ToString("N").Substring(0, 8));
             try
             {
-                using (var sha256 = SHA256.Create())
+                // Each file streams once through the writer: into the zip and, in module_auto_update's
+                // order, into its addon's checksum. The metadata entry is last, built from those checksums.
+                PackageFileResult written = await PackageFile.WriteAsync(outFile, plan.Roots, sources, (src, bytes) =>
                 {
-                    using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.SequentialScan))
-                    using (var hashing = new CryptoStream(file, sha256, CryptoStreamMode.Write))
+                    var (addon, addonFile) = ((OdooAddon, AddonFile))src.Tag!;
+                    sizes[addon.Name] += bytes.Length;
+                    if (addonFile.InChecksum)
                     {
-                        // The metadata entry is last: it is built from the checksums computed while
-                        // the addon files stream through the writer.
-                        var writeTask = DeterministicZip.WriteAsync(hashing, sources, (src, bytes, sha256OfBytes) =>
-                        {
-                            var (addon, addonFile) = ((OdooAddon, AddonFile))src.Tag!;
-                            sizes[addon.Name] += bytes.Length;
-                            if (addonFile.InChecksum)
-                            {
-                                addonHashes[addon.Name].AppendData(Encoding.UTF8.GetBytes(addonFile.RelativePath));
-                                addonHashes[addon.Name].AppendData(bytes);
-                            }
-                            contentLines.Append(src.Name).Append('\0').Append(Hashing.Hex(sha256OfBytes)).Append('\n');
-                        }, log, cancellationToken, trailer: () =>
-                        {
-                            foreach (var (addon, _) in plan.Addons)
-                            {
-                                addon.Checksum = Hashing.Hex(addonHashes[addon.Name].GetHashAndReset());
-                                addon.Size = sizes[addon.Name];
-                            }
-                            string contentHash = Hashing.Hex(Hashing.Sha256(Encoding.UTF8.GetBytes(contentLines.ToString())));
-                            return new ZipSource(OdooAddonPackage.MetadataEntry, () => BuildMetadata(plan, contentHash));
-                        });
-                        await writeTask.ConfigureAwait(false);
-                        hashing.FlushFinalBlock();
+                        addonHashes[addon.Name].AppendData(Encoding.UTF8.GetBytes(addonFile.RelativePath));
+                        addonHashes[addon.Name].AppendData(bytes);
                     }
-                    var package = plan.Preview(target);
-                    package.Sha256 = Hashing.Hex(sha256.Hash!);
-                    package.Size = new FileInfo(temp).Length;
-                    package.ContentHash = Hashing.Hex(Hashing.Sha256(Encoding.UTF8.GetBytes(contentLines.ToString())));
-                    package.Written = true;
-                    AtomicFile.Replace(temp, target);
-                    return package;
-                }
-            }
-            catch
-            {
-                try { File.Delete(temp); } catch (IOException) { }
-                throw;
+                }, contentHash =>
+                {
+                    foreach (var (addon, _) in plan.Addons)
+                    {
+                        addon.Checksum = Hashing.Hex(addonHashes[addon.Name].GetHashAndReset());
+                        addon.Size = sizes[addon.Name];
+                    }
+                    return new ZipSource(OdooAddonPackage.MetadataEntry, () => BuildMetadata(plan, contentHash));
+                }, log, cancellationToken).ConfigureAwait(false);
+
+                OdooAddonPackage package = plan.Preview(written.Path);
+                package.Sha256 = written.Sha256;
+                package.Size = written.Size;
+                package.ContentHash = written.ContentHash;
+                package.Written = true;
+                return package;
             }
             finally
             {
