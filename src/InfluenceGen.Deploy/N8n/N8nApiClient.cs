@@ -202,9 +202,18 @@ namespace InfluenceGen.Deploy.N8n
             }
         }
 
-        private static RetryDecision Classify(Exception ex) => ex is HttpFailure f
-            ? RetryPolicy.ClassifyHttp(f.Status, f.RetryAfter, null)
-            : RetryPolicy.ClassifyHttp(null, null, ex);
+        /// <summary>Only idempotent calls get here. Beside the usual (429, 5xx, resets), n8n 2.x answers a
+        /// delete right after a deactivation with 409 "Workflow is still being unpublished. Please try again
+        /// in a few moments.": a conflict the server itself calls transient is retried too.</summary>
+        private static RetryDecision Classify(Exception ex)
+        {
+            if (ex is HttpFailure conflict && conflict.Status == HttpStatusCode.Conflict
+                && conflict.Message.IndexOf("try again", StringComparison.OrdinalIgnoreCase) >= 0)
+                return RetryDecision.Retry(conflict.RetryAfter);
+            return ex is HttpFailure f
+                ? RetryPolicy.ClassifyHttp(f.Status, f.RetryAfter, null)
+                : RetryPolicy.ClassifyHttp(null, null, ex);
+        }
 
         private static string Innermost(Exception ex)
         {

@@ -54,6 +54,23 @@ namespace InfluenceGen.Deploy.Tests.N8n
         }
 
         [Fact]
+        public async Task A_delete_right_after_a_deactivation_waits_for_n8n_but_a_real_conflict_does_not()
+        {
+            // n8n 2.40.7's answer, seen against the real server in the prune test.
+            var handler = new Scripted(
+                _ => Json(HttpStatusCode.Conflict, "{\"message\":\"Workflow is still being unpublished. Please try again in a few moments.\"}"),
+                _ => Json(HttpStatusCode.OK, "{\"id\":\"w1\"}"),
+                _ => Json(HttpStatusCode.Conflict, "{\"message\":\"There is already a workflow with this name\"}"));
+            var (client, waits) = Client(handler);
+            await client.DeleteWorkflowAsync("w1", default);
+            Assert.Equal(2, handler.Requests.Count);
+            Assert.Single(waits);
+            var ex = await Assert.ThrowsAsync<N8nApiException>(() => client.DeleteWorkflowAsync("w2", default));
+            Assert.Equal(3, handler.Requests.Count);
+            Assert.Contains("409", ex.Message);
+        }
+
+        [Fact]
         public async Task A_create_is_never_retried()
         {
             var handler = new Scripted(_ => Json(HttpStatusCode.ServiceUnavailable, "{\"message\":\"busy\"}"), _ => Json(HttpStatusCode.OK, "{\"id\":\"x\"}"));
