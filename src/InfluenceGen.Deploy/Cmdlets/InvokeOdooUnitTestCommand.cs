@@ -174,7 +174,9 @@ namespace InfluenceGen.Deploy.Cmdlets
                 foreach (string note in result.Notes) Warning(note);
                 if (PassThru) foreach (OdooTestCaseResult t in result.TestCases) WriteObject(t);
                 else WriteObject(result);
-                if (!result.Success) Fail(OdooTestService.ToFailure(result));
+                // The run itself completed: red tests are a non-terminating error after the results, so
+                // -ErrorAction decides (SilentlyContinue keeps the objects, Stop throws) and `pwsh -c` exits 1.
+                if (!result.Success) ReportError(OdooTestService.ToFailure(result));
             }
             finally
             {
