@@ -119,6 +119,15 @@ namespace InfluenceGen.Deploy.Configuration
             new SettingDefinition("TrainingS3Bucket", "TRAINING_MATERIALS_S3_BUCKET", SettingKind.Text, "S3 bucket for training material"),
             new SettingDefinition("AwsAccessKeyId", "AWS_ACCESS_KEY_ID", SettingKind.Text, "AWS access key id"),
             new SettingDefinition("AwsSecretAccessKey", "AWS_SECRET_ACCESS_KEY", SettingKind.Secret, "AWS secret access key"),
+            // ---- the build, test and quality jobs (global: the inputs of the old pipeline's scripts)
+            new SettingDefinition("OdooVersion", "ODOO_VERSION", SettingKind.Text, "Odoo series the addons target (New-OdooAddonPackage -OdooVersion), e.g. 18.0"),
+            new SettingDefinition("N8nVersion", "N8N_VERSION", SettingKind.Text, "n8n version the workflows target, recorded in the workflow package"),
+            new SettingDefinition("TestModules", "ODOO_MODULES_TO_TEST", SettingKind.Text, "modules Invoke-OdooUnitTest tests when -Module is not given (comma or space separated)"),
+            new SettingDefinition("TestDatabase", "ODOO_DB_NAME", SettingKind.Text, "database Invoke-OdooUnitTest creates for the tests (-Database)"),
+            new SettingDefinition("TestReportsDir", "TEST_REPORTS_OUTPUT_DIR", SettingKind.Text, "folder of Invoke-OdooUnitTest's JUnit report when -JUnitPath is not given"),
+            new SettingDefinition("LintTargetPath", "LINT_TARGET_PATH", SettingKind.Text, "what Invoke-OdooLint lints when -Path is not given"),
+            new SettingDefinition("LintReportsDir", "LINT_REPORTS_DIR", SettingKind.Text, "folder of Invoke-OdooLint's Code Quality report when -ReportPath is not given"),
+            new SettingDefinition("TestEnvironmentUrl", "TEST_ENVIRONMENT_URL", SettingKind.Url, "URL of the deployed environment the integration tests run against"),
             // ---- toggles of the seed pipeline
             new SettingDefinition("EnableJiraIntegrationForProdDeploy", "ENABLE_JIRA_INTEGRATION_FOR_PROD_DEPLOY", SettingKind.Toggle, "gate production on JIRA", _ => "true"),
             new SettingDefinition("EnableSlackNotifications", "ENABLE_SLACK_NOTIFICATIONS", SettingKind.Toggle, "send Slack notices", _ => "true"),
