@@ -27,7 +27,8 @@ namespace InfluenceGen.Deploy.Deploy
         /// <summary>deploy, undo, backup, restore.</summary>
         public string Kind { get; set; } = "deploy";
         public string Environment { get; set; } = string.Empty;
-        /// <summary>Succeeded, Unchanged, Failed (nothing was activated), RolledBack (activated, then put back).</summary>
+        /// <summary>Succeeded, Unchanged, Failed (nothing was activated), RolledBack (activated, then verifiably put back:
+        /// code, database, Odoo healthy), RollbackIncomplete (activated and NOT all put back: see Error).</summary>
         public string Status { get; set; } = string.Empty;
         public string? Release { get; set; }
         public string? PreviousRelease { get; set; }
@@ -40,6 +41,8 @@ namespace InfluenceGen.Deploy.Deploy
         public string[] Unchanged { get; set; } = Array.Empty<string>();
         public string[] Workflows { get; set; } = Array.Empty<string>();
         public string? Backup { get; set; }
+        /// <summary>When the backup was taken (UTC): what Undo -RestoreDatabase goes back to.</summary>
+        public string? BackupAt { get; set; }
         public bool DatabaseRestored { get; set; }
         public string? FailedStep { get; set; }
         public string? Error { get; set; }
@@ -58,6 +61,9 @@ namespace InfluenceGen.Deploy.Deploy
         [JsonIgnore] public bool? Verified { get; set; }
         [JsonIgnore] public string? VerifyProblem { get; set; }
         [JsonIgnore] public int Line { get; set; }
+
+        /// <summary>The outcome was good (Succeeded or Unchanged) and, when verified, the entry's chain holds.</summary>
+        [JsonIgnore] public bool Ok => (Status == "Succeeded" || Status == "Unchanged") && Verified != false;
 
         public double Seconds => DateTimeOffset.TryParse(StartedAt, out var s) && DateTimeOffset.TryParse(FinishedAt, out var f) ? Math.Round((f - s).TotalSeconds, 1) : 0;
 

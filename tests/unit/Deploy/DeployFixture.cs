@@ -55,9 +55,9 @@ namespace InfluenceGen.Deploy.Tests.Deploy
             State = Dir + "/state";
             Port = FreePort();
             Directory.CreateDirectory(State);
-            foreach (string f in new[] { "odoo", "odoo-http", "odoo-restart" })
+            foreach (string f in new[] { "odoo", "odoo-http", "odoo-restart", "odoo-stop" })
                 File.Copy(Path.Combine(Repo.Root, "tests", "unit", "Deploy", "standin", f), Path.Combine(Dir, f));
-            Check(TestServers.Sh($"chmod 755 {Dir}/odoo {Dir}/odoo-http {Dir}/odoo-restart && chown -R {TestServers.SshUser} {Dir}"));
+            Check(TestServers.Sh($"chmod 755 {Dir}/odoo {Dir}/odoo-http {Dir}/odoo-restart {Dir}/odoo-stop && chown -R {TestServers.SshUser} {Dir}"));
             Psql("postgres", $"create database {Database}");
             Psql(Database, "create table ir_module_module (id serial primary key, name varchar not null unique, state varchar, latest_version varchar);" +
                            "create table ir_config_parameter (id serial primary key, key varchar not null unique, value text);" +
@@ -75,7 +75,8 @@ namespace InfluenceGen.Deploy.Tests.Deploy
                 DatabasePassword = TestServers.PgPassword,
                 Runtime = "command",
                 OdooCommand = $"IG_STANDIN_STATE={State} {Dir}/odoo --addons-path={{current}}",
-                RestartCommand = $"IG_STANDIN_STATE={State} {Dir}/odoo-restart {Port}",
+                RestartCommand = $"IG_STANDIN_STATE={State} {Dir}/odoo-restart {Port} --addons-path={{current}}",
+                StopCommand = $"IG_STANDIN_STATE={State} {Dir}/odoo-stop",
                 HealthUrl = $"http://127.0.0.1:{Port}",
                 HealthTimeout = TimeSpan.FromSeconds(3),
                 BackupBeforeUpgrade = true,
