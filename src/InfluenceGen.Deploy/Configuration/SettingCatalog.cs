@@ -66,6 +66,7 @@ namespace InfluenceGen.Deploy.Configuration
             new SettingDefinition("OdooCommand", "{ENV}_ODOO_COMMAND", SettingKind.Text, "command template running Odoo's CLI on the target ({root} {current} {db} {service}); -d/-i/-u/--stop-after-init are appended"),
             new SettingDefinition("RestartCommand", "{ENV}_ODOO_RESTART_COMMAND", SettingKind.Text, "command template restarting Odoo on the target"),
             new SettingDefinition("StopCommand", "{ENV}_ODOO_STOP_COMMAND", SettingKind.Text, "command template stopping Odoo on the target (the maintenance window of an install/upgrade)"),
+            new SettingDefinition("LedgerKey", "INFLUENCEGEN_LEDGER_KEY", SettingKind.Secret, "HMAC key of the deployment ledger's hashes (a recomputed chain is detected only with it)"),
             new SettingDefinition("HealthUrl", "{ENV}_ODOO_HEALTH_URL", SettingKind.Url, "Odoo base URL the health check calls (defaults to OdooUrl)"),
             new SettingDefinition("HealthTimeout", "{ENV}_ODOO_HEALTH_TIMEOUT", SettingKind.Integer, "seconds to wait for Odoo to turn healthy", _ => "120"),
             new SettingDefinition("FilestorePath", "{ENV}_ODOO_FILESTORE", SettingKind.Text, "Odoo filestore of the database on the target (backed up with it)"),

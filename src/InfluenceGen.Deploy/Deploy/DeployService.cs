@@ -283,7 +283,7 @@ namespace InfluenceGen.Deploy.Deploy
             run.Record.Status = run.Plan.NothingToDo ? "Unchanged" : "Succeeded";
             run.Note("ledger", "ok", null);
             run.Record.FinishedAt = Now();
-            string line = DeploymentLedger.ToLine(run.Record, _state.LedgerTail);
+            string line = DeploymentLedger.ToLine(run.Record, _state.LedgerTail, _s.LedgerKey);
             var keep = new[] { run.Plan.Release, run.Record.PreviousRelease }.Where(r => r != null).Select(r => r!);
             CommandResult fin = await Try(() => _transport.RunScriptAsync(_scripts.Finish(line, run.LockText, keep, _s.KeepReleases), CancellationToken.None)).ConfigureAwait(false);
             if (!fin.Succeeded) log.Warning($"writing the ledger on {_transport.Description} failed (exit {fin.ExitCode}): {Tail(fin.Stdout + fin.Stderr)}");
@@ -329,7 +329,7 @@ namespace InfluenceGen.Deploy.Deploy
             }
             else rec.Status = "Failed";
             rec.FinishedAt = Now();
-            string line = DeploymentLedger.ToLine(rec, ledgerTail);
+            string line = DeploymentLedger.ToLine(rec, ledgerTail, _s.LedgerKey);
             CommandResult fin = await Try(() => _transport.RunScriptAsync(_scripts.Finish(line, run.LockText, Array.Empty<string>(), 0), none)).ConfigureAwait(false);
             if (!fin.Succeeded) run.Log.Warning($"could not write the ledger / free the lock on {_transport.Description}: {Tail(fin.Stdout + fin.Stderr)}");
 
@@ -371,7 +371,7 @@ namespace InfluenceGen.Deploy.Deploy
 
         // ---- ledger, undo, backup, restore -----------------------------------------------------
 
-        public async Task<(List<DeploymentRecord> records, List<string> releases, string? current)> ReadLedgerAsync(bool verify, CancellationToken ct)
+        public async Task<(List<DeploymentRecord> records, List<string> releases, string? current)> ReadLedgerAsync(bool verify, CancellationToken ct, string? expectedHead = null)
         {
             CommandResult r = await _transport.RunScriptAsync(_scripts.ReadLedger(), ct).ConfigureAwait(false);
             string text = r.Stdout;
@@ -380,7 +380,7 @@ namespace InfluenceGen.Deploy.Deploy
             var sections = Sections(cut >= 0 ? text.Substring(cut) : string.Empty);
             var releases = sections.TryGetValue("RELEASES", out var rel) ? rel.Where(x => x.Length > 0 && !x.StartsWith(".", StringComparison.Ordinal)).ToList() : new List<string>();
             string? current = First(sections, "CURRENT");
-            return (DeploymentLedger.Parse(ledger, verify), releases, current == null ? null : Path.GetFileName(current));
+            return (DeploymentLedger.Parse(ledger, verify, _s.LedgerKey, expectedHead), releases, current == null ? null : Path.GetFileName(current));
         }
 
         /// <summary>What an undo would do: the release to go back to and, with the database, the backup and its time
@@ -448,7 +448,7 @@ namespace InfluenceGen.Deploy.Deploy
         private async Task FinishAsync(DeployRun run, TargetState state)
         {
             run.Record.FinishedAt = Now();
-            string line = DeploymentLedger.ToLine(run.Record, state.LedgerTail);
+            string line = DeploymentLedger.ToLine(run.Record, state.LedgerTail, _s.LedgerKey);
             CommandResult fin = await Try(() => _transport.RunScriptAsync(_scripts.Finish(line, run.LockText, Array.Empty<string>(), 0), CancellationToken.None)).ConfigureAwait(false);
             if (!fin.Succeeded) run.Log.Warning("could not write the ledger / free the lock: " + Tail(fin.Stdout + fin.Stderr));
         }

@@ -30,6 +30,8 @@ namespace InfluenceGen.Deploy.Deploy
         public int KeepReleases { get; set; } = 5;
         public bool BackupBeforeUpgrade { get; set; }
         public bool RequireChangeApproval { get; set; }
+        /// <summary>Secret: HMAC key of the ledger's hashes (never sent to the target).</summary>
+        public string? LedgerKey { get; set; }
         public bool IsProduction => Environment == "production";
 
         /// <summary>The Odoo CLI on the target, templates expanded.</summary>
@@ -85,6 +87,7 @@ namespace InfluenceGen.Deploy.Deploy
                 OdooCommand = config.Get("OdooCommand"),
                 RestartCommand = config.Get("RestartCommand"),
                 StopCommand = config.Get("StopCommand"),
+                LedgerKey = config.Get("LedgerKey"),
                 HealthUrl = config.Get("HealthUrl") ?? config.Get("OdooUrl"),
                 HealthTimeout = TimeSpan.FromSeconds(config.Integer("HealthTimeout")),
                 FilestorePath = config.Get("FilestorePath"),

@@ -207,9 +207,19 @@ namespace InfluenceGen.Deploy.Tests.Deploy
         private readonly ITargetTransport _inner;
         public FaultyTransport(ITargetTransport inner) { _inner = inner; }
         public Func<Stream, Stream>? WrapUpload { get; set; }
+        /// <summary>Called with each script before it is sent (fault injection at a given step).</summary>
+        public Action<string>? OnScript { get; set; }
+        /// <summary>Called with each script once the target answered it.</summary>
+        public Action<string>? AfterScript { get; set; }
         public string Description => _inner.Description;
         public int RoundTrips => _inner.RoundTrips;
-        public Task<CommandResult> RunAsync(string command, string? stdin, CancellationToken ct) => _inner.RunAsync(command, stdin, ct);
+        public async Task<CommandResult> RunAsync(string command, string? stdin, CancellationToken ct)
+        {
+            if (stdin != null) OnScript?.Invoke(stdin);
+            CommandResult r = await _inner.RunAsync(command, stdin, ct);
+            if (stdin != null) AfterScript?.Invoke(stdin);
+            return r;
+        }
         public Task UploadAsync(Stream content, string remotePath, IProgress<long>? progress, CancellationToken ct)
             => _inner.UploadAsync(WrapUpload == null ? content : WrapUpload(content), remotePath, progress, ct);
         public Task<byte[]?> ReadFileAsync(string remotePath, CancellationToken ct) => _inner.ReadFileAsync(remotePath, ct);
