@@ -55,6 +55,7 @@ namespace InfluenceGen.Deploy.Configuration
             new SettingDefinition("OdooRuntime", "{ENV}_ODOO_RUNTIME", SettingKind.Text, "systemd, compose or command", env => env == "local" ? "command" : "systemd"),
             new SettingDefinition("OdooService", "{ENV}_ODOO_SERVICE", SettingKind.Text, "systemd unit or compose service of Odoo", _ => "odoo"),
             new SettingDefinition("KeepReleases", "{ENV}_KEEP_RELEASES", SettingKind.Integer, "releases kept on the target", _ => "5"),
+            new SettingDefinition("KeepBackups", "{ENV}_KEEP_BACKUPS", SettingKind.Integer, "deploy backups kept on the target (with those of the kept releases)", _ => "3"),
             new SettingDefinition("BackupBeforeUpgrade", "{ENV}_BACKUP_BEFORE_UPGRADE", SettingKind.Toggle, "pg_dump before any install or upgrade",
                 env => env == "staging" || env == "production" ? "true" : "false"),
             new SettingDefinition("RequireChangeApproval", "{ENV}_REQUIRE_CHANGE_APPROVAL", SettingKind.Toggle, "deploys need an approved JIRA change request",

@@ -153,6 +153,17 @@ namespace InfluenceGen.Deploy.Deploy
                 else
                     unchanged.Add(addon.Name);
             }
+            // as Odoo does: -u a also upgrades the installed modules that depend on a (directly or not)
+            var dependents = new List<string>();
+            for (bool more = true; more;)
+            {
+                more = false;
+                foreach (PackagedAddon addon in pkg.Addons.Where(a => unchanged.Contains(a.Name) && a.Depends.Any(d => upgrade.Contains(d) || dependents.Contains(d))).ToList())
+                {
+                    unchanged.Remove(addon.Name); dependents.Add(addon.Name); more = true;
+                }
+            }
+            upgrade.AddRange(dependents);
             bool sameAsCurrent = state.Current != null && string.Equals(state.CurrentSha, pkg.Sha256, StringComparison.OrdinalIgnoreCase);
             string release = sameAsCurrent ? Path.GetFileName(state.Current!) : NewReleaseId(pkg.Sha256);
             bool odoo = install.Count + upgrade.Count > 0;
@@ -195,7 +206,8 @@ namespace InfluenceGen.Deploy.Deploy
                 }
                 else if (!(step is ComputeStep)) lines.Add(step.Describe(run));
             }
-            lines.Add($"ledger: append to {_s.Root}/{DeploymentLedger.FileName}; unlock; prune releases (keep {_s.KeepReleases})");
+            if (dependents.Count > 0) lines.Insert(lines.FindIndex(l => l.StartsWith("upgrade: ", StringComparison.Ordinal)) + 1, $"  (of which upgraded by Odoo because they depend on an upgraded module: {List(dependents)})");
+            lines.Add($"ledger: append to {_s.Root}/{DeploymentLedger.FileName}; unlock; prune releases (keep {_s.KeepReleases}) and their backups (keep {_s.KeepBackups})");
             plan.Steps = lines.ToArray();
             return plan;
         }
@@ -285,7 +297,7 @@ namespace InfluenceGen.Deploy.Deploy
             run.Record.FinishedAt = Now();
             string line = DeploymentLedger.ToLine(run.Record, _state.LedgerTail, _s.LedgerKey);
             var keep = new[] { run.Plan.Release, run.Record.PreviousRelease }.Where(r => r != null).Select(r => r!);
-            CommandResult fin = await Try(() => _transport.RunScriptAsync(_scripts.Finish(line, run.LockText, keep, _s.KeepReleases), CancellationToken.None)).ConfigureAwait(false);
+            CommandResult fin = await Try(() => _transport.RunScriptAsync(_scripts.Finish(line, run.LockText, keep, _s.KeepReleases, _s.KeepBackups), CancellationToken.None)).ConfigureAwait(false);
             if (!fin.Succeeded) log.Warning($"writing the ledger on {_transport.Description} failed (exit {fin.ExitCode}): {Tail(fin.Stdout + fin.Stderr)}");
             foreach (string pruned in fin.Stdout.Split('\n').Where(l => l.StartsWith("@@PRUNED ", StringComparison.Ordinal))) log.Verbose("pruned release " + pruned.Substring(9).Trim());
 

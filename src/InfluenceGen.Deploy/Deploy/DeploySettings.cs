@@ -28,6 +28,8 @@ namespace InfluenceGen.Deploy.Deploy
         public TimeSpan HealthTimeout { get; set; } = TimeSpan.FromSeconds(120);
         public string? FilestorePath { get; set; }
         public int KeepReleases { get; set; } = 5;
+        /// <summary>Deploy backups kept (newest first; those of the kept releases always stay).</summary>
+        public int KeepBackups { get; set; } = 3;
         public bool BackupBeforeUpgrade { get; set; }
         public bool RequireChangeApproval { get; set; }
         /// <summary>Secret: HMAC key of the ledger's hashes (never sent to the target).</summary>
@@ -92,6 +94,7 @@ namespace InfluenceGen.Deploy.Deploy
                 HealthTimeout = TimeSpan.FromSeconds(config.Integer("HealthTimeout")),
                 FilestorePath = config.Get("FilestorePath"),
                 KeepReleases = Math.Max(2, config.Integer("KeepReleases")),
+                KeepBackups = Math.Max(1, config.Integer("KeepBackups")),
                 BackupBeforeUpgrade = config.Toggle("BackupBeforeUpgrade"),
                 RequireChangeApproval = config.Environment == "production" || config.Toggle("RequireChangeApproval"),
             };

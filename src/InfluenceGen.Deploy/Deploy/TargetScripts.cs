@@ -107,7 +107,7 @@ namespace InfluenceGen.Deploy.Deploy
         public string DatabasePing() => Wrap(Psql + " -c 'select 1' 2>&1\n");
 
         /// <summary>Appends the ledger line, releases our lock and prunes old releases, in one round trip.</summary>
-        public string Finish(string? ledgerLine, string? lockText, IEnumerable<string> keep, int keepCount)
+        public string Finish(string? ledgerLine, string? lockText, IEnumerable<string> keep, int keepCount, int keepBackups = 0)
         {
             var b = new StringBuilder("cd \"$ROOT\" || exit 20\nrc=0\n");
             if (ledgerLine != null)
@@ -119,6 +119,17 @@ namespace InfluenceGen.Deploy.Deploy
                 b.Append("keep=' ").Append(string.Join(" ", keep)).Append(" '\nn=0\n");
                 b.Append("for r in $(ls -1 releases 2>/dev/null | grep -v '^\\.' | sort -r); do n=$((n+1)); case \"$keep\" in *\" $r \"*) continue;; esac; [ $n -le ")
                  .Append(keepCount).Append(" ] && continue; rm -rf \"releases/$r\" && echo \"@@PRUNED $r\"; done\n");
+            }
+            if (keepBackups > 0)
+            {
+                // the backups of deploys (<db>-<release id>.dump; manual ones keep their own labels): the newest
+                // keepBackups stay, and those of the releases kept; the rest go with their filestore archives
+                string prefix = "backups/" + _s.Database + "-";
+                b.Append("keep=' ").Append(string.Join(" ", keep)).Append(" '\nn=0\n");
+                b.Append("for f in $(ls -1t ").Append(Q(prefix)).Append("*.dump 2>/dev/null); do r=${f#").Append(Q(prefix)).Append("}; r=${r%.dump};\n")
+                 .Append("  case \"$r\" in [0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]-[0-9][0-9][0-9][0-9][0-9][0-9]-*) ;; *) continue;; esac\n")
+                 .Append("  n=$((n+1)); case \"$keep\" in *\" $r \"*) continue;; esac; [ $n -le ").Append(keepBackups).Append(" ] && continue\n")
+                 .Append("  rm -f \"$f\" \"${f%.dump}.filestore.tgz\" && echo \"@@PRUNED_BACKUP $f\"\ndone\n");
             }
             b.Append("exit $rc\n");
             return Wrap(b.ToString(), database: false);

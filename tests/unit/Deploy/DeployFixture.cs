@@ -163,9 +163,13 @@ namespace InfluenceGen.Deploy.Tests.Deploy
         public string[] Names { get; }
         public string Folder => _dir.Path;
 
+        /// <summary>Extra dependencies of an addon (besides base), used by the next Write of it.</summary>
+        public Dictionary<string, string> DependsOn { get; } = new Dictionary<string, string>();
+
         public void Write(string name, string version, string code, string? extraFile = null, string? extraContent = null)
         {
-            _dir.Write($"{name}/__manifest__.py", $"{{'name': '{name}', 'version': '17.0.{version}', 'depends': ['base'], 'license': 'LGPL-3', 'installable': True}}\n");
+            string depends = DependsOn.TryGetValue(name, out string? d) ? $"'base', '{d}'" : "'base'";
+            _dir.Write($"{name}/__manifest__.py", $"{{'name': '{name}', 'version': '17.0.{version}', 'depends': [{depends}], 'license': 'LGPL-3', 'installable': True}}\n");
             _dir.Write($"{name}/__init__.py", "from . import models\n");
             _dir.Write($"{name}/models/__init__.py", code);
             _dir.Write($"{name}/i18n/fr.po", "msgid \"x\"\nmsgstr \"y\"\n");

@@ -214,3 +214,56 @@ namespace InfluenceGen.Deploy.Tests.Deploy
         }
     }
 }
+
+namespace InfluenceGen.Deploy.Tests.Deploy
+{
+    public class DeployPlanTruthTests
+    {
+        private static DeploymentRecord Deploy(DeployTarget t, string package)
+        {
+            using var ssh = t.Ssh();
+            return t.Service(ssh).DeployAsync(new DeployRequest { Package = DeployPackage.Open(package), User = "tester" }, new RecordingLog(), CancellationToken.None).GetAwaiter().GetResult();
+        }
+
+        [Fact]
+        public void ModulesOdooUpgradesBecauseTheyDependOnAnUpgradedOneAreListedAsUpgraded()
+        {
+            using var t = new DeployTarget();
+            using var addons = new AddonSet(3);
+            addons.DependsOn["ig_gen_02"] = "ig_gen_01";
+            addons.DependsOn["ig_gen_03"] = "ig_gen_02";
+            foreach (string n in addons.Names) addons.Write(n, "1.0.0", "# v1\n");
+            Deploy(t, addons.Build("v1.zip"));
+            addons.Write("ig_gen_01", "1.0.0", "# v2\n");
+            string v2 = addons.Build("v2.zip");
+            using (var ssh = t.Ssh())
+            {
+                DeployPlan plan = t.Service(ssh).PlanAsync(new DeployRequest { Package = DeployPackage.Open(v2), User = "tester" }, new RecordingLog(), CancellationToken.None).GetAwaiter().GetResult();
+                Assert.Equal(new[] { "ig_gen_01", "ig_gen_02", "ig_gen_03" }, plan.Upgrade);
+                Assert.Empty(plan.Unchanged);
+                Assert.Contains(plan.Steps, l => l.Contains("depend on an upgraded module: ig_gen_02, ig_gen_03"));
+            }
+            DeploymentRecord r = Deploy(t, v2);
+            Assert.Equal(new[] { "ig_gen_01", "ig_gen_02", "ig_gen_03" }, r.Upgraded);
+            Assert.Equal(new[] { "ig_gen_01", "ig_gen_02", "ig_gen_03" }, t.LastEntry.Upgraded);
+        }
+
+        [Fact]
+        public void BackupsArePrunedWithTheirReleasesKeepingThoseOfTheKeptReleases()
+        {
+            using var t = new DeployTarget();
+            t.Settings.KeepBackups = 2;
+            using var addons = new AddonSet(1);
+            var records = new List<DeploymentRecord>();
+            for (int i = 0; i < 5; i++)
+            {
+                addons.Write("ig_gen_01", "1.0." + i, "# v" + i + "\n");
+                records.Add(Deploy(t, addons.Build($"v{i}.zip")));
+                Thread.Sleep(1100);   // release ids are per second
+            }
+            string[] dumps = Directory.GetFiles(t.Root + "/backups", "*.dump").Select(Path.GetFileName).OrderBy(n => n).ToArray()!;
+            Assert.Equal(records.Skip(3).Select(r => $"{t.Database}-{r.Release}.dump").ToArray(), dumps);
+            Assert.All(dumps, d => Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(t.Root + "/backups/" + d)));
+        }
+    }
+}
