@@ -158,6 +158,7 @@ namespace InfluenceGen.Deploy.Images
         private sealed class BuildMonitor : IProgress<JSONMessage>
         {
             private static readonly Regex StepLine = new Regex(@"^Step (\d+)/(\d+) : (.*)$");
+            private static readonly Regex Ansi = new Regex("\u001b\\[[0-9;]*[A-Za-z]");
             private readonly DockerfileSteps _steps;
             private readonly string _dockerfile;
             private readonly IDeployLog _log;
@@ -191,7 +192,7 @@ namespace InfluenceGen.Deploy.Images
                 int nl;
                 while ((nl = _partial.IndexOf('\n')) >= 0)
                 {
-                    string line = _partial.Substring(0, nl).TrimEnd('\r');
+                    string line = Ansi.Replace(_partial.Substring(0, nl), string.Empty).TrimEnd('\r');
                     _partial = _partial.Substring(nl + 1);
                     Line(line);
                 }
