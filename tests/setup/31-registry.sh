@@ -63,4 +63,5 @@ cat >> "$IG_TEST_ENV" <<ENV
 export REGISTRY_TEST_HOST=127.0.0.1:$port
 export REGISTRY_TEST_USER=$user
 export REGISTRY_TEST_PASSWORD=$password
+export REGISTRY_TEST_DATA=$d/data
 ENV

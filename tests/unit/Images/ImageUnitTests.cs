@@ -192,3 +192,18 @@ namespace InfluenceGen.Deploy.Tests.Images
         }
     }
 }
+
+namespace InfluenceGen.Deploy.Tests.Images
+{
+    public sealed class ImagePesterSpecTests
+    {
+        [Fact]
+        public void Spec_parses_and_describes_the_cmdlet()
+        {
+            string path = Path.Combine(Repo.Root, "tests", "pester", "Build-InfluenceGenImage.Tests.ps1");
+            System.Management.Automation.Language.Parser.ParseFile(path, out _, out var errors);
+            Assert.Empty(errors.Select(e => $"{e.Extent.StartLineNumber}: {e.Message}"));
+            Assert.Contains("Describe 'Build-InfluenceGenImage'", File.ReadAllText(path));
+        }
+    }
+}
