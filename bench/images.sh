@@ -33,7 +33,7 @@ now() { date +%s.%N; }
 wipe() { rm -rf "${REGISTRY_TEST_DATA:?}"/*; }
 cli() {   # what docker_images.sh did
   local nocache=$1 t0; t0=$(now)
-  docker build $nocache -q -t "$reg/bench/cli:1" "$ctx" >/dev/null
+  docker build $nocache -q -t "$reg/bench/cli:1" "$ctx" >/dev/null 2>&1
   printf '%s' "$REGISTRY_TEST_PASSWORD" | docker login -u "$REGISTRY_TEST_USER" --password-stdin "$reg" >/dev/null 2>&1
   docker push -q "$reg/bench/cli:1" >/dev/null
   echo "$(now) - $t0" | bc
