@@ -20,7 +20,8 @@ trap cleanup EXIT
 bash tests/setup/20-sshd.sh >/dev/null 2>&1; bash tests/setup/21-postgres.sh >/dev/null 2>&1
 # shellcheck disable=SC1090
 source "$IG_TEST_ENV"
-pwsh=$(bash build.sh)
+pwsh=$(bash build.sh)   # the pinned pwsh 7.6.9 (.config/dotnet-tools.json)
+export PSModulePath="$PWD/out${PSModulePath:+:$PSModulePath}"
 
 work="$IG_TEST_STATE/work"; mkdir -p "$work/addons"
 for i in $(seq -w 1 20); do

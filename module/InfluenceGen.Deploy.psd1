@@ -6,8 +6,8 @@
     CompanyName          = 'InfluenceGen'
     Copyright            = '(c) InfluenceGen. All rights reserved.'
     Description          = 'Delivers InfluenceGen''s Odoo addons and n8n workflows from a commit to production: package, test, lint, gate, deploy with rollback, publish, notify.'
-    PowerShellVersion    = '5.1'
-    CompatiblePSEditions = @('Core', 'Desktop')
+    PowerShellVersion    = '7.4'
+    CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('InfluenceGen.Deploy.Format.ps1xml', 'InfluenceGen.Deploy.Gate.Format.ps1xml', 'InfluenceGen.Deploy.Quality.Format.ps1xml', 'InfluenceGen.Deploy.Deploy.Format.ps1xml', 'InfluenceGen.Deploy.N8n.Format.ps1xml', 'InfluenceGen.Deploy.Images.Format.ps1xml')
     FunctionsToExport    = @()
     CmdletsToExport      = @(

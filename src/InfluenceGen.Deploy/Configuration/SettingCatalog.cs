@@ -28,6 +28,26 @@ namespace InfluenceGen.Deploy.Configuration
         public bool IsSecret => Kind == SettingKind.Secret || Kind == SettingKind.SecretUrl;
 
         public string VariableFor(string environmentPrefix) => Variable.Replace("{ENV}", environmentPrefix);
+
+        /// <summary>
+        /// Other CI variables that mean the same setting: the names the projects this module replaces already have
+        /// set (e.g. PROD_ODOO_SSH_KEY_SECRET for OdooSshPrivateKey). The module's own name comes first.
+        /// </summary>
+        public IReadOnlyList<string> Aliases => _aliases;
+        private readonly List<string> _aliases = new List<string>();
+
+        /// <summary>Every variable read for this setting in an environment, the module's own name first.</summary>
+        public IEnumerable<string> VariablesFor(string environmentPrefix)
+        {
+            yield return VariableFor(environmentPrefix);
+            foreach (string alias in _aliases) yield return alias.Replace("{ENV}", environmentPrefix);
+        }
+
+        internal SettingDefinition Or(params string[] aliases)
+        {
+            _aliases.AddRange(aliases);
+            return this;
+        }
     }
 
     /// <summary>Every setting, in display order. Later capabilities add theirs here.</summary>
@@ -42,18 +62,20 @@ namespace InfluenceGen.Deploy.Configuration
             new SettingDefinition("OdooSshHost", "{ENV}_ODOO_SERVER_SSH_HOST", SettingKind.Text, "SSH host of the Odoo server"),
             new SettingDefinition("OdooSshPort", "{ENV}_ODOO_SERVER_SSH_PORT", SettingKind.Integer, "SSH port", _ => "22"),
             new SettingDefinition("OdooSshUser", "{ENV}_ODOO_SERVER_SSH_USER", SettingKind.Text, "SSH user", _ => "deploy"),
-            new SettingDefinition("OdooSshPrivateKey", "{ENV}_ODOO_SERVER_SSH_PRIVATE_KEY", SettingKind.Secret, "SSH private key (PEM/OpenSSH text, or a GitLab file variable's path)"),
+            new SettingDefinition("OdooSshPrivateKey", "{ENV}_ODOO_SERVER_SSH_PRIVATE_KEY", SettingKind.Secret, "SSH private key (PEM/OpenSSH text, or a GitLab file variable's path)")
+                .Or("{ENV}_ODOO_SSH_KEY_SECRET", "{ENV}_ODOO_SSH_KEY_PATH"),
             new SettingDefinition("OdooSshKeyPassphrase", "{ENV}_ODOO_SERVER_SSH_KEY_PASSPHRASE", SettingKind.Secret, "passphrase of the SSH private key"),
             new SettingDefinition("OdooSshHostKey", "{ENV}_ODOO_SERVER_SSH_HOST_KEY", SettingKind.Text, "pinned host key fingerprint, SHA256:… as ssh-keygen -lf prints"),
             new SettingDefinition("OdooSshKnownHosts", "{ENV}_ODOO_SERVER_SSH_KNOWN_HOSTS", SettingKind.Text, "known_hosts file to pin the host key with"),
             new SettingDefinition("OdooSshTrustOnFirstUse", "{ENV}_ODOO_SERVER_SSH_TRUST_ON_FIRST_USE", SettingKind.Toggle, "accept an unknown host key once", _ => "false"),
             new SettingDefinition("OdooUrl", "{ENV}_ODOO_URL", SettingKind.Url, "Odoo's base URL for health checks"),
-            new SettingDefinition("OdooDatabase", "{ENV}_ODOO_DATABASE", SettingKind.Text, "Odoo database name", _ => "influencegen"),
+            new SettingDefinition("OdooDatabase", "{ENV}_ODOO_DATABASE", SettingKind.Text, "Odoo database name", _ => "influencegen").Or("{ENV}_ODOO_DB_NAME"),
             new SettingDefinition("OdooDatabasePassword", "{ENV}_ODOO_DB_PASSWORD", SettingKind.Secret, "PostgreSQL password of the Odoo database user"),
             new SettingDefinition("DeployRoot", "{ENV}_ODOO_DEPLOY_ROOT", SettingKind.Text, "root of releases/, current, backups/ and the ledger on the target",
-                env => env == "local" ? ".influencegen/local" : "/opt/influencegen"),
+                env => env == "local" ? ".influencegen/local" : "/opt/influencegen")
+                .Or("{ENV}_ODOO_ADDONS_PATH"), // the old scripts' addons folder: releases/ and current now live under it
             new SettingDefinition("OdooRuntime", "{ENV}_ODOO_RUNTIME", SettingKind.Text, "systemd, compose or command", env => env == "local" ? "command" : "systemd"),
-            new SettingDefinition("OdooService", "{ENV}_ODOO_SERVICE", SettingKind.Text, "systemd unit or compose service of Odoo", _ => "odoo"),
+            new SettingDefinition("OdooService", "{ENV}_ODOO_SERVICE", SettingKind.Text, "systemd unit or compose service of Odoo", _ => "odoo").Or("{ENV}_ODOO_SERVICE_NAME"),
             new SettingDefinition("KeepReleases", "{ENV}_KEEP_RELEASES", SettingKind.Integer, "releases kept on the target", _ => "5"),
             new SettingDefinition("BackupBeforeUpgrade", "{ENV}_BACKUP_BEFORE_UPGRADE", SettingKind.Toggle, "pg_dump before any install or upgrade",
                 env => env == "staging" || env == "production" ? "true" : "false"),
@@ -69,8 +91,8 @@ namespace InfluenceGen.Deploy.Configuration
             new SettingDefinition("HealthTimeout", "{ENV}_ODOO_HEALTH_TIMEOUT", SettingKind.Integer, "seconds to wait for Odoo to turn healthy", _ => "120"),
             new SettingDefinition("FilestorePath", "{ENV}_ODOO_FILESTORE", SettingKind.Text, "Odoo filestore of the database on the target (backed up with it)"),
             // ---- n8n of an environment
-            new SettingDefinition("N8nApiUrl", "{ENV}_N8N_API_URL", SettingKind.Url, "n8n base URL (public API under /api/v1)"),
-            new SettingDefinition("N8nApiKey", "{ENV}_N8N_API_KEY", SettingKind.Secret, "n8n public API key"),
+            new SettingDefinition("N8nApiUrl", "{ENV}_N8N_API_URL", SettingKind.Url, "n8n base URL (public API under /api/v1)").Or("{ENV}_N8N_INSTANCE_URL"),
+            new SettingDefinition("N8nApiKey", "{ENV}_N8N_API_KEY", SettingKind.Secret, "n8n public API key").Or("{ENV}_N8N_API_KEY_SECRET"),
             // ---- change management (JIRA)
             new SettingDefinition("JiraBaseUrl", "JIRA_BASE_URL", SettingKind.Url, "JIRA base URL"),
             new SettingDefinition("JiraUsername", "JIRA_USERNAME", SettingKind.Text, "JIRA Cloud account e-mail"),
@@ -86,8 +108,8 @@ namespace InfluenceGen.Deploy.Configuration
             new SettingDefinition("RequireDualApproval", "{ENV}_REQUIRE_DUAL_APPROVAL", SettingKind.Toggle, "the change request needs a technical and a business approver",
                 env => Production(env, "true", "false")),
             // ---- notifications
-            new SettingDefinition("SlackWebhookUrlInfo", "SLACK_WEBHOOK_URL_INFO", SettingKind.SecretUrl, "incoming webhook for info notices"),
-            new SettingDefinition("SlackWebhookUrlCritical", "SLACK_WEBHOOK_URL_CRITICAL", SettingKind.SecretUrl, "incoming webhook for failures and rollbacks"),
+            new SettingDefinition("SlackWebhookUrlInfo", "SLACK_WEBHOOK_URL_INFO", SettingKind.SecretUrl, "incoming webhook for info notices").Or("SLACK_WEBHOOK_URL_INFO_SECRET"),
+            new SettingDefinition("SlackWebhookUrlCritical", "SLACK_WEBHOOK_URL_CRITICAL", SettingKind.SecretUrl, "incoming webhook for failures and rollbacks").Or("SLACK_WEBHOOK_URL_CRITICAL_SECRET"),
             new SettingDefinition("SlackWebhookFlavor", "SLACK_WEBHOOK_FLAVOR", SettingKind.Text, "slack, mattermost or auto (mattermost for a /hooks/<id> path)", _ => "auto"),
             // ---- images
             new SettingDefinition("Registry", "CI_REGISTRY", SettingKind.Text, "container registry host"),
@@ -106,6 +128,15 @@ namespace InfluenceGen.Deploy.Configuration
             new SettingDefinition("TrainingS3Bucket", "TRAINING_MATERIALS_S3_BUCKET", SettingKind.Text, "S3 bucket for training material"),
             new SettingDefinition("AwsAccessKeyId", "AWS_ACCESS_KEY_ID", SettingKind.Text, "AWS access key id"),
             new SettingDefinition("AwsSecretAccessKey", "AWS_SECRET_ACCESS_KEY", SettingKind.Secret, "AWS secret access key"),
+            // ---- the build, test and quality jobs (global: the inputs of the old pipeline's scripts)
+            new SettingDefinition("OdooVersion", "ODOO_VERSION", SettingKind.Text, "Odoo series the addons target (New-OdooAddonPackage -OdooVersion), e.g. 18.0"),
+            new SettingDefinition("N8nVersion", "N8N_VERSION", SettingKind.Text, "n8n version the workflows target, recorded in the workflow package"),
+            new SettingDefinition("TestModules", "ODOO_MODULES_TO_TEST", SettingKind.Text, "modules Invoke-OdooUnitTest tests when -Module is not given (comma or space separated)"),
+            new SettingDefinition("TestDatabase", "ODOO_DB_NAME", SettingKind.Text, "database Invoke-OdooUnitTest creates for the tests (-Database)"),
+            new SettingDefinition("TestReportsDir", "TEST_REPORTS_OUTPUT_DIR", SettingKind.Text, "folder of Invoke-OdooUnitTest's JUnit report when -JUnitPath is not given"),
+            new SettingDefinition("LintTargetPath", "LINT_TARGET_PATH", SettingKind.Text, "what Invoke-OdooLint lints when -Path is not given"),
+            new SettingDefinition("LintReportsDir", "LINT_REPORTS_DIR", SettingKind.Text, "folder of Invoke-OdooLint's Code Quality report when -ReportPath is not given"),
+            new SettingDefinition("TestEnvironmentUrl", "TEST_ENVIRONMENT_URL", SettingKind.Url, "URL of the deployed environment the integration tests run against"),
             // ---- toggles of the seed pipeline
             new SettingDefinition("EnableJiraIntegrationForProdDeploy", "ENABLE_JIRA_INTEGRATION_FOR_PROD_DEPLOY", SettingKind.Toggle, "gate production on JIRA", _ => "true"),
             new SettingDefinition("EnableSlackNotifications", "ENABLE_SLACK_NOTIFICATIONS", SettingKind.Toggle, "send Slack notices", _ => "true"),

@@ -150,17 +150,6 @@ namespace InfluenceGen.Deploy.Tests.Deploy
         }
 
         [Fact]
-        public void ThePesterSpecsOfTheDeployCmdletsParse()
-        {
-            foreach (string name in new[] { "Deploy-InfluenceGen", "Get-InfluenceGenDeployment", "Undo-InfluenceGenDeployment", "Export-InfluenceGenDeploymentLog", "Backup-OdooDatabase", "Restore-OdooDatabase" })
-            {
-                string path = Path.Combine(Repo.Root, "tests", "pester", name + ".Tests.ps1");
-                System.Management.Automation.Language.Parser.ParseFile(path, out _, out var errors);
-                Assert.True(errors.Length == 0, path + ": " + string.Join("; ", errors.Select(e => e.Message)));
-            }
-        }
-
-        [Fact]
         public void TheDeployCmdletsAreExportedWithHelpExamples()
         {
             using var ps = new PowerShellSession();
