@@ -70,7 +70,7 @@ namespace InfluenceGen.Deploy.Tests.Images
                 $"Build-InfluenceGenImage -Name {name} -BuildArg @{{ GREETING = 'hi' }} -Push -Verbose | ForEach-Object {{ 'ID=' + $_.ImageId; 'PIN=' + $_.PinnedReference; $_.TagResults | ForEach-Object {{ 'TAG=' + $_.Tag + '=' + $_.Digest }} }}", ci);
             Assert.True(r.ExitCode == 0, r.StdErr + r.StdOut);
             Assert.DoesNotContain(_engine.Password, r.StdOut + r.StdErr);
-            Assert.Matches(@"Step 4/6 : RUN echo[^\n]*\n(.|\n)*Step 6/6 : LABEL org\.opencontainers", r.StdErr); // build output on -Verbose; the engine adds one LABEL step per label
+            Assert.Matches(@"Step 4/6 : RUN echo[^\n]*\n(.|\n)*Step 6/6 : LABEL org\.opencontainers", r.StdOut + r.StdErr); // build output on -Verbose; the engine adds one LABEL step per label
             string id = Value(r.StdOut, "ID=");
             string pin = Value(r.StdOut, "PIN=");
             string[] tags = r.StdOut.Split('\n').Where(l => l.StartsWith("TAG=")).Select(l => l.Trim()).ToArray();
