@@ -18,7 +18,8 @@ trap cleanup EXIT
 for s in 30-docker 31-registry 32-base-images; do bash "tests/setup/$s.sh" >/dev/null; done
 # shellcheck disable=SC1090
 source "$IG_TEST_ENV"
-pwsh=$(bash build.sh)
+pwsh=$(bash build.sh)   # the pinned pwsh 7.6.9 (.config/dotnet-tools.json)
+export PSModulePath="$repo/out${PSModulePath:+:$PSModulePath}"
 export DOCKER_HOST="$DOCKER_TEST_HOST" DOCKER_BUILDKIT=0 DOCKER_CONFIG="$IG_TEST_STATE/docker-config"
 reg="$REGISTRY_TEST_HOST"
 
