@@ -93,6 +93,8 @@ namespace InfluenceGen.Deploy.Configuration
             new SettingDefinition("HealthUrl", "{ENV}_ODOO_HEALTH_URL", SettingKind.Url, "Odoo base URL the health check calls (defaults to OdooUrl)"),
             new SettingDefinition("HealthTimeout", "{ENV}_ODOO_HEALTH_TIMEOUT", SettingKind.Integer, "seconds to wait for Odoo to turn healthy", _ => "120"),
             new SettingDefinition("FilestorePath", "{ENV}_ODOO_FILESTORE", SettingKind.Text, "Odoo filestore of the database on the target (backed up with it)"),
+            new SettingDefinition("LockLease", "{ENV}_DEPLOY_LOCK_LEASE", SettingKind.Integer, "seconds a deploy lock lives without being renewed; an expired lock is taken over (ledger line)", _ => "600"),
+            new SettingDefinition("CancelGrace", "{ENV}_DEPLOY_CANCEL_GRACE", SettingKind.Integer, "seconds a cancelled deploy (Ctrl+C, SIGTERM) waits for the target job's rollback before it exits (the job goes on regardless)", _ => "8"),
             // ---- n8n of an environment
             new SettingDefinition("N8nApiUrl", "{ENV}_N8N_API_URL", SettingKind.Url, "n8n base URL (public API under /api/v1)").Or("{ENV}_N8N_INSTANCE_URL"),
             new SettingDefinition("N8nApiKey", "{ENV}_N8N_API_KEY", SettingKind.Secret, "n8n public API key").Or("{ENV}_N8N_API_KEY_SECRET"),
