@@ -38,7 +38,7 @@ namespace InfluenceGen.Deploy.Tests.Deploy
         }
 
         /// <summary>An environments file for pwsh, and the secrets as the CI job's variables.</summary>
-        private static (TempDir dir, string file, Dictionary<string, string> env) Environment(DeployTarget t, int healthTimeout = 5)
+        internal static (TempDir dir, string file, Dictionary<string, string> env) Environment(DeployTarget t, int healthTimeout = 5)
         {
             var dir = new TempDir("igenv");
             DeploySettings s = t.Settings;
