@@ -224,8 +224,17 @@ namespace InfluenceGen.Deploy.Deploy
 
         private string NewReleaseId(string sha) => _clock().UtcDateTime.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture) + "-" + sha.Substring(0, 8);
 
+        /// <summary>Production is never deployed without a health check (fail closed, before anything changes).</summary>
+        private void RequireHealthUrl()
+        {
+            if (_s.IsProduction && string.IsNullOrWhiteSpace(_s.HealthUrl))
+                throw new DeployException("HealthUrlMissing", ErrorCategory.InvalidArgument,
+                    $"{_s.Environment} has no HealthUrl (nor OdooUrl): a production deploy must prove Odoo healthy before it ends, so nothing was done; set PROD_ODOO_HEALTH_URL (the base URL or its /web/health)", "HealthUrl");
+        }
+
         public async Task<DeployPlan> PlanAsync(DeployRequest request, IDeployLog log, CancellationToken ct)
         {
+            RequireHealthUrl();
             TargetState state = await ProbeAsync(request.Package.Addons.Select(a => a.Name), null, 0, ct).ConfigureAwait(false);
             IReadOnlyList<string> workflows = request.N8nBundle == null ? Array.Empty<string>() : await _publisher.PlanAsync(request.N8nBundle, log, ct).ConfigureAwait(false);
             return Decide(request, state, workflows);
@@ -305,6 +314,7 @@ namespace InfluenceGen.Deploy.Deploy
 
         public async Task<DeploymentRecord> DeployAsync(DeployRequest request, IDeployLog log, CancellationToken ct)
         {
+            RequireHealthUrl();
             DeployRun run = NewRun("deploy", request.User, log, request);
             string activity = $"Deploying to {_s.Environment}";
             log.Progress(activity, "lock and read the target", 0);

@@ -79,3 +79,44 @@ namespace InfluenceGen.Deploy.Tests.Deploy
         }
     }
 }
+
+namespace InfluenceGen.Deploy.Tests.Deploy
+{
+    /// <summary>Issue 11 point 10: HealthUrl is required on production (fail closed, before anything changes) and may be
+    /// the base URL or the full /web/health URL.</summary>
+    public class HealthUrlTests
+    {
+        private static DeployRequest Request(string package) => new DeployRequest { Package = DeployPackage.Open(package), User = "tester", SkipApproval = true, SkipReason = "test" };
+
+        [Fact]
+        public void ProductionWithoutAHealthUrlIsRefusedBeforeAnythingChanges()
+        {
+            using var t = new DeployTarget("production");
+            using var addons = new AddonSet(1);
+            t.Settings.HealthUrl = null;
+            using var ssh = t.Ssh();
+            var ex = Assert.Throws<DeployException>(() => t.Service(ssh).DeployAsync(Request(addons.Build("v1.zip")), new RecordingLog(), CancellationToken.None).GetAwaiter().GetResult());
+            Assert.Equal("HealthUrlMissing", ex.ErrorId);
+            Assert.Contains("PROD_ODOO_HEALTH_URL", ex.Message);
+            Assert.Equal(0, ssh.RoundTrips);                       // nothing was even read
+            Assert.False(Directory.Exists(t.Root));
+            Assert.Throws<DeployException>(() => t.Service(ssh).PlanAsync(Request(addons.Build("v1.zip")), new RecordingLog(), CancellationToken.None).GetAwaiter().GetResult());
+        }
+
+        [Theory]
+        [InlineData("/web/health")]
+        [InlineData("/web/health?db_server_status=1")]
+        [InlineData("/")]
+        public void AHealthUrlGivenAsTheFullHealthUrlWorksAsTheBase(string suffix)
+        {
+            Assert.Equal("https://odoo.example.com", HealthCheck.BaseUrl("https://odoo.example.com" + suffix));
+            using var t = new DeployTarget();
+            using var addons = new AddonSet(1);
+            t.Settings.HealthUrl = t.Settings.HealthUrl + suffix;
+            using var ssh = t.Ssh();
+            DeploymentRecord r = t.Service(ssh).DeployAsync(Request(addons.Build("v1.zip")), new RecordingLog(), CancellationToken.None).GetAwaiter().GetResult();
+            Assert.Equal("Succeeded", r.Status);
+            Assert.Contains(r.Steps, s => s.Name == "health" && s.Status == "ok");
+        }
+    }
+}
