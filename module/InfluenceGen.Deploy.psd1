@@ -8,7 +8,7 @@
     Description          = 'Delivers InfluenceGen''s Odoo addons and n8n workflows from a commit to production: package, test, lint, gate, deploy with rollback, publish, notify.'
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Core', 'Desktop')
-    FormatsToProcess     = @('InfluenceGen.Deploy.Format.ps1xml', 'InfluenceGen.Deploy.Gate.Format.ps1xml', 'InfluenceGen.Deploy.Quality.Format.ps1xml', 'InfluenceGen.Deploy.Deploy.Format.ps1xml', 'InfluenceGen.Deploy.N8n.Format.ps1xml')
+    FormatsToProcess     = @('InfluenceGen.Deploy.Format.ps1xml', 'InfluenceGen.Deploy.Gate.Format.ps1xml', 'InfluenceGen.Deploy.Quality.Format.ps1xml', 'InfluenceGen.Deploy.Deploy.Format.ps1xml', 'InfluenceGen.Deploy.N8n.Format.ps1xml', 'InfluenceGen.Deploy.Training.Format.ps1xml')
     FunctionsToExport    = @()
     CmdletsToExport      = @(
         'Get-InfluenceGenConfiguration'
@@ -28,6 +28,7 @@
         'Export-InfluenceGenDeploymentLog'
         'Backup-OdooDatabase'
         'Restore-OdooDatabase'
+        'Publish-TrainingMaterial'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()
