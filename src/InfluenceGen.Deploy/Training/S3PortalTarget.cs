@@ -29,13 +29,11 @@ namespace InfluenceGen.Deploy.Training
         private readonly S3PortalSettings _settings;
         private readonly AmazonS3Client _client;
         private readonly RetryPolicy _retry;
-        private readonly IDeployLog _log;
 
-        public S3PortalTarget(S3PortalSettings settings, RetryPolicy? retry = null, IDeployLog? log = null)
+        public S3PortalTarget(S3PortalSettings settings, RetryPolicy? retry = null)
         {
             _settings = settings;
             _retry = retry ?? RetryPolicy.Default;
-            _log = log ?? NullDeployLog.Instance;
             var config = new AmazonS3Config
             {
                 ForcePathStyle = settings.ForcePathStyle,
@@ -71,7 +69,7 @@ namespace InfluenceGen.Deploy.Training
                     BucketName = _settings.Bucket,
                     Prefix = KeyPrefix,
                     ContinuationToken = page,
-                }, ct), cancellationToken).ConfigureAwait(false);
+                }, ct), log, cancellationToken).ConfigureAwait(false);
                 foreach (S3Object o in response.S3Objects ?? new List<S3Object>())
                 {
                     if (!o.Key.StartsWith(KeyPrefix, StringComparison.Ordinal) || o.Key.EndsWith("/", StringComparison.Ordinal)) continue;
@@ -83,29 +81,25 @@ namespace InfluenceGen.Deploy.Training
             return new RemoteState(files);
         }
 
-        public async Task<bool> SameContentAsync(TrainingFile file, RemoteFile remote, CancellationToken cancellationToken)
+        public async Task<bool> SameContentAsync(TrainingFile file, RemoteFile remote, IDeployLog log, CancellationToken cancellationToken)
         {
             if (remote.Size != file.Length) return false;
             if (string.Equals(remote.ETag, file.ETag, StringComparison.OrdinalIgnoreCase)) return true;
-            // A plain MD5 ETag of another value, or a multipart ETag with our part count: the bytes differ.
-            if (Comparable(remote.ETag, file)) return false;
-            GetObjectMetadataResponse head = await Call("read " + TargetOf(file.RelativePath), ct => _client.GetObjectMetadataAsync(_settings.Bucket, TargetOf(file.RelativePath), ct), cancellationToken).ConfigureAwait(false);
+            // A plain MD5 ETag (single-part upload, no KMS) of another value: the bytes differ. A multipart
+            // ETag depends on the part size the uploader chose: ask the object's kept hash.
+            if (Comparable(remote.ETag)) return false;
+            GetObjectMetadataResponse head = await Call("read " + TargetOf(file.RelativePath), ct => _client.GetObjectMetadataAsync(_settings.Bucket, TargetOf(file.RelativePath), ct), log, cancellationToken).ConfigureAwait(false);
             string? sha = head.Metadata[ShaMetadata];
             return string.Equals(sha, file.Sha256, StringComparison.OrdinalIgnoreCase);
         }
 
-        /// <summary>Is <paramref name="etag"/> an MD5-based ETag of the layout we would upload with?</summary>
-        private bool Comparable(string? etag, TrainingFile file)
-        {
-            if (etag == null || _settings.ServerSideEncryption == "aws:kms" || _settings.ServerSideEncryption == "aws:kms:dsse") return false;
-            int dash = etag.IndexOf('-');
-            if (dash < 0) return etag.Length == 32 && file.ETag.IndexOf('-') < 0;
-            return file.ETag.IndexOf('-') > 0 && etag.Substring(dash) == file.ETag.Substring(file.ETag.IndexOf('-'));
-        }
+        /// <summary>Is <paramref name="etag"/> the MD5 of the object's bytes (single-part, not KMS-encrypted)?</summary>
+        private bool Comparable(string? etag) =>
+            etag != null && etag.Length == 32 && etag.IndexOf('-') < 0 && _settings.ServerSideEncryption != "aws:kms" && _settings.ServerSideEncryption != "aws:kms:dsse";
 
         public Task BeginAsync(TrainingPlan plan, IDeployLog log, CancellationToken cancellationToken) => Task.CompletedTask;
 
-        public async Task UploadAsync(TrainingFileResult item, IProgress<long> bytesSent, CancellationToken cancellationToken)
+        public async Task UploadAsync(TrainingFileResult item, IProgress<long> bytesSent, IDeployLog log, CancellationToken cancellationToken)
         {
             TrainingFile file = item.Source ?? throw new InvalidOperationException("no source for " + item.Path);
             string key = TargetOf(file.RelativePath);
@@ -125,14 +119,14 @@ namespace InfluenceGen.Deploy.Training
                     if (_settings.ServerSideEncryption != null) request.ServerSideEncryptionMethod = ServerSideEncryptionMethod.FindValue(_settings.ServerSideEncryption);
                     if (_settings.KmsKeyId != null) request.ServerSideEncryptionKeyManagementServiceKeyId = _settings.KmsKeyId;
                     return await _client.PutObjectAsync(request, ct).ConfigureAwait(false);
-                }, cancellationToken).ConfigureAwait(false);
+                }, log, cancellationToken).ConfigureAwait(false);
                 bytesSent.Report(file.Length);
                 return;
             }
-            await UploadMultipartAsync(file, item, key, bytesSent, cancellationToken).ConfigureAwait(false);
+            await UploadMultipartAsync(file, item, key, bytesSent, log, cancellationToken).ConfigureAwait(false);
         }
 
-        private async Task UploadMultipartAsync(TrainingFile file, TrainingFileResult item, string key, IProgress<long> bytesSent, CancellationToken cancellationToken)
+        private async Task UploadMultipartAsync(TrainingFile file, TrainingFileResult item, string key, IProgress<long> bytesSent, IDeployLog log, CancellationToken cancellationToken)
         {
             InitiateMultipartUploadResponse started = await Call("start upload of " + key, ct =>
             {
@@ -143,7 +137,7 @@ namespace InfluenceGen.Deploy.Training
                 if (_settings.ServerSideEncryption != null) request.ServerSideEncryptionMethod = ServerSideEncryptionMethod.FindValue(_settings.ServerSideEncryption);
                 if (_settings.KmsKeyId != null) request.ServerSideEncryptionKeyManagementServiceKeyId = _settings.KmsKeyId;
                 return _client.InitiateMultipartUploadAsync(request, ct);
-            }, cancellationToken).ConfigureAwait(false);
+            }, log, cancellationToken).ConfigureAwait(false);
             string uploadId = started.UploadId;
             var parts = new List<PartETag>();
             try
@@ -159,7 +153,7 @@ namespace InfluenceGen.Deploy.Training
                     {
                         BucketName = _settings.Bucket, Key = key, UploadId = uploadId, PartNumber = partNumber,
                         InputStream = new MemoryStream(buffer, 0, length, false), PartSize = length,
-                    }, ct), cancellationToken).ConfigureAwait(false);
+                    }, ct), log, cancellationToken).ConfigureAwait(false);
                     parts.Add(new PartETag(partNumber, part.ETag));
                     bytesSent.Report(length);
                     if (length < buffer.Length) break;
@@ -167,7 +161,7 @@ namespace InfluenceGen.Deploy.Training
                 await Call("complete upload of " + key, ct => _client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
                 {
                     BucketName = _settings.Bucket, Key = key, UploadId = uploadId, PartETags = parts,
-                }, ct), cancellationToken).ConfigureAwait(false);
+                }, ct), log, cancellationToken).ConfigureAwait(false);
             }
             catch
             {
@@ -189,7 +183,7 @@ namespace InfluenceGen.Deploy.Training
                     BucketName = _settings.Bucket,
                     Objects = batch.Select(b => new KeyVersion { Key = b.Target }).ToList(),
                     Quiet = true,
-                }, ct), cancellationToken).ConfigureAwait(false);
+                }, ct), log, cancellationToken).ConfigureAwait(false);
                 if (response.DeleteErrors != null && response.DeleteErrors.Count > 0)
                 {
                     DeleteError first = response.DeleteErrors[0];
@@ -204,11 +198,11 @@ namespace InfluenceGen.Deploy.Training
 
         // ---- requests through the one retry policy, errors that name the setting ----------------
 
-        private async Task<T> Call<T>(string what, Func<CancellationToken, Task<T>> request, CancellationToken cancellationToken)
+        private async Task<T> Call<T>(string what, Func<CancellationToken, Task<T>> request, IDeployLog log, CancellationToken cancellationToken)
         {
             try
             {
-                return await _retry.ExecuteAsync((_, ct) => request(ct), Classify, _log, what, cancellationToken).ConfigureAwait(false);
+                return await _retry.ExecuteAsync((_, ct) => request(ct), Classify, log, what, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (!(ex is DeployException) && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
             {

@@ -33,17 +33,15 @@ namespace InfluenceGen.Deploy.Training
         private readonly string _dir;
         private readonly int _keep;
         private readonly RetryPolicy _retry;
-        private readonly IDeployLog _log;
         private readonly string _release;
         private readonly HashSet<string> _madeDirs = new HashSet<string>(StringComparer.Ordinal);
 
-        public SshPortalTarget(ITargetTransport transport, string targetDir, int keepReleases, RetryPolicy? retry = null, IDeployLog? log = null, string? releaseId = null)
+        public SshPortalTarget(ITargetTransport transport, string targetDir, int keepReleases, RetryPolicy? retry = null, string? releaseId = null)
         {
             _transport = transport;
             _dir = targetDir.TrimEnd('/');
             _keep = Math.Max(2, keepReleases);
             _retry = retry ?? RetryPolicy.Default;
-            _log = log ?? NullDeployLog.Instance;
             _release = releaseId ?? DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N").Substring(0, 6);
         }
 
@@ -87,7 +85,7 @@ fi
             return new RemoteState(files, release);
         }
 
-        public Task<bool> SameContentAsync(TrainingFile file, RemoteFile remote, CancellationToken cancellationToken) =>
+        public Task<bool> SameContentAsync(TrainingFile file, RemoteFile remote, IDeployLog log, CancellationToken cancellationToken) =>
             Task.FromResult(remote.Size == file.Length && string.Equals(remote.Sha256, file.Sha256, StringComparison.OrdinalIgnoreCase));
 
         public async Task BeginAsync(TrainingPlan plan, IDeployLog log, CancellationToken cancellationToken)
@@ -116,7 +114,7 @@ fi
             sb.Append(marker).Append('\n');
         }
 
-        public async Task UploadAsync(TrainingFileResult item, IProgress<long> bytesSent, CancellationToken cancellationToken)
+        public async Task UploadAsync(TrainingFileResult item, IProgress<long> bytesSent, IDeployLog log, CancellationToken cancellationToken)
         {
             TrainingFile file = item.Source ?? throw new InvalidOperationException("no source for " + item.Path);
             string remote = $"{Incoming}/{file.RelativePath}";
@@ -137,7 +135,7 @@ fi
                 }
                 return true;
             }, ex => ex is DeployException ? RetryDecision.Stop : RetryPolicy.ClassifyHttp(null, null, ex is Renci.SshNet.Common.SshException ? new IOException(ex.Message) : ex),
-               _log, "upload " + file.RelativePath, cancellationToken).ConfigureAwait(false);
+               log, "upload " + file.RelativePath, cancellationToken).ConfigureAwait(false);
         }
 
         public Task DeleteAsync(IReadOnlyList<TrainingFileResult> items, IDeployLog log, CancellationToken cancellationToken)

@@ -20,10 +20,10 @@ namespace InfluenceGen.Deploy.Training
         string TargetOf(string relativePath);
         Task<RemoteState> ReadAsync(IDeployLog log, CancellationToken cancellationToken);
         /// <summary>Does the target's copy hold exactly these bytes?</summary>
-        Task<bool> SameContentAsync(TrainingFile file, RemoteFile remote, CancellationToken cancellationToken);
+        Task<bool> SameContentAsync(TrainingFile file, RemoteFile remote, IDeployLog log, CancellationToken cancellationToken);
         /// <summary>Before the first upload (the web server stages a new release with the unchanged files hard-linked).</summary>
         Task BeginAsync(TrainingPlan plan, IDeployLog log, CancellationToken cancellationToken);
-        Task UploadAsync(TrainingFileResult item, IProgress<long> bytesSent, CancellationToken cancellationToken);
+        Task UploadAsync(TrainingFileResult item, IProgress<long> bytesSent, IDeployLog log, CancellationToken cancellationToken);
         /// <summary>After every upload succeeded: removes <paramref name="items"/> (never outside the prefix / target dir).</summary>
         Task DeleteAsync(IReadOnlyList<TrainingFileResult> items, IDeployLog log, CancellationToken cancellationToken);
         /// <summary>Makes the publish visible (the web server's atomic symlink switch); returns the release name or "".</summary>
@@ -61,7 +61,7 @@ namespace InfluenceGen.Deploy.Training
             log.Verbose($"hashed {source.Files.Count:N0} files ({total:N0} bytes) of {source.Path} in {watch.Elapsed.TotalSeconds:0.00} s");
             RemoteState remote = await _target.ReadAsync(log, cancellationToken).ConfigureAwait(false);
             log.Verbose($"{_target.Description} holds {remote.Files.Count:N0} files" + (remote.Release != null ? $" (release {remote.Release})" : ""));
-            return await TrainingPlan.CreateAsync(source, remote, options.Delete, _target.Description, _target.SameContentAsync, _target.TargetOf, cancellationToken).ConfigureAwait(false);
+            return await TrainingPlan.CreateAsync(source, remote, options.Delete, _target.Description, (f, r, ct) => _target.SameContentAsync(f, r, log, ct), _target.TargetOf, cancellationToken).ConfigureAwait(false);
         }
 
         public async Task<TrainingPublishResult> ApplyAsync(TrainingPlan plan, TrainingPublishOptions options, IDeployLog log, CancellationToken cancellationToken)
@@ -155,7 +155,7 @@ namespace InfluenceGen.Deploy.Training
                     var bytes = new Progress(n => { reported += n; sent(n); });
                     try
                     {
-                        await _target.UploadAsync(item, bytes, cancellationToken).ConfigureAwait(false);
+                        await _target.UploadAsync(item, bytes, log, cancellationToken).ConfigureAwait(false);
                         item.Status = "Done";
                         fileDone();
                     }
