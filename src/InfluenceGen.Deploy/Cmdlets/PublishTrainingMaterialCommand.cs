@@ -102,7 +102,7 @@ namespace InfluenceGen.Deploy.Cmdlets
             }
 
             string path = ResolvePaths(Path ?? settings.ArtifactPath, literal: false).First();
-            var options = new TrainingPublishOptions { Delete = Delete, Concurrency = settings.Concurrency, Environment = config.Environment };
+            var options = new TrainingPublishOptions { Delete = Delete, Concurrency = settings.Concurrency, Environment = config.Environment, HashCache = new TrainingHashCache() };
             TrainingSource source = TrainingSource.Load(path);
 
             using IPortalTarget target = settings.TargetType == PortalTargetType.S3

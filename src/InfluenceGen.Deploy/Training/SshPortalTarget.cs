@@ -34,7 +34,12 @@ namespace InfluenceGen.Deploy.Training
         private readonly int _keep;
         private readonly RetryPolicy _retry;
         private readonly string _release;
-        private readonly HashSet<string> _madeDirs = new HashSet<string>(StringComparer.Ordinal);
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte[]> _inlineFiles = new System.Collections.Concurrent.ConcurrentDictionary<string, byte[]>(StringComparer.Ordinal);
+        private string? _staging;
+
+        /// <summary>Changes up to this size travel inside the one script that stages and switches the
+        /// release (base64 on stdin): no SFTP session, one round trip after reading the manifest.</summary>
+        public const long InlineLimit = 4 * 1024 * 1024;
 
         public SshPortalTarget(ITargetTransport transport, string targetDir, int keepReleases, RetryPolicy? retry = null, string? releaseId = null)
         {
@@ -101,6 +106,11 @@ fi
             AppendList(sb, "cd \"$N\" && xargs -r -d '\\n' rm -f --", unlink);
             IEnumerable<string> dirs = plan.Transfers.Select(t => t.Path).Where(p => p.Contains('/')).Select(p => p.Substring(0, p.LastIndexOf('/'))).Distinct(StringComparer.Ordinal);
             AppendList(sb, "cd \"$N\" && xargs -r -d '\\n' mkdir -p --", dirs);
+            if (plan.Transfers.Sum(t => t.Size) <= InlineLimit)
+            {
+                _staging = sb.ToString();   // sent with the files and the switch, in one script (CommitAsync)
+                return;
+            }
             await Script(sb.ToString(), "stage release " + _release, cancellationToken).ConfigureAwait(false);
         }
 
@@ -118,6 +128,18 @@ fi
         {
             TrainingFile file = item.Source ?? throw new InvalidOperationException("no source for " + item.Path);
             string remote = $"{Incoming}/{file.RelativePath}";
+            if (_staging != null)
+            {
+                byte[] bytes = new byte[file.Length];
+                using (Stream s = file.Open())
+                {
+                    int total = 0, n;
+                    while (total < bytes.Length && (n = await s.ReadAsync(bytes, total, bytes.Length - total, cancellationToken).ConfigureAwait(false)) > 0) total += n;
+                }
+                _inlineFiles[file.RelativePath] = bytes;
+                bytesSent.Report(bytes.Length);
+                return;
+            }
             await _retry.ExecuteAsync(async (attempt, ct) =>
             {
                 long reported = 0;
@@ -148,6 +170,17 @@ fi
         public async Task<string> CommitAsync(TrainingPlan plan, IDeployLog log, CancellationToken cancellationToken)
         {
             var sb = new StringBuilder();
+            if (_staging != null)
+            {
+                sb.Append(_staging);
+                foreach (var kv in _inlineFiles.OrderBy(k => k.Key, StringComparer.Ordinal))
+                {
+                    string marker = "IG_FILE_" + Guid.NewGuid().ToString("N");
+                    sb.Append("base64 -d > \"$N\"/").Append(Q(kv.Key)).Append(" <<'").Append(marker).Append("'\n")
+                      .Append(Convert.ToBase64String(kv.Value, Base64FormattingOptions.InsertLineBreaks).Replace("\r\n", "\n")).Append('\n')
+                      .Append(marker).Append('\n');
+                }
+            }
             sb.Append("set -eu\nD=").Append(Q(_dir)).Append("\nN=").Append(Q(Incoming)).Append("\nR=").Append(Q(_release)).Append('\n');
             // 1. the uploaded bytes are what we hashed
             List<TrainingFileResult> sent = plan.Transfers.ToList();
@@ -186,9 +219,22 @@ echo ""switched $R""
             return _release;
         }
 
+        /// <summary>Runs a script on the target. It is wrapped in a function called on its last line: bash
+        /// reads a script from stdin as it goes, so a connection cut mid-script must not leave a truncated
+        /// command to run; an incomplete function is a syntax error and nothing of it runs.</summary>
         private async Task<CommandResult> Script(string script, string what, CancellationToken cancellationToken)
         {
-            CommandResult r = await _transport.RunScriptAsync(script, cancellationToken).ConfigureAwait(false);
+            CommandResult r;
+            try
+            {
+                r = await _transport.RunScriptAsync("ig_publish_step() {\n" + script + "}\nig_publish_step\n", cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (!(ex is DeployException) && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
+            {
+                throw new DeployException("TrainingWebServerConnectionLost", ErrorCategory.ConnectionError,
+                    $"the connection to {_transport.Description} was lost during '{what}' ({ex.GetType().Name}: {ex.Message}); current stays on the release it served " +
+                    "(a script cut off runs none of its commands), and the next publish completes this one", Description, ex);
+            }
             if (!r.Succeeded)
                 throw new DeployException("TrainingWebServerScriptFailed", ErrorCategory.InvalidResult,
                     $"{what} failed on {_transport.Description} (exit {r.ExitCode}): {r.Stderr.Trim()}", Description);

@@ -98,6 +98,8 @@ namespace InfluenceGen.Deploy.Training
 
         public TrainingSource Source { get; }
         public RemoteState Remote { get; }
+        /// <summary>Runs since the publish began (hashing the source).</summary>
+        internal System.Diagnostics.Stopwatch? Started { get; set; }
         public string Target { get; }
         public IReadOnlyList<TrainingFileResult> Items { get; }
         public IEnumerable<TrainingFileResult> Transfers => Items.Where(i => i.Transfers);

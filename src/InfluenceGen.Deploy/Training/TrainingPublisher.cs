@@ -36,6 +36,8 @@ namespace InfluenceGen.Deploy.Training
         /// <summary>Parallel transfers (and parallel hashing up to the processor count).</summary>
         public int Concurrency { get; set; } = 8;
         public string Environment { get; set; } = string.Empty;
+        /// <summary>Reuse a folder's hashes of unchanged files (size and modification time) from the last publish.</summary>
+        public TrainingHashCache? HashCache { get; set; }
     }
 
     /// <summary>
@@ -57,16 +59,19 @@ namespace InfluenceGen.Deploy.Training
             long total = source.TotalBytes, read = 0;
             var progress = new ThrottledProgress(log, "Reading training material", total);
             await source.HashAsync(S3Layout.PartSize, S3Layout.MultipartThreshold, Math.Min(Environment.ProcessorCount, options.Concurrency),
-                new Progress(n => progress.Report(Interlocked.Add(ref read, n), $"{source.Files.Count:N0} files")), cancellationToken).ConfigureAwait(false);
-            log.Verbose($"hashed {source.Files.Count:N0} files ({total:N0} bytes) of {source.Path} in {watch.Elapsed.TotalSeconds:0.00} s");
+                new Progress(n => progress.Report(Interlocked.Add(ref read, n), $"{source.Files.Count:N0} files")), cancellationToken, options.HashCache).ConfigureAwait(false);
+            log.Verbose($"hashed {source.Files.Count:N0} files ({total:N0} bytes) of {source.Path} in {watch.Elapsed.TotalSeconds:0.00} s" +
+                        (options.HashCache?.Hits > 0 ? $" ({options.HashCache.Hits:N0} unchanged since the last run: hashes from the cache)" : ""));
             RemoteState remote = await _target.ReadAsync(log, cancellationToken).ConfigureAwait(false);
             log.Verbose($"{_target.Description} holds {remote.Files.Count:N0} files" + (remote.Release != null ? $" (release {remote.Release})" : ""));
-            return await TrainingPlan.CreateAsync(source, remote, options.Delete, _target.Description, (f, r, ct) => _target.SameContentAsync(f, r, log, ct), _target.TargetOf, cancellationToken).ConfigureAwait(false);
+            TrainingPlan plan = await TrainingPlan.CreateAsync(source, remote, options.Delete, _target.Description, (f, r, ct) => _target.SameContentAsync(f, r, log, ct), _target.TargetOf, cancellationToken).ConfigureAwait(false);
+            plan.Started = watch;
+            return plan;
         }
 
         public async Task<TrainingPublishResult> ApplyAsync(TrainingPlan plan, TrainingPublishOptions options, IDeployLog log, CancellationToken cancellationToken)
         {
-            var watch = Stopwatch.StartNew();
+            Stopwatch watch = plan.Started ?? Stopwatch.StartNew();   // the time of the whole publish: reading, planning, transfers
             List<TrainingFileResult> transfers = plan.Transfers.ToList();
             long bytesTotal = transfers.Sum(t => t.Size), bytesSent = 0;
             int filesDone = 0;

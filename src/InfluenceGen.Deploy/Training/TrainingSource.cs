@@ -14,10 +14,13 @@ namespace InfluenceGen.Deploy.Training
     /// <summary>One file of the training material: its path in the portal, size and content hashes.</summary>
     public sealed class TrainingFile
     {
-        internal TrainingFile(string relativePath, long length, Func<Stream> open)
+        internal TrainingFile(string relativePath, long length, Func<Stream> open, long modifiedTicks = 0)
         {
-            RelativePath = relativePath; Length = length; Open = open;
+            RelativePath = relativePath; Length = length; Open = open; ModifiedTicks = modifiedTicks;
         }
+
+        /// <summary>Last write time (UTC ticks) of a folder's file; 0 for zip entries.</summary>
+        internal long ModifiedTicks { get; }
 
         /// <summary>Path inside the portal, '/'-separated, no leading slash.</summary>
         public string RelativePath { get; }
@@ -67,8 +70,9 @@ namespace InfluenceGen.Deploy.Training
                 string relative = full.Substring(root.Length + 1).Replace(System.IO.Path.DirectorySeparatorChar, '/');
                 CheckName(relative, $"{folder}: file '{relative}'", folder);
                 string captured = full;
-                files.Add(new TrainingFile(relative, new FileInfo(full).Length,
-                    () => new FileStream(captured, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan)));
+                var info = new FileInfo(full);
+                files.Add(new TrainingFile(relative, info.Length,
+                    () => new FileStream(captured, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan), info.LastWriteTimeUtc.Ticks));
             }
             return new TrainingSource(root, false, Sorted(files, folder));
         }
@@ -143,12 +147,27 @@ namespace InfluenceGen.Deploy.Training
         }
 
         /// <summary>
-        /// Computes every file's SHA-256 and S3 ETag (one read each), a few files at a time.
+        /// Computes every file's SHA-256 and S3 ETag (one read each), a few files at a time. With a
+        /// <paramref name="cache"/>, a folder's file whose size and modification time are those of the
+        /// last run keeps the hashes it had then (what rsync and aws s3 sync trust too); zip entries are
+        /// always read.
         /// </summary>
-        public async Task HashAsync(int partSize, long multipartThreshold, int parallelism, IProgress<long>? bytesRead, CancellationToken cancellationToken)
+        public async Task HashAsync(int partSize, long multipartThreshold, int parallelism, IProgress<long>? bytesRead, CancellationToken cancellationToken, TrainingHashCache? cache = null)
+        {
+            IEnumerable<TrainingFile> todo = Files;
+            if (cache != null && !IsZip)
+            {
+                cache.Load(Path, partSize);
+                todo = Files.Where(f => !cache.TryFill(f)).ToList();
+            }
+            await HashFilesAsync(todo, partSize, multipartThreshold, parallelism, bytesRead, cancellationToken).ConfigureAwait(false);
+            if (cache != null && !IsZip) cache.Save(Path, partSize, Files);
+        }
+
+        private static async Task HashFilesAsync(IEnumerable<TrainingFile> files, int partSize, long multipartThreshold, int parallelism, IProgress<long>? bytesRead, CancellationToken cancellationToken)
         {
             using var gate = new SemaphoreSlim(Math.Max(1, parallelism));
-            var tasks = Files.Select(async f =>
+            var tasks = files.Select(async f =>
             {
                 await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
                 try { await Task.Run(() => Hash(f, partSize, multipartThreshold, bytesRead, cancellationToken), cancellationToken).ConfigureAwait(false); }

@@ -126,6 +126,34 @@ namespace InfluenceGen.Deploy.Tests.Training
         }
 
         [Fact]
+        public async Task A_small_change_travels_inside_the_switch_script_and_a_cut_mid_script_runs_none_of_it()
+        {
+            using var tmp = new TempDir();
+            var portal = new Portal(tmp.Combine("site"), 2, 10);
+            string dir = NewDir();
+            try
+            {
+                TrainingPublishResult first = await Publish(portal.Root, dir);
+                Portal v1 = Portal.CopyOf(portal, tmp.Combine("v1"));
+                portal.Write("docs/handbook.pdf", Portal.Bytes(new Random(9), 2_000_000));   // under the inline limit: no SFTP
+                portal.Write("index.html", "<html>v2</html>");
+                using (var proxy = new CutProxy(TestServers.SshPort, cutAfterBytes: 1_000_000))
+                {
+                    await Assert.ThrowsAsync<DeployException>(() => Publish(portal.Root, dir, port: proxy.Port));
+                    Assert.True(proxy.WasCut);
+                }
+                Assert.Equal("releases/" + first.Release, new FileInfo(Current(dir)).LinkTarget);
+                AssertServes(dir, v1);
+                Assert.Single(Directory.GetFiles(Path.Combine(dir, "releases"), "*.manifest"));
+
+                TrainingPublishResult next = await Publish(portal.Root, dir);
+                Assert.Equal(2, next.FilesUploaded);
+                AssertServes(dir, portal);
+            }
+            finally { TestServers.Sh($"rm -rf '{dir}'"); }
+        }
+
+        [Fact]
         public async Task A_host_key_that_does_not_match_is_refused_naming_the_setting_and_nothing_is_written()
         {
             using var tmp = new TempDir();

@@ -60,6 +60,37 @@ namespace InfluenceGen.Deploy.Tests.Training
             Assert.Equal(Convert.ToHexString(MD5.HashData(partMd5s)).ToLowerInvariant() + "-3", video.ETag);
         }
 
+        [Fact]
+        public async Task The_hash_cache_skips_unchanged_files_and_rehashes_a_file_whose_time_or_size_changed()
+        {
+            using var tmp = new TempDir();
+            var cache = new TrainingHashCache(tmp.Combine("cache"));
+            tmp.Write("site/a.html", "<html>aaaa</html>");
+            tmp.Write("site/b.css", "body{}");
+            var first = TrainingSource.Load(tmp.Combine("site"));
+            await first.HashAsync(S3Layout.PartSize, S3Layout.MultipartThreshold, 1, null, CancellationToken.None, cache);
+            Assert.Equal(0, cache.Hits);
+
+            // same size, new bytes, a later modification time: read again
+            File.WriteAllText(tmp.Combine("site/a.html"), "<html>bbbb</html>");
+            File.SetLastWriteTimeUtc(tmp.Combine("site/a.html"), DateTime.UtcNow.AddMinutes(1));
+            long read = 0;
+            var second = TrainingSource.Load(tmp.Combine("site"));
+            var again = new TrainingHashCache(tmp.Combine("cache"));
+            await second.HashAsync(S3Layout.PartSize, S3Layout.MultipartThreshold, 1, new TrainingPublisher.Progress(n => Interlocked.Add(ref read, n)), CancellationToken.None, again);
+            Assert.Equal(1, again.Hits);
+            Assert.Equal(17, read);   // only a.html was read
+            Assert.Equal(Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes("<html>bbbb</html>"))).ToLowerInvariant(), second.Files.Single(f => f.RelativePath == "a.html").Sha256);
+            Assert.Equal(first.Files.Single(f => f.RelativePath == "b.css").ETag, second.Files.Single(f => f.RelativePath == "b.css").ETag);
+
+            // a zip is always read
+            ZipFile.CreateFromDirectory(tmp.Combine("site"), tmp.Combine("site.zip"));
+            var zip = TrainingSource.Load(tmp.Combine("site.zip"));
+            var zipCache = new TrainingHashCache(tmp.Combine("cache"));
+            await zip.HashAsync(S3Layout.PartSize, S3Layout.MultipartThreshold, 1, null, CancellationToken.None, zipCache);
+            Assert.Equal(0, zipCache.Hits);
+        }
+
         [Theory]
         [InlineData("index.html", "text/html; charset=utf-8", PortalContent.RevalidateCache, PublishPhase.RootIndex)]
         [InlineData("guide/index.html", "text/html; charset=utf-8", PortalContent.RevalidateCache, PublishPhase.Index)]
