@@ -20,7 +20,8 @@ trap cleanup EXIT
 bash tests/setup/20-sshd.sh >/dev/null 2>&1; bash tests/setup/21-postgres.sh >/dev/null 2>&1
 # shellcheck disable=SC1090
 source "$IG_TEST_ENV"
-pwsh=$(bash build.sh)
+pwsh=$(bash build.sh)   # the pinned pwsh 7.6.9 (.config/dotnet-tools.json)
+export PSModulePath="$PWD/out${PSModulePath:+:$PSModulePath}"
 
 work="$IG_TEST_STATE/work"; mkdir -p "$work/addons"
 for i in $(seq -w 1 20); do
@@ -32,7 +33,7 @@ for i in $(seq -w 1 20); do
 done
 
 home="$SSH_TEST_HOME"; t="$home/bench-$$"; mkdir -p "$t/state"
-cp tests/unit/Deploy/standin/odoo tests/unit/Deploy/standin/odoo-http tests/unit/Deploy/standin/odoo-restart "$t/"
+cp tests/unit/Deploy/standin/odoo tests/unit/Deploy/standin/odoo-http tests/unit/Deploy/standin/odoo-restart tests/unit/Deploy/standin/odoo-stop "$t/"
 chown -R "$SSH_TEST_USER" "$t"
 port=$(/usr/bin/python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
 port2=$(/usr/bin/python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
@@ -51,7 +52,7 @@ cat > "$work/environments.json" <<JSON
   "OdooSshHost": "127.0.0.1", "OdooSshPort": $SSH_TEST_PORT, "OdooSshUser": "$SSH_TEST_USER", "OdooSshHostKey": "$SSH_TEST_HOST_KEY_FINGERPRINT",
   "DeployRoot": "$t/ours", "OdooDatabase": "bench_ours", "OdooDatabaseHost": "127.0.0.1", "OdooDatabasePort": $PG_TEST_PORT, "OdooDatabaseUser": "$PG_TEST_USER",
   "OdooRuntime": "command", "OdooCommand": "IG_STANDIN_STATE=$t/state $t/odoo --addons-path={current}",
-  "RestartCommand": "IG_STANDIN_STATE=$t/state $t/odoo-restart $port", "HealthUrl": "http://127.0.0.1:$port", "BackupBeforeUpgrade": true } } }
+  "RestartCommand": "IG_STANDIN_STATE=$t/state $t/odoo-restart $port --addons-path={current}", "StopCommand": "IG_STANDIN_STATE=$t/state $t/odoo-stop", "HealthUrl": "http://127.0.0.1:$port", "BackupBeforeUpgrade": true } } }
 JSON
 export BENCH_ODOO_SERVER_SSH_PRIVATE_KEY="$(cat "$SSH_TEST_KEY")" BENCH_ODOO_DB_PASSWORD="$PG_TEST_PASSWORD"
 

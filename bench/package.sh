@@ -8,7 +8,8 @@ size="${1:-300}"
 work="$(mktemp -d /tmp/ig-bench-package.XXXXXX)"
 trap 'rm -rf "$work"' EXIT
 command -v zip >/dev/null || { apt-get update -qq && apt-get install -y -qq zip >/dev/null; }
-host=$(bash "$repo/build.sh")
+pwsh=$(bash "$repo/build.sh")   # the pinned pwsh 7.6.9 (.config/dotnet-tools.json)
+export PSModulePath="$repo/out${PSModulePath:+:$PSModulePath}"
 python3 "$repo/bench/gen_addons.py" "$work/addons" "$size"
 sync
 now() { date +%s.%N; }
@@ -19,7 +20,7 @@ cat $(find "$work/addons" -type f) > /dev/null
 t0=$(now)
 (cd "$work/addons" && zip -qr "$work/zip.zip" . -x '*/__pycache__/*' '*.pyc')
 t1=$(now)
-inside=$("$host" -NoProfile -NonInteractive -c "\$s = [Diagnostics.Stopwatch]::StartNew(); \$null = New-OdooAddonPackage -Path '$work/addons' -OutFile '$work/ig.zip'; \$s.Elapsed.TotalSeconds")
+inside=$("$pwsh" -NoProfile -NonInteractive -c "\$s = [Diagnostics.Stopwatch]::StartNew(); \$null = New-OdooAddonPackage -Path '$work/addons' -OutFile '$work/ig.zip'; \$s.Elapsed.TotalSeconds")
 t2=$(now)
 
 calc() { awk "BEGIN { printf \"%.4f\", $1 }"; }

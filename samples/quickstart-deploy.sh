@@ -30,10 +30,11 @@ PGPASSWORD="$LOCAL_ODOO_DB_PASSWORD" psql -X -q -h "$LOCAL_ODOO_DB_HOST" -p "$LO
     insert into res_lang (code, active) values ('en_US', true);
     insert into ir_module_module (name, state, latest_version) values ('base', 'installed', '17.0.1.3'), ('mail', 'installed', '17.0.1.15'), ('contacts', 'installed', '17.0.1.0');"
 }
-host=out/host/ig-pwsh
-[ -x "$host" ] || host=$(bash build.sh)
+pwsh="${IG_PWSH:-}"
+[ -n "$pwsh" ] && [ -x "$pwsh" ] || pwsh=$(bash build.sh)
+export PSModulePath="$repo/out${PSModulePath:+:$PSModulePath}"
 mkdir -p samples/out
-"$host" -NoProfile -c '
+"$pwsh" -NoProfile -NonInteractive -c '
   "The deployment:"
   New-OdooAddonPackage -Path samples/addons -OutFile samples/out/addons.zip |
     Deploy-InfluenceGen -Environment local -ConfigurationPath samples/environments.json | Out-Default

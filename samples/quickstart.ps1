@@ -1,8 +1,10 @@
 # Quick start: package the sample addons and show the package and its addons.
-# Runs under pwsh (Import-Module ./out/InfluenceGen.Deploy first) or under ig-pwsh, which imports it.
-$out = [System.IO.Path]::Combine($PSScriptRoot, '..', 'out', 'quickstart')
-$null = [System.IO.Directory]::CreateDirectory($out)
+# Runs under pwsh with the module on PSModulePath (samples/quickstart.sh puts out/ there), or after
+# Import-Module ./out/InfluenceGen.Deploy.
+$ErrorActionPreference = 'Stop'
+$out = Join-Path $PSScriptRoot '../out/quickstart'
+$null = New-Item -ItemType Directory -Force -Path $out
 
-$package = New-OdooAddonPackage -Path ([System.IO.Path]::Combine($PSScriptRoot, 'addons')) -OutFile ([System.IO.Path]::Combine($out, 'odoo_addons.zip'))
-$package | Out-Default
-$package.Addons | Out-Default
+$package = New-OdooAddonPackage -Path (Join-Path $PSScriptRoot 'addons') -OutFile (Join-Path $out 'odoo_addons.zip')
+$package | Format-Table
+$package.Addons | Format-Table

@@ -35,13 +35,20 @@ namespace InfluenceGen.Deploy.LoadContext
             }
         }
 
-        /// <summary>Loads (once per process) the module assembly from <paramref name="binPath"/>.</summary>
+        /// <summary>Loads (once per process) the module assembly from <paramref name="binPath"/>; a second, different folder is refused.</summary>
         public static Assembly Initialize(string binPath)
         {
             lock (Gate)
             {
-                if (_module != null) return _module;
-                _instance = new ModuleLoadContext(Path.GetFullPath(binPath));
+                string requested = Path.GetFullPath(binPath);
+                if (_module != null)
+                {
+                    if (string.Equals(_instance!._binPath, requested, StringComparison.Ordinal)) return _module;
+                    throw new InvalidOperationException(
+                        $"InfluenceGen.Deploy is already loaded in this process from '{Path.GetDirectoryName(_instance._binPath)}'; " +
+                        $"the copy in '{Path.GetDirectoryName(requested)}' cannot be loaded beside it. Start a new pwsh session to use that copy.");
+                }
+                _instance = new ModuleLoadContext(requested);
                 _module = _instance.LoadFromAssemblyPath(Path.Combine(_instance._binPath, "InfluenceGen.Deploy.dll"));
                 return _module;
             }

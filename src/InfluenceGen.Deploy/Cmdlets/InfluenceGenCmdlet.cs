@@ -59,8 +59,25 @@ namespace InfluenceGen.Deploy.Cmdlets
         // ---- messages, all through the masker ------------------------------------------------
 
         protected void Verbose(string message) => WriteVerbose(Masker.Apply(message) ?? string.Empty);
-        protected void Warning(string message) => WriteWarning(Masker.Apply(message) ?? string.Empty);
-        protected void Debug(string message) => WriteDebug(Masker.Apply(message) ?? string.Empty);
+        protected void Warning(string message) => WithoutInquire(WriteWarning, Masker.Apply(message) ?? string.Empty);
+        protected void Debug(string message) => WithoutInquire(WriteDebug, Masker.Apply(message) ?? string.Empty);
+
+        /// <summary>
+        /// A compiled cmdlet given -Debug gets the engine's "Inquire" for its warning stream, which prompts; under
+        /// pwsh -NonInteractive (every CI job) that prompt fails the whole command. Then the message goes to the
+        /// host instead, and the command goes on.
+        /// </summary>
+        private void WithoutInquire(Action<string> write, string text)
+        {
+            try
+            {
+                write(text);
+            }
+            catch (PSInvalidOperationException) when (MyInvocation.BoundParameters.ContainsKey("Debug"))
+            {
+                Host.UI.WriteWarningLine(text);
+            }
+        }
 
         /// <summary>A non-terminating error for one failed item of a batch (principle 4).</summary>
         protected void ReportError(DeployException ex) => WriteError(ToErrorRecord(ex));
@@ -105,6 +122,13 @@ namespace InfluenceGen.Deploy.Cmdlets
 
         /// <summary>The one configuration resolver, fed with the process's CI variables.</summary>
         protected ConfigurationResolver Resolver => new ConfigurationResolver(ConfigurationResolver.ProcessVariables(), Masker);
+
+        /// <summary>A global setting (no environment) from its CI variable or the environments file; null when unset.</summary>
+        protected string? GlobalSetting(string name, string? configurationPath = null)
+        {
+            ConfigurationResolver resolver = Resolver;
+            return resolver.Global(name, resolver.LocateFile(configurationPath, CurrentDirectory));
+        }
 
         protected DeployConfiguration ResolveConfiguration(string environment, string? configurationPath,
             System.Collections.Generic.IReadOnlyDictionary<string, object?>? explicitValues = null)

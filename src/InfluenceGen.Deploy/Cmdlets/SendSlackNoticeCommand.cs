@@ -108,6 +108,12 @@ namespace InfluenceGen.Deploy.Cmdlets
                 foreach (DictionaryEntry entry in Fields)
                     notice.Fields.Add(new KeyValuePair<string, string>(Convert.ToString(entry.Key) ?? string.Empty, ToText(entry.Value)));
 
+            if (!notifier.Enabled)
+            {
+                // Nothing will be sent, so there is nothing to confirm: say why (verbose) and return the skipped result.
+                WriteObject(Run("Sending notice", (log, ct) => notifier.SendAsync(notice, log, ct)));
+                return;
+            }
             string preview = notice.Message.Length > 80 ? notice.Message.Substring(0, 79) + "…" : notice.Message;
             if (!ShouldProcess($"the {notice.Channel.ToString().ToLowerInvariant()} webhook" + (webhook != null ? $" on {webhook.Host}" : string.Empty),
                     $"Send a {notice.Status.ToString().ToLowerInvariant()} notice: {preview}"))

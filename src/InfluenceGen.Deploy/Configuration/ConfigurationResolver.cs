@@ -57,8 +57,8 @@ namespace InfluenceGen.Deploy.Configuration
             if (!string.IsNullOrEmpty(value)) return value!;
             SettingDefinition def = SettingCatalog.Get(name);
             throw new DeployException("ConfigurationMissing", ErrorCategory.InvalidArgument,
-                $"{name} is not set for environment '{Environment}': set the CI variable {def.VariableFor(SettingCatalog.PrefixOf(Environment))}, " +
-                $"add \"{name}\" to the environments file, or pass it as a parameter", name);
+                $"{name} is not set for environment '{Environment}': set the CI variable {string.Join(" or ", def.VariablesFor(SettingCatalog.PrefixOf(Environment)))}" +
+                (def.IsSecret ? "." : $", or add \"{name}\" to the environments file."), name);
         }
 
         public bool Toggle(string name) => string.Equals(Get(name), "true", StringComparison.OrdinalIgnoreCase);
@@ -127,6 +127,30 @@ namespace InfluenceGen.Deploy.Configuration
             return names;
         }
 
+        /// <summary>
+        /// A setting that belongs to no environment (e.g. the test job's ODOO_MODULES_TO_TEST): the CI variable (or an
+        /// alias), then the environments file's "global" section, then the default; null when unset.
+        /// </summary>
+        public string? Global(string name, string? file)
+        {
+            SettingDefinition def = SettingCatalog.Get(name);
+            if (def.PerEnvironment) throw new ArgumentException($"{name} is a setting of an environment", nameof(name));
+            string? value = null;
+            if (FromVariables(def, string.Empty) is (string variable, string fromVariable))
+            {
+                Check(def, fromVariable, $"variable {variable}");
+                value = fromVariable;
+            }
+            else if (file != null && EnvironmentsFile.Load(file).TryGet(string.Empty, def.Name, out string? fromFile, out int line))
+            {
+                Check(def, fromFile!, $"{file}:{line} (\"{def.Name}\")");
+                value = fromFile;
+            }
+            else value = def.DefaultFor?.Invoke(string.Empty);
+            if (value != null && def.IsSecret) _masker.Add(value);
+            return value;
+        }
+
         public DeployConfiguration Resolve(string environment, string? file, IReadOnlyDictionary<string, object?>? explicitValues = null)
         {
             EnvironmentsFile? parsed = file == null ? null : EnvironmentsFile.Load(file);
@@ -156,11 +180,11 @@ namespace InfluenceGen.Deploy.Configuration
                     source = "parameter";
                     Check(def, value!, $"parameter for {def.Name}");
                 }
-                else if (_variables.TryGetValue(variable, out string? fromVariable) && fromVariable.Length > 0)
+                else if (FromVariables(def, prefix) is (string setVariable, string fromVariable))
                 {
                     value = fromVariable;
-                    source = "variable " + variable;
-                    Check(def, value, $"variable {variable}");
+                    source = "variable " + setVariable;
+                    Check(def, value, $"variable {setVariable}");
                 }
                 else if (parsed != null && parsed.TryGet(env, def.Name, out string? fromFile, out int line))
                 {
@@ -193,6 +217,24 @@ namespace InfluenceGen.Deploy.Configuration
                 });
             }
             return new DeployConfiguration(env, values, entries, file);
+        }
+
+        /// <summary>
+        /// The CI variable that sets <paramref name="def"/>: its own name or one of its aliases. Two of them set to
+        /// different values is an error naming both (values not shown: one may be a secret).
+        /// </summary>
+        private (string Variable, string Value)? FromVariables(SettingDefinition def, string prefix)
+        {
+            (string Variable, string Value)? found = null;
+            foreach (string variable in def.VariablesFor(prefix))
+            {
+                if (!_variables.TryGetValue(variable, out string? value) || value.Length == 0) continue;
+                if (found == null) found = (variable, value);
+                else if (!string.Equals(found.Value.Value, value, StringComparison.Ordinal))
+                    throw new DeployException("ConfigurationConflict", ErrorCategory.InvalidData,
+                        $"{def.Name} is set twice with different values: by the CI variables {found.Value.Variable} and {variable}. Keep one of them.", def.Name);
+            }
+            return found;
         }
 
         private static void Check(SettingDefinition def, string value, string where)

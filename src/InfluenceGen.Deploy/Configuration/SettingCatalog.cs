@@ -28,6 +28,26 @@ namespace InfluenceGen.Deploy.Configuration
         public bool IsSecret => Kind == SettingKind.Secret || Kind == SettingKind.SecretUrl;
 
         public string VariableFor(string environmentPrefix) => Variable.Replace("{ENV}", environmentPrefix);
+
+        /// <summary>
+        /// Other CI variables that mean the same setting: the names the projects this module replaces already have
+        /// set (e.g. PROD_ODOO_SSH_KEY_SECRET for OdooSshPrivateKey). The module's own name comes first.
+        /// </summary>
+        public IReadOnlyList<string> Aliases => _aliases;
+        private readonly List<string> _aliases = new List<string>();
+
+        /// <summary>Every variable read for this setting in an environment, the module's own name first.</summary>
+        public IEnumerable<string> VariablesFor(string environmentPrefix)
+        {
+            yield return VariableFor(environmentPrefix);
+            foreach (string alias in _aliases) yield return alias.Replace("{ENV}", environmentPrefix);
+        }
+
+        internal SettingDefinition Or(params string[] aliases)
+        {
+            _aliases.AddRange(aliases);
+            return this;
+        }
     }
 
     /// <summary>Every setting, in display order. Later capabilities add theirs here.</summary>
@@ -42,19 +62,22 @@ namespace InfluenceGen.Deploy.Configuration
             new SettingDefinition("OdooSshHost", "{ENV}_ODOO_SERVER_SSH_HOST", SettingKind.Text, "SSH host of the Odoo server"),
             new SettingDefinition("OdooSshPort", "{ENV}_ODOO_SERVER_SSH_PORT", SettingKind.Integer, "SSH port", _ => "22"),
             new SettingDefinition("OdooSshUser", "{ENV}_ODOO_SERVER_SSH_USER", SettingKind.Text, "SSH user", _ => "deploy"),
-            new SettingDefinition("OdooSshPrivateKey", "{ENV}_ODOO_SERVER_SSH_PRIVATE_KEY", SettingKind.Secret, "SSH private key (PEM/OpenSSH text, or a GitLab file variable's path)"),
+            new SettingDefinition("OdooSshPrivateKey", "{ENV}_ODOO_SERVER_SSH_PRIVATE_KEY", SettingKind.Secret, "SSH private key (PEM/OpenSSH text, or a GitLab file variable's path)")
+                .Or("{ENV}_ODOO_SSH_KEY_SECRET", "{ENV}_ODOO_SSH_KEY_PATH"),
             new SettingDefinition("OdooSshKeyPassphrase", "{ENV}_ODOO_SERVER_SSH_KEY_PASSPHRASE", SettingKind.Secret, "passphrase of the SSH private key"),
             new SettingDefinition("OdooSshHostKey", "{ENV}_ODOO_SERVER_SSH_HOST_KEY", SettingKind.Text, "pinned host key fingerprint, SHA256:… as ssh-keygen -lf prints"),
             new SettingDefinition("OdooSshKnownHosts", "{ENV}_ODOO_SERVER_SSH_KNOWN_HOSTS", SettingKind.Text, "known_hosts file to pin the host key with"),
             new SettingDefinition("OdooSshTrustOnFirstUse", "{ENV}_ODOO_SERVER_SSH_TRUST_ON_FIRST_USE", SettingKind.Toggle, "accept an unknown host key once", _ => "false"),
             new SettingDefinition("OdooUrl", "{ENV}_ODOO_URL", SettingKind.Url, "Odoo's base URL for health checks"),
-            new SettingDefinition("OdooDatabase", "{ENV}_ODOO_DATABASE", SettingKind.Text, "Odoo database name", _ => "influencegen"),
+            new SettingDefinition("OdooDatabase", "{ENV}_ODOO_DATABASE", SettingKind.Text, "Odoo database name", _ => "influencegen").Or("{ENV}_ODOO_DB_NAME"),
             new SettingDefinition("OdooDatabasePassword", "{ENV}_ODOO_DB_PASSWORD", SettingKind.Secret, "PostgreSQL password of the Odoo database user"),
             new SettingDefinition("DeployRoot", "{ENV}_ODOO_DEPLOY_ROOT", SettingKind.Text, "root of releases/, current, backups/ and the ledger on the target",
-                env => env == "local" ? ".influencegen/local" : "/opt/influencegen"),
+                env => env == "local" ? ".influencegen/local" : "/opt/influencegen")
+                .Or("{ENV}_ODOO_ADDONS_PATH"), // the old scripts' addons folder: releases/ and current now live under it
             new SettingDefinition("OdooRuntime", "{ENV}_ODOO_RUNTIME", SettingKind.Text, "systemd, compose or command", env => env == "local" ? "command" : "systemd"),
-            new SettingDefinition("OdooService", "{ENV}_ODOO_SERVICE", SettingKind.Text, "systemd unit or compose service of Odoo", _ => "odoo"),
+            new SettingDefinition("OdooService", "{ENV}_ODOO_SERVICE", SettingKind.Text, "systemd unit or compose service of Odoo", _ => "odoo").Or("{ENV}_ODOO_SERVICE_NAME"),
             new SettingDefinition("KeepReleases", "{ENV}_KEEP_RELEASES", SettingKind.Integer, "releases kept on the target", _ => "5"),
+            new SettingDefinition("KeepBackups", "{ENV}_KEEP_BACKUPS", SettingKind.Integer, "deploy backups kept on the target (with those of the kept releases)", _ => "3"),
             new SettingDefinition("BackupBeforeUpgrade", "{ENV}_BACKUP_BEFORE_UPGRADE", SettingKind.Toggle, "pg_dump before any install or upgrade",
                 env => env == "staging" || env == "production" ? "true" : "false"),
             new SettingDefinition("RequireChangeApproval", "{ENV}_REQUIRE_CHANGE_APPROVAL", SettingKind.Toggle, "deploys need an approved JIRA change request",
@@ -65,12 +88,14 @@ namespace InfluenceGen.Deploy.Configuration
             new SettingDefinition("OdooDatabaseUser", "{ENV}_ODOO_DB_USER", SettingKind.Text, "PostgreSQL user of the Odoo database", _ => "odoo"),
             new SettingDefinition("OdooCommand", "{ENV}_ODOO_COMMAND", SettingKind.Text, "command template running Odoo's CLI on the target ({root} {current} {db} {service}); -d/-i/-u/--stop-after-init are appended"),
             new SettingDefinition("RestartCommand", "{ENV}_ODOO_RESTART_COMMAND", SettingKind.Text, "command template restarting Odoo on the target"),
+            new SettingDefinition("StopCommand", "{ENV}_ODOO_STOP_COMMAND", SettingKind.Text, "command template stopping Odoo on the target (the maintenance window of an install/upgrade)"),
+            new SettingDefinition("LedgerKey", "INFLUENCEGEN_LEDGER_KEY", SettingKind.Secret, "HMAC key of the deployment ledger's hashes (a recomputed chain is detected only with it)"),
             new SettingDefinition("HealthUrl", "{ENV}_ODOO_HEALTH_URL", SettingKind.Url, "Odoo base URL the health check calls (defaults to OdooUrl)"),
             new SettingDefinition("HealthTimeout", "{ENV}_ODOO_HEALTH_TIMEOUT", SettingKind.Integer, "seconds to wait for Odoo to turn healthy", _ => "120"),
             new SettingDefinition("FilestorePath", "{ENV}_ODOO_FILESTORE", SettingKind.Text, "Odoo filestore of the database on the target (backed up with it)"),
             // ---- n8n of an environment
-            new SettingDefinition("N8nApiUrl", "{ENV}_N8N_API_URL", SettingKind.Url, "n8n base URL (public API under /api/v1)"),
-            new SettingDefinition("N8nApiKey", "{ENV}_N8N_API_KEY", SettingKind.Secret, "n8n public API key"),
+            new SettingDefinition("N8nApiUrl", "{ENV}_N8N_API_URL", SettingKind.Url, "n8n base URL (public API under /api/v1)").Or("{ENV}_N8N_INSTANCE_URL"),
+            new SettingDefinition("N8nApiKey", "{ENV}_N8N_API_KEY", SettingKind.Secret, "n8n public API key").Or("{ENV}_N8N_API_KEY_SECRET"),
             // ---- change management (JIRA)
             new SettingDefinition("JiraBaseUrl", "JIRA_BASE_URL", SettingKind.Url, "JIRA base URL"),
             new SettingDefinition("JiraUsername", "JIRA_USERNAME", SettingKind.Text, "JIRA Cloud account e-mail"),
@@ -86,13 +111,22 @@ namespace InfluenceGen.Deploy.Configuration
             new SettingDefinition("RequireDualApproval", "{ENV}_REQUIRE_DUAL_APPROVAL", SettingKind.Toggle, "the change request needs a technical and a business approver",
                 env => Production(env, "true", "false")),
             // ---- notifications
-            new SettingDefinition("SlackWebhookUrlInfo", "SLACK_WEBHOOK_URL_INFO", SettingKind.SecretUrl, "incoming webhook for info notices"),
-            new SettingDefinition("SlackWebhookUrlCritical", "SLACK_WEBHOOK_URL_CRITICAL", SettingKind.SecretUrl, "incoming webhook for failures and rollbacks"),
+            new SettingDefinition("SlackWebhookUrlInfo", "SLACK_WEBHOOK_URL_INFO", SettingKind.SecretUrl, "incoming webhook for info notices").Or("SLACK_WEBHOOK_URL_INFO_SECRET"),
+            new SettingDefinition("SlackWebhookUrlCritical", "SLACK_WEBHOOK_URL_CRITICAL", SettingKind.SecretUrl, "incoming webhook for failures and rollbacks").Or("SLACK_WEBHOOK_URL_CRITICAL_SECRET"),
             new SettingDefinition("SlackWebhookFlavor", "SLACK_WEBHOOK_FLAVOR", SettingKind.Text, "slack, mattermost or auto (mattermost for a /hooks/<id> path)", _ => "auto"),
             // ---- images
             new SettingDefinition("Registry", "CI_REGISTRY", SettingKind.Text, "container registry host"),
             new SettingDefinition("RegistryUser", "CI_REGISTRY_USER", SettingKind.Text, "container registry user"),
             new SettingDefinition("RegistryPassword", "CI_REGISTRY_PASSWORD", SettingKind.Secret, "container registry password"),
+            new SettingDefinition("RegistryImage", "CI_REGISTRY_IMAGE", SettingKind.Text, "image prefix of the project in the registry (Build-InfluenceGenImage puts -Name under it)"),
+            new SettingDefinition("RegistryUrl", "REGISTRY_URL_PARAM", SettingKind.Text, "registry prefix of the images (docker_images.sh's input; wins over CI_REGISTRY_IMAGE)"),
+            new SettingDefinition("ImageName", "IMAGE_NAME_PARAM", SettingKind.Text, "image name when Build-InfluenceGenImage has no -Name"),
+            new SettingDefinition("ImageTag", "IMAGE_TAG_PARAM", SettingKind.Text, "image tag(s), comma-separated, when Build-InfluenceGenImage has no -Tag"),
+            new SettingDefinition("Dockerfile", "DOCKERFILE_PATH_PARAM", SettingKind.Text, "Dockerfile when Build-InfluenceGenImage has no -Dockerfile"),
+            new SettingDefinition("DockerHost", "DOCKER_HOST", SettingKind.Text, "Docker engine address (unix:// or tcp://), as the docker CLI reads it"),
+            new SettingDefinition("DockerTlsVerify", "DOCKER_TLS_VERIFY", SettingKind.Text, "non-empty: TLS to the engine, verified against DOCKER_CERT_PATH/ca.pem"),
+            new SettingDefinition("DockerCertPath", "DOCKER_CERT_PATH", SettingKind.Text, "folder of ca.pem, cert.pem, key.pem for the engine"),
+            new SettingDefinition("DockerTlsCertDir", "DOCKER_TLS_CERTDIR", SettingKind.Text, "docker:dind's certificate folder (client/ holds the client certificates)"),
             // ---- training material (Publish-TrainingMaterial)
             new SettingDefinition("TrainingPortalTargetType", "TRAINING_PORTAL_TARGET_TYPE", SettingKind.Text, "where the training portal is published: S3 or WEBSERVER_SSH", _ => "S3"),
             new SettingDefinition("TrainingMaterialsArtifactPath", "TRAINING_MATERIALS_ARTIFACT_PATH", SettingKind.Text, "the built training material: a zip (training_docs.zip) or a folder", _ => "training_docs.zip"),
@@ -122,6 +156,15 @@ namespace InfluenceGen.Deploy.Configuration
             new SettingDefinition("TrainingPortalTargetDir", "TRAINING_PORTAL_TARGET_DIR", SettingKind.Text, "absolute folder on the web server holding releases/ and the current symlink (serve <dir>/current)"),
             new SettingDefinition("TrainingPortalKeepReleases", "TRAINING_PORTAL_KEEP_RELEASES", SettingKind.Integer, "portal releases kept on the web server", _ => "5"),
             new SettingDefinition("TrainingPublishConcurrency", "TRAINING_PUBLISH_CONCURRENCY", SettingKind.Integer, "parallel transfers of a training publish", _ => "8"),
+            // ---- the build, test and quality jobs (global: the inputs of the old pipeline's scripts)
+            new SettingDefinition("OdooVersion", "ODOO_VERSION", SettingKind.Text, "Odoo series the addons target (New-OdooAddonPackage -OdooVersion), e.g. 18.0"),
+            new SettingDefinition("N8nVersion", "N8N_VERSION", SettingKind.Text, "n8n version the workflows target, recorded in the workflow package"),
+            new SettingDefinition("TestModules", "ODOO_MODULES_TO_TEST", SettingKind.Text, "modules Invoke-OdooUnitTest tests when -Module is not given (comma or space separated)"),
+            new SettingDefinition("TestDatabase", "ODOO_DB_NAME", SettingKind.Text, "database Invoke-OdooUnitTest creates for the tests (-Database)"),
+            new SettingDefinition("TestReportsDir", "TEST_REPORTS_OUTPUT_DIR", SettingKind.Text, "folder of Invoke-OdooUnitTest's JUnit report when -JUnitPath is not given"),
+            new SettingDefinition("LintTargetPath", "LINT_TARGET_PATH", SettingKind.Text, "what Invoke-OdooLint lints when -Path is not given"),
+            new SettingDefinition("LintReportsDir", "LINT_REPORTS_DIR", SettingKind.Text, "folder of Invoke-OdooLint's Code Quality report when -ReportPath is not given"),
+            new SettingDefinition("TestEnvironmentUrl", "TEST_ENVIRONMENT_URL", SettingKind.Url, "URL of the deployed environment the integration tests run against"),
             // ---- toggles of the seed pipeline
             new SettingDefinition("EnableJiraIntegrationForProdDeploy", "ENABLE_JIRA_INTEGRATION_FOR_PROD_DEPLOY", SettingKind.Toggle, "gate production on JIRA", _ => "true"),
             new SettingDefinition("EnableSlackNotifications", "ENABLE_SLACK_NOTIFICATIONS", SettingKind.Toggle, "send Slack notices", _ => "true"),

@@ -35,6 +35,9 @@ namespace InfluenceGen.Deploy.Notify
         private readonly Uri? _info;
         private readonly Uri? _critical;
         private readonly bool _enabled;
+
+        /// <summary>False when ENABLE_SLACK_NOTIFICATIONS is off: <see cref="SendAsync"/> then sends nothing.</summary>
+        public bool Enabled => _enabled;
         private readonly WebhookFlavor _flavor;
         private readonly NotifierOptions _options;
 

@@ -51,15 +51,42 @@ namespace InfluenceGen.Deploy.Tests.Cmdlets
         }
 
         [Fact]
+        public void The_old_test_jobs_variables_choose_modules_database_and_report_folder()
+        {
+            using var dir = new TempDir();
+            Conf(dir);
+            var env = new Dictionary<string, string>
+            {
+                ["ODOO_MODULES_TO_TEST"] = "ig_fail, ig_pass",
+                ["ODOO_DB_NAME"] = "ig_ci_tests",
+                ["TEST_REPORTS_OUTPUT_DIR"] = "test-reports",
+            };
+            HostProcess.Result run = HostProcess.Run(dir.Path, env, "-NoProfile", "-NonInteractive", "-c",
+                $"Invoke-OdooUnitTest -OdooBin '{OdooFixtures.FakeOdoo}' -ConfigPath odoo.conf -KeepDatabase | Format-List Database, Modules");
+            Assert.True(run.ExitCode == 1, $"exit {run.ExitCode}\n{run.StdOut}\n{run.StdErr}"); // ig_fail is red
+            Assert.Contains("ig_ci_tests", run.StdOut);
+            XDocument junit = XDocument.Load(dir.Combine("test-reports", "junit-odoo.xml"));
+            Assert.Contains(junit.Descendants("testcase"), c => ((string?)c.Attribute("classname") ?? "").Contains("ig_fail"));
+            string argv = File.ReadAllText(dir.Combine("argv"));   // what the stand-in odoo was given
+            Assert.Contains("-d ig_ci_tests", argv);
+            Assert.Contains("ig_fail,ig_pass", argv);
+
+            HostProcess.Result none = HostProcess.Run(dir.Path, null, "-NoProfile", "-NonInteractive", "-c",
+                $"Invoke-OdooUnitTest -OdooBin '{OdooFixtures.FakeOdoo}' -ConfigPath odoo.conf");
+            Assert.Equal(1, none.ExitCode);
+            Assert.Contains("ODOO_MODULES_TO_TEST", none.StdErr);
+        }
+
+        [Fact]
         public void The_summary_streams_verbose_and_progress_and_PassThru_returns_the_tests()
         {
             using var dir = new TempDir();
             Conf(dir);
             using var ps = new PowerShellSession(dir.Path);
-            // The objects written before the terminating error stay visible.
+            // The objects come first, then one non-terminating error for the red run.
             PsResult r = ps.Invoke($"Invoke-OdooUnitTest ig_error -OdooBin '{OdooFixtures.FakeOdoo}' -ConfigPath odoo.conf -PassThru");
-            Assert.Equal("OdooTestsFailed,InfluenceGen.Deploy.Cmdlets.InvokeOdooUnitTestCommand", r.Terminating?.FullyQualifiedErrorId);
-            Assert.Empty(r.Errors);
+            Assert.Null(r.Terminating);
+            Assert.Equal("OdooTestsFailed,InfluenceGen.Deploy.Cmdlets.InvokeOdooUnitTestCommand", Assert.Single(r.Errors).FullyQualifiedErrorId);
             Assert.All(r.Output, o => Assert.Equal("InfluenceGen.Deploy.Odoo.Testing.OdooTestCaseResult", o.TypeNames[0]));
             Assert.Equal(new[] { "TestError.test_ok", "TestError.test_raises", "TestSetupError.setUpClass" }, r.Output.Select(o => (string)o.Properties["Name"].Value));
             Assert.Contains(r.Verbose, v => v.Contains("Starting TestError.test_raises"));

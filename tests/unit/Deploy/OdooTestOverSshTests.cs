@@ -44,8 +44,11 @@ namespace InfluenceGen.Deploy.Tests.Deploy
                 using var ps = new PowerShellSession(tmp.Path);
                 PsResult r = ps.Invoke($"Invoke-OdooUnitTest -Module ig_fail -Environment {env} -ConfigurationPath environments.json " +
                                        $"-OdooBin {dir}/fake-odoo.sh -ConfigPath {dir}/odoo.conf -JUnitPath junit.xml -LogPath odoo.log");
-                Assert.Equal("OdooTestsFailed", r.Terminating?.FullyQualifiedErrorId.Split(',')[0]);
-                Assert.Contains("2 failed", r.Terminating!.Exception.Message);
+                // Red tests are a non-terminating error after the results (pwsh -c exits 1; -ErrorAction decides).
+                Assert.Null(r.Terminating);
+                System.Management.Automation.ErrorRecord red = Assert.Single(r.Errors);
+                Assert.Equal("OdooTestsFailed", red.FullyQualifiedErrorId.Split(',')[0]);
+                Assert.Contains("2 failed", red.Exception.Message);
 
                 XDocument junit = XDocument.Load(tmp.Combine("junit.xml"));
                 var failed = junit.Descendants("testcase").Where(c => c.Element("failure") != null).ToList();

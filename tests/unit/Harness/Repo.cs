@@ -19,13 +19,6 @@ namespace InfluenceGen.Deploy.Tests.Harness
         public static string Samples => Path.Combine(Root, "samples");
         public static string SampleAddons => Path.Combine(Root, "samples", "addons");
         public static string Fixtures => Path.GetFullPath(Path.Combine(Root, "..", "shared", "fixtures"));
-        public static string HostDll => Path.Combine(Root, "src", "InfluenceGen.Deploy.Host", "bin",
-#if DEBUG
-            "Debug",
-#else
-            "Release",
-#endif
-            "net10.0", "ig-pwsh.dll");
     }
 
     /// <summary>A temporary folder removed when disposed.</summary>

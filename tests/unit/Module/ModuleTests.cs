@@ -100,15 +100,9 @@ namespace InfluenceGen.Deploy.Tests.Module
         }
 
         [Fact]
-        public void EveryPesterSpecParses()
+        public void EveryCmdletHasAPesterSpec()
         {
-            string[] specs = Directory.GetFiles(Path.Combine(Repo.Root, "tests", "pester"), "*.Tests.ps1");
-            Assert.NotEmpty(specs);
-            foreach (string spec in specs)
-            {
-                Parser.ParseFile(spec, out Token[] _, out ParseError[] errors);
-                Assert.True(errors.Length == 0, spec + ": " + string.Join("; ", errors.Select(e => $"{e.Extent.StartLineNumber}:{e.Extent.StartColumnNumber} {e.Message}")));
-            }
+            // The specs themselves run under the real pwsh + Pester 5 in tests/run.sh (tests/pester/Invoke-Specs.ps1).
             // One spec per cmdlet.
             foreach (string name in CmdletTypes.Select(CmdletName))
                 Assert.True(File.Exists(Path.Combine(Repo.Root, "tests", "pester", name + ".Tests.ps1")), $"no Pester spec for {name}");

@@ -468,8 +468,8 @@ namespace InfluenceGen.Deploy.Odoo.Testing
                 if (!hadTests && !(loadFailed && module.Module == _problems.First(p => p.Kind == OdooTestProblemKind.ModuleLoadFailed).Module))
                     problems.Add(new OdooTestProblem { Kind = OdooTestProblemKind.NoTestsRun, Module = name, Message = $"no test ran for module {name}" + (module.Loaded ? " (it was installed but has no tests, or none match -TestTags)" : " (Odoo did not load it)") });
             }
-            if (timedOut)
-                problems.Add(new OdooTestProblem { Kind = OdooTestProblemKind.Timeout, Message = "Odoo did not finish in time and was stopped" + (_open != null ? $" (during {_open.Name})" : string.Empty) });
+            if (timedOut) // the cause of everything else missing: first, so it names the run's error
+                problems.Insert(0, new OdooTestProblem { Kind = OdooTestProblemKind.Timeout, Message = "Odoo did not finish in time and was stopped" + (_open != null ? $" (during {_open.Name})" : string.Empty) });
             else if (exitCode.HasValue && exitCode.Value != 0 && result.Failed == 0 && result.Errors == 0 && !loadFailed)
                 problems.Add(new OdooTestProblem { Kind = OdooTestProblemKind.OdooExitCode, Message = $"Odoo exited with code {exitCode.Value} without a failing test" + (_summary == null ? " and without its test summary (it crashed?)" : string.Empty) });
             else if (exitCode.HasValue && exitCode.Value == 0 && (result.Failed > 0 || result.Errors > 0))

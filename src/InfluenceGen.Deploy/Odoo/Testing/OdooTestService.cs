@@ -81,7 +81,7 @@ namespace InfluenceGen.Deploy.Odoo.Testing
         public async Task<OdooTestRunResult> RunAsync(OdooTestRequest request, IDeployLog log, CancellationToken cancellationToken)
         {
             if (request.Modules.Count == 0)
-                throw new DeployException("OdooTestNoModule", System.Management.Automation.ErrorCategory.InvalidArgument, "no module to test: give -Module names or an addon package");
+                throw new DeployException("OdooTestNoModule", System.Management.Automation.ErrorCategory.InvalidArgument, "No module to test: give -Module names or an addon package, or set the CI variable ODOO_MODULES_TO_TEST.");
             foreach (string m in request.Modules)
                 if (!System.Text.RegularExpressions.Regex.IsMatch(m, @"^[A-Za-z0-9_]+$"))
                     throw new DeployException("OdooTestBadModuleName", System.Management.Automation.ErrorCategory.InvalidArgument, $"'{m}' is not an Odoo module name (letters, digits, underscore)", m);
@@ -184,7 +184,10 @@ namespace InfluenceGen.Deploy.Odoo.Testing
                 lines.Add($"{t.Outcome.ToString().ToUpperInvariant()} {t.ClassName}.{t.Method}: {FirstLine(t.Message)}");
             foreach (OdooTestProblem p in result.Problems.Take(20))
                 lines.Add(p.Message);
-            string errorId = result.Failed > 0 || result.Errors > 0 ? "OdooTestsFailed" : result.Problems[0].ErrorId;
+            // A timeout explains the rest (tests not run, no summary), so it wins over everything else.
+            OdooTestProblem? timeout = result.Problems.FirstOrDefault(p => p.Kind == OdooTestProblemKind.Timeout);
+            string errorId = timeout != null ? timeout.ErrorId
+                : result.Failed > 0 || result.Errors > 0 ? "OdooTestsFailed" : result.Problems[0].ErrorId;
             string where = result.JUnitPath != null ? $" (JUnit: {result.JUnitPath})" : string.Empty;
             return new DeployException(errorId, System.Management.Automation.ErrorCategory.InvalidResult,
                 $"Odoo tests failed: {result}{where}\n" + string.Join("\n", lines), result.Database)

@@ -3,20 +3,8 @@ using InfluenceGen.Deploy.Tests.Harness;
 
 namespace InfluenceGen.Deploy.Tests.Cmdlets
 {
-    public class QualityPesterSpecTests
+    public class QualityHelpTests
     {
-        [Theory]
-        [InlineData("Invoke-OdooUnitTest")]
-        [InlineData("ConvertFrom-OdooTestLog")]
-        [InlineData("Invoke-OdooLint")]
-        public void The_Pester_spec_parses_and_calls_its_cmdlet(string cmdlet)
-        {
-            string spec = Path.Combine(Repo.Root, "tests", "pester", cmdlet + ".Tests.ps1");
-            ScriptBlockAst ast = Parser.ParseFile(spec, out Token[] _, out ParseError[] errors);
-            Assert.Empty(errors);
-            Assert.Contains(ast.FindAll(a => a is CommandAst, true).Cast<CommandAst>(), c => c.GetCommandName() == cmdlet);
-        }
-
         [Theory]
         [InlineData("Invoke-OdooUnitTest")]
         [InlineData("ConvertFrom-OdooTestLog")]
