@@ -32,11 +32,9 @@ if [ ! -x /usr/bin/aws ] || ! command -v rsync >/dev/null 2>&1; then
 fi
 aws=/usr/bin/aws   # Debian's awscli 2.x (an older v1 may come first on PATH)
 
-# The PowerShell that runs the CI job line: pwsh when there is one, else the module's ig-pwsh host.
-if command -v pwsh >/dev/null 2>&1; then pwsh=(pwsh); host_name=pwsh
-else pwsh=("$(bash build.sh)"); host_name=ig-pwsh; fi
-dotnet build Deploy.sln -c Release -nologo -v quiet >/dev/null
-export PSModulePath="$repo/out${PSModulePath:+:$PSModulePath}" INFLUENCEGEN_MODULE_PATH="$repo/out/InfluenceGen.Deploy"
+# The PowerShell that runs the CI job line: the pinned pwsh 7.6.9, the module on PSModulePath.
+pwsh=("$(bash build.sh)"); host_name="pwsh $("${pwsh[0]}" -NoProfile -c '$PSVersionTable.PSVersion.ToString()')"
+export PSModulePath="$repo/out${PSModulePath:+:$PSModulePath}" POWERSHELL_TELEMETRY_OPTOUT=1 POWERSHELL_UPDATECHECK=Off
 
 work="$(mktemp -d /tmp/ig-bench-training.XXXXXX)"
 cleanup_work() { rm -rf "$work"; [ -n "${remote_dirs:-}" ] && rm -rf $remote_dirs; true; }
