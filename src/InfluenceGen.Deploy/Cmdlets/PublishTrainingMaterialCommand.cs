@@ -107,7 +107,7 @@ namespace InfluenceGen.Deploy.Cmdlets
 
             using IPortalTarget target = settings.TargetType == PortalTargetType.S3
                 ? new S3PortalTarget(settings.S3!)
-                : new SshPortalTarget(new SshTransport(settings.Ssh!), settings.TargetDir, settings.KeepReleases);
+                : new SshPortalTarget(new SshTransport(settings.Ssh!), settings.TargetDir, settings.KeepReleases, concurrency: settings.Concurrency);
             var publisher = new TrainingPublisher(target);
             TrainingPlan plan = Run("Planning the training portal publish", (log, ct) => publisher.PlanAsync(source, options, log, ct));
 

@@ -35,14 +35,23 @@ namespace InfluenceGen.Deploy.Training
         private readonly RetryPolicy _retry;
         private readonly string _release;
         private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte[]> _inlineFiles = new System.Collections.Concurrent.ConcurrentDictionary<string, byte[]>(StringComparer.Ordinal);
+        private readonly HashSet<string> _sentInBatches = new HashSet<string>(StringComparer.Ordinal);
         private string? _staging;
+        private readonly int _concurrency;
+
+        /// <summary>Files up to this size travel in tar batches (one `tar -x` per batch) instead of one SFTP
+        /// transfer each; larger files go over SFTP.</summary>
+        public const long SmallFile = 1024 * 1024;
+        /// <summary>Raw bytes of one tar batch.</summary>
+        public const long BatchBytes = 8 * 1024 * 1024;
 
         /// <summary>Changes up to this size travel inside the one script that stages and switches the
         /// release (base64 on stdin): no SFTP session, one round trip after reading the manifest.</summary>
         public const long InlineLimit = 4 * 1024 * 1024;
 
-        public SshPortalTarget(ITargetTransport transport, string targetDir, int keepReleases, RetryPolicy? retry = null, string? releaseId = null)
+        public SshPortalTarget(ITargetTransport transport, string targetDir, int keepReleases, RetryPolicy? retry = null, string? releaseId = null, int concurrency = 4)
         {
+            _concurrency = Math.Max(1, Math.Min(8, concurrency));
             _transport = transport;
             _dir = targetDir.TrimEnd('/');
             _keep = Math.Max(2, keepReleases);
@@ -112,6 +121,55 @@ fi
                 return;
             }
             await Script(sb.ToString(), "stage release " + _release, cancellationToken).ConfigureAwait(false);
+
+            // Many small files: a few tar batches, in parallel, instead of one SFTP round trip each.
+            var batches = new List<List<TrainingFileResult>>();
+            long size = 0;
+            foreach (TrainingFileResult t in plan.Transfers.Where(t => t.Size <= SmallFile))
+            {
+                if (batches.Count == 0 || size + t.Size > BatchBytes) { batches.Add(new List<TrainingFileResult>()); size = 0; }
+                batches[batches.Count - 1].Add(t);
+                size += t.Size;
+            }
+            using var gate = new SemaphoreSlim(_concurrency);
+            await Task.WhenAll(batches.Select(async (batch, i) =>
+            {
+                await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    string script = "set -eu -o pipefail\nN=" + Q(Incoming) + "\n" + TarScript(batch.Select(b => (b.Path, ReadAll(b.Source!))));
+                    await _retry.ExecuteAsync(async (_, ct) => await Script(script, $"send batch {i + 1} of {batches.Count} ({batch.Count} files)", ct).ConfigureAwait(false),
+                        ex => ex is DeployException d && d.ErrorId == "TrainingWebServerConnectionLost" ? RetryDecision.Retry() : RetryDecision.Stop,
+                        log, $"batch {i + 1} of {batches.Count}", cancellationToken).ConfigureAwait(false);
+                }
+                finally { gate.Release(); }
+            })).ConfigureAwait(false);
+            foreach (List<TrainingFileResult> batch in batches) foreach (TrainingFileResult t in batch) _sentInBatches.Add(t.Path);
+            if (batches.Count > 0) log.Verbose($"{batches.Sum(b => b.Count)} small file(s) sent in {batches.Count} tar batch(es)");
+        }
+
+        /// <summary>A script fragment that unpacks <paramref name="files"/> into the staged release: a tar
+        /// stream, base64 on stdin (one base64 and one tar process for all of them).</summary>
+        private static string TarScript(IEnumerable<(string Path, byte[] Bytes)> files)
+        {
+            using var tar = new MemoryStream();
+            var writer = new TarWriter(tar);
+            foreach (var (path, bytes) in files) writer.AddFile(path, bytes);
+            writer.Finish();
+            string marker = "IG_TAR_" + Guid.NewGuid().ToString("N");
+            return "base64 -d <<'" + marker + "' | tar -x -f - -C \"$N\" --no-same-owner\n" +
+                   Convert.ToBase64String(tar.ToArray(), Base64FormattingOptions.InsertLineBreaks).Replace("\r\n", "\n") + "\n" + marker + "\n";
+        }
+
+        private static byte[] ReadAll(TrainingFile file)
+        {
+            byte[] bytes = new byte[file.Length];
+            using Stream s = file.Open();
+            int total = 0, n;
+            while (total < bytes.Length && (n = s.Read(bytes, total, bytes.Length - total)) > 0) total += n;
+            if (total != bytes.Length || s.ReadByte() >= 0)
+                throw new DeployException("TrainingSourceInvalid", ErrorCategory.InvalidData, $"'{file.RelativePath}' changed while it was published", file.RelativePath);
+            return bytes;
         }
 
         private static void AppendList(StringBuilder sb, string command, IEnumerable<string> lines)
@@ -128,14 +186,10 @@ fi
         {
             TrainingFile file = item.Source ?? throw new InvalidOperationException("no source for " + item.Path);
             string remote = $"{Incoming}/{file.RelativePath}";
+            if (_sentInBatches.Contains(file.RelativePath)) { bytesSent.Report(file.Length); return; }
             if (_staging != null)
             {
-                byte[] bytes = new byte[file.Length];
-                using (Stream s = file.Open())
-                {
-                    int total = 0, n;
-                    while (total < bytes.Length && (n = await s.ReadAsync(bytes, total, bytes.Length - total, cancellationToken).ConfigureAwait(false)) > 0) total += n;
-                }
+                byte[] bytes = ReadAll(file);
                 _inlineFiles[file.RelativePath] = bytes;
                 bytesSent.Report(bytes.Length);
                 return;
@@ -173,13 +227,8 @@ fi
             if (_staging != null)
             {
                 sb.Append(_staging);
-                foreach (var kv in _inlineFiles.OrderBy(k => k.Key, StringComparer.Ordinal))
-                {
-                    string marker = "IG_FILE_" + Guid.NewGuid().ToString("N");
-                    sb.Append("base64 -d > \"$N\"/").Append(Q(kv.Key)).Append(" <<'").Append(marker).Append("'\n")
-                      .Append(Convert.ToBase64String(kv.Value, Base64FormattingOptions.InsertLineBreaks).Replace("\r\n", "\n")).Append('\n')
-                      .Append(marker).Append('\n');
-                }
+                if (!_inlineFiles.IsEmpty)
+                    sb.Append("set -o pipefail\n").Append(TarScript(_inlineFiles.OrderBy(k => k.Key, StringComparer.Ordinal).Select(k => (k.Key, k.Value))));
             }
             sb.Append("set -eu\nD=").Append(Q(_dir)).Append("\nN=").Append(Q(Incoming)).Append("\nR=").Append(Q(_release)).Append('\n');
             // 1. the uploaded bytes are what we hashed
