@@ -36,6 +36,7 @@ namespace InfluenceGen.Deploy.Training
         private readonly string _release;
         private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte[]> _inlineFiles = new System.Collections.Concurrent.ConcurrentDictionary<string, byte[]>(StringComparer.Ordinal);
         private readonly HashSet<string> _sentInBatches = new HashSet<string>(StringComparer.Ordinal);
+        private readonly List<string> _batchFiles = new List<string>();
         private string? _staging;
         private readonly int _concurrency;
 
@@ -46,8 +47,9 @@ namespace InfluenceGen.Deploy.Training
         public const long BatchBytes = 8 * 1024 * 1024;
 
         /// <summary>Changes up to this size travel inside the one script that stages and switches the
-        /// release (base64 on stdin): no SFTP session, one round trip after reading the manifest.</summary>
-        public const long InlineLimit = 4 * 1024 * 1024;
+        /// release (a tar stream, base64 on stdin): no SFTP session, one round trip after reading the
+        /// manifest. (Larger ones go over SFTP, which moves bulk data far faster than a command's stdin.)</summary>
+        public const long InlineLimit = 512 * 1024;
 
         public SshPortalTarget(ITargetTransport transport, string targetDir, int keepReleases, RetryPolicy? retry = null, string? releaseId = null, int concurrency = 4)
         {
@@ -137,10 +139,15 @@ fi
                 await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
                 try
                 {
-                    string script = "set -eu -o pipefail\nN=" + Q(Incoming) + "\n" + TarScript(batch.Select(b => (b.Path, ReadAll(b.Source!))));
-                    await _retry.ExecuteAsync(async (_, ct) => await Script(script, $"send batch {i + 1} of {batches.Count} ({batch.Count} files)", ct).ConfigureAwait(false),
-                        ex => ex is DeployException d && d.ErrorId == "TrainingWebServerConnectionLost" ? RetryDecision.Retry() : RetryDecision.Stop,
-                        log, $"batch {i + 1} of {batches.Count}", cancellationToken).ConfigureAwait(false);
+                    string remote = $"{Incoming}.batch-{i + 1:000}.tar";
+                    byte[] tar = Tar(batch.Select(b => (b.Path, ReadAll(b.Source!))));
+                    await _retry.ExecuteAsync(async (_, ct) =>
+                    {
+                        await _transport.UploadAsync(new MemoryStream(tar, false), remote, null, ct).ConfigureAwait(false);
+                        return true;
+                    }, ex => ex is DeployException ? RetryDecision.Stop : RetryPolicy.ClassifyHttp(null, null, ex is Renci.SshNet.Common.SshException ? new IOException(ex.Message) : ex),
+                       log, $"batch {i + 1} of {batches.Count}", cancellationToken).ConfigureAwait(false);
+                    lock (_batchFiles) _batchFiles.Add(remote);
                 }
                 finally { gate.Release(); }
             })).ConfigureAwait(false);
@@ -148,17 +155,22 @@ fi
             if (batches.Count > 0) log.Verbose($"{batches.Sum(b => b.Count)} small file(s) sent in {batches.Count} tar batch(es)");
         }
 
-        /// <summary>A script fragment that unpacks <paramref name="files"/> into the staged release: a tar
-        /// stream, base64 on stdin (one base64 and one tar process for all of them).</summary>
-        private static string TarScript(IEnumerable<(string Path, byte[] Bytes)> files)
+        private static byte[] Tar(IEnumerable<(string Path, byte[] Bytes)> files)
         {
             using var tar = new MemoryStream();
             var writer = new TarWriter(tar);
             foreach (var (path, bytes) in files) writer.AddFile(path, bytes);
             writer.Finish();
+            return tar.ToArray();
+        }
+
+        /// <summary>A script fragment that unpacks <paramref name="files"/> into the staged release: a tar
+        /// stream, base64 on stdin (one base64 and one tar process for all of them).</summary>
+        private static string TarScript(IEnumerable<(string Path, byte[] Bytes)> files)
+        {
             string marker = "IG_TAR_" + Guid.NewGuid().ToString("N");
             return "base64 -d <<'" + marker + "' | tar -x -f - -C \"$N\" --no-same-owner\n" +
-                   Convert.ToBase64String(tar.ToArray(), Base64FormattingOptions.InsertLineBreaks).Replace("\r\n", "\n") + "\n" + marker + "\n";
+                   Convert.ToBase64String(Tar(files), Base64FormattingOptions.InsertLineBreaks).Replace("\r\n", "\n") + "\n" + marker + "\n";
         }
 
         private static byte[] ReadAll(TrainingFile file)
@@ -231,6 +243,9 @@ fi
                     sb.Append("set -o pipefail\n").Append(TarScript(_inlineFiles.OrderBy(k => k.Key, StringComparer.Ordinal).Select(k => (k.Key, k.Value))));
             }
             sb.Append("set -eu\nD=").Append(Q(_dir)).Append("\nN=").Append(Q(Incoming)).Append("\nR=").Append(Q(_release)).Append('\n');
+            // 0. the tar batches sent over SFTP (beside the staged folder, not in it)
+            foreach (string batch in _batchFiles.OrderBy(b => b, StringComparer.Ordinal))
+                sb.Append("tar -x -f ").Append(Q(batch)).Append(" -C \"$N\" --no-same-owner && rm -f ").Append(Q(batch)).Append('\n');
             // 1. the uploaded bytes are what we hashed
             List<TrainingFileResult> sent = plan.Transfers.ToList();
             if (sent.Count > 0)

@@ -58,11 +58,13 @@ namespace InfluenceGen.Deploy.Training
             var watch = Stopwatch.StartNew();
             long total = source.TotalBytes, read = 0;
             var progress = new ThrottledProgress(log, "Reading training material", total);
+            // Reading the target (connect, list or read the manifest) overlaps hashing the source.
+            Task<RemoteState> reading = Task.Run(() => _target.ReadAsync(log, cancellationToken), cancellationToken);
             await source.HashAsync(S3Layout.PartSize, S3Layout.MultipartThreshold, Math.Min(Environment.ProcessorCount, options.Concurrency),
                 new Progress(n => progress.Report(Interlocked.Add(ref read, n), $"{source.Files.Count:N0} files")), cancellationToken, options.HashCache).ConfigureAwait(false);
             log.Verbose($"hashed {source.Files.Count:N0} files ({total:N0} bytes) of {source.Path} in {watch.Elapsed.TotalSeconds:0.00} s" +
                         (options.HashCache?.Hits > 0 ? $" ({options.HashCache.Hits:N0} unchanged since the last run: hashes from the cache)" : ""));
-            RemoteState remote = await _target.ReadAsync(log, cancellationToken).ConfigureAwait(false);
+            RemoteState remote = await reading.ConfigureAwait(false);
             log.Verbose($"{_target.Description} holds {remote.Files.Count:N0} files" + (remote.Release != null ? $" (release {remote.Release})" : ""));
             TrainingPlan plan = await TrainingPlan.CreateAsync(source, remote, options.Delete, _target.Description, (f, r, ct) => _target.SameContentAsync(f, r, log, ct), _target.TargetOf, cancellationToken).ConfigureAwait(false);
             plan.Started = watch;

@@ -135,11 +135,12 @@ namespace InfluenceGen.Deploy.Tests.Training
             {
                 TrainingPublishResult first = await Publish(portal.Root, dir);
                 Portal v1 = Portal.CopyOf(portal, tmp.Combine("v1"));
-                portal.Write("docs/handbook.pdf", Portal.Bytes(new Random(9), 2_000_000));   // under the inline limit: no SFTP
+                portal.Write("docs/handbook.pdf", Portal.Bytes(new Random(9), 300_000));   // under the inline limit: no SFTP
                 portal.Write("index.html", "<html>v2</html>");
-                using (var proxy = new CutProxy(TestServers.SshPort, cutAfterBytes: 1_000_000))
+                using (var proxy = new CutProxy(TestServers.SshPort, cutAfterBytes: 150_000))
                 {
-                    await Assert.ThrowsAsync<DeployException>(() => Publish(portal.Root, dir, port: proxy.Port));
+                    var lost = await Assert.ThrowsAsync<DeployException>(() => Publish(portal.Root, dir, port: proxy.Port));
+                    Assert.Equal("TrainingWebServerConnectionLost", lost.ErrorId);
                     Assert.True(proxy.WasCut);
                 }
                 Assert.Equal("releases/" + first.Release, new FileInfo(Current(dir)).LinkTarget);
