@@ -124,11 +124,14 @@ for _ in 1 2 3; do
 done
 diff -r "$work/site" "$remote_ours/current" >/dev/null || { echo "the published release differs from the source" >&2; exit 1; }
 awsv=$("$aws" --version 2>&1 | cut -d' ' -f1)
+# What any cmdlet pays before it starts: PowerShell's engine and the module (median of 3).
+start_times=()
+for _ in 1 2 3; do a=$(now); "${pwsh[@]}" -NoProfile -NonInteractive -c 'Import-Module InfluenceGen.Deploy' >/dev/null; b=$(now); start_times+=("$(elapsed "$a" "$b")"); done
 
 python3 - "$files" "$mb" "$host_name" "$awsv" "$(nproc)" "$(cut -d' ' -f1 /proc/loadavg)" \
   "$first_ours" "$first_aws" "$first_session" "${none_ours[*]}" "${none_aws[*]}" "${none_session[*]}" \
   "${one_ours[*]}" "${one_aws[*]}" "${one_session[*]}" "$ssh_first_ours" "$ssh_first_rsync" \
-  "${ssh_one_ours[*]}" "${ssh_one_rsync[*]}" "${ssh_one_session[*]}" <<'PY'
+  "${ssh_one_ours[*]}" "${ssh_one_rsync[*]}" "${ssh_one_session[*]}" "${start_times[*]}" <<'PY'
 import sys, statistics as st
 a = sys.argv[1:]
 files, mb, host, awsv, cores, load = a[:6]
@@ -137,6 +140,7 @@ lists = [[float(x) for x in s.split()] for s in a[9:15]]
 none_ours, none_aws, none_session, one_ours, one_aws, one_session = lists
 ssh_first_ours, ssh_first_rsync = float(a[15]), float(a[16])
 ssh_one_ours, ssh_one_rsync, ssh_one_session = ([float(x) for x in s.split()] for s in a[17:20])
+start = [float(x) for x in a[20].split()]
 m = st.median
 def row(name, ours, theirs, session, target):
     r, rs = ours / theirs, session / theirs
@@ -151,5 +155,6 @@ print("web server over SSH (the real sshd), Publish-TrainingMaterial -Delete vs 
 print(f"  first publish (info)        ours {ssh_first_ours:6.2f} s  rsync {ssh_first_rsync:6.2f} s  ratio {ssh_first_ours/ssh_first_rsync:4.2f}x")
 row("  one file changed (med 3)", m(ssh_one_ours), m(ssh_one_rsync), m(ssh_one_session), 1.0)
 runs = lambda xs: ", ".join(f"{x:.2f}" for x in xs)
+print(f"pwsh start + Import-Module (paid by every job line, in 'ours'): {m(start):.2f} s (runs {', '.join(f'{x:.2f}' for x in start)})")
 print(f"runs: s3 none ours [{runs(none_ours)}] aws [{runs(none_aws)}]; s3 one ours [{runs(one_ours)}] aws [{runs(one_aws)}]; ssh one ours [{runs(ssh_one_ours)}] rsync [{runs(ssh_one_rsync)}]")
 PY

@@ -89,8 +89,12 @@ namespace InfluenceGen.Deploy.Tests.Training
             var env = S3Variables(bucket);
             env["TRAINING_MATERIALS_ARTIFACT_PATH"] = "training_docs.zip";
 
-            HostProcess.Result first = HostProcess.Run(tmp.Path, env, "-NoProfile", "-NonInteractive", "-c", line);
+            HostProcess.Result first = null!;
+            string commandLines = WatchingCommandLines(() => first = HostProcess.Run(tmp.Path, env, "-NoProfile", "-NonInteractive", "-c", line));
             Assert.True(first.ExitCode == 0, first.StdOut + first.StdErr);
+            Assert.Contains("Publish-TrainingMaterial", commandLines);          // the sampler saw the job's process
+            Assert.DoesNotContain(S3Server.SecretAccessKey, commandLines);
+            Assert.DoesNotContain(S3Server.AccessKeyId, commandLines);
             Assert.Equal(portal.Files().Select(f => "portal/" + f), S3Server.List(bucket).Keys.OrderBy(k => k, StringComparer.Ordinal));
 
             portal.Write("guide/page-04.html", "<html>four, again</html>");

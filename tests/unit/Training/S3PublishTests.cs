@@ -90,6 +90,13 @@ namespace InfluenceGen.Deploy.Tests.Training
             Assert.StartsWith("POST /" + bucket + "/?delete", writes[3]);
             Assert.Equal(4, writes.Count);
 
+            // Cache-Control as sent (fauxqs does not keep it): pages revalidate, content-hashed assets are immutable
+            string Head(string key) => proxy.Heads.Single(h => h.StartsWith("PUT /" + bucket + "/docs/" + key, StringComparison.Ordinal)).ToLowerInvariant();
+            Assert.Contains("cache-control: public, max-age=0, must-revalidate", Head("index.html"));
+            Assert.Contains("cache-control: public, max-age=31536000, immutable", Head("assets/app.0badc0ffee.css"));
+            Assert.Contains("content-type: text/css; charset=utf-8", Head("assets/app.0badc0ffee.css"));
+            Assert.Contains("x-amz-meta-sha256: ", Head("guide/page-03.html"));
+
             var objects = S3Server.List(bucket);
             Assert.DoesNotContain("docs/assets/app.1a2b3c4d5e.css", objects.Keys);
             Assert.Contains("docs-old/keep.html", objects.Keys);
@@ -131,6 +138,25 @@ namespace InfluenceGen.Deploy.Tests.Training
             var objects = S3Server.List(bucket, "p/");
             Assert.Equal(portal.Files().Select(f => "p/" + f), objects.Keys.OrderBy(k => k, StringComparer.Ordinal));
             foreach (string f in portal.Files()) Assert.Equal(portal.Read(f), S3Server.Get(bucket, "p/" + f).Bytes);
+        }
+
+        [Fact]
+        public async Task Acl_and_server_side_encryption_go_with_every_upload()
+        {
+            using var tmp = new TempDir();
+            var portal = new Portal(tmp.Combine("site"), 1);
+            string bucket = S3Server.NewBucket();
+            using var proxy = new CutProxy(new Uri(S3Server.Endpoint).Port);
+            S3PortalSettings settings = S3Server.Settings(bucket, "acl", $"http://127.0.0.1:{proxy.Port}");
+            settings.Acl = "public-read";
+            settings.ServerSideEncryption = "AES256";
+            TrainingPublishResult r = await Publish(portal.Root, settings);
+            Assert.True(r.Succeeded);
+            // every single-part PUT and every multipart start (POST ?uploads) carries them; parts do not need to
+            var creating = proxy.Heads.Where(h => (h.StartsWith("PUT ") && !h.Contains("partNumber=")) || (h.StartsWith("POST ") && h.Contains("?uploads"))).Select(h => h.ToLowerInvariant()).ToList();
+            Assert.Equal(portal.Files().Count(), creating.Count);
+            Assert.All(creating, h => Assert.Contains("x-amz-acl: public-read", h));
+            Assert.All(creating, h => Assert.Contains("x-amz-server-side-encryption: aes256", h));
         }
 
         [Fact]

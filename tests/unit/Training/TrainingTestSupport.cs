@@ -145,6 +145,7 @@ namespace InfluenceGen.Deploy.Tests.Training
         private readonly int _targetPort;
         private readonly List<TcpClient> _open = new();
         private readonly List<string> _requests = new();
+        private readonly List<string> _heads = new();
         private long _forwarded;
         private volatile bool _cut;
 
@@ -163,6 +164,8 @@ namespace InfluenceGen.Deploy.Tests.Training
         public bool WasCut => _cut;
         public long Forwarded => Interlocked.Read(ref _forwarded);
         public IReadOnlyList<string> Requests { get { lock (_requests) return _requests.ToList(); } }
+        /// <summary>Each request line with its headers, lower-cased header names as sent.</summary>
+        public IReadOnlyList<string> Heads { get { lock (_requests) return _heads.ToList(); } }
 
         private async Task AcceptLoop()
         {
@@ -195,7 +198,15 @@ namespace InfluenceGen.Deploy.Tests.Training
                     {
                         long total = Interlocked.Add(ref _forwarded, n);
                         string text = Encoding.Latin1.GetString(buffer, 0, n);
-                        foreach (Match m in RequestLine.Matches(text)) lock (_requests) _requests.Add(m.Groups[1].Value + " " + Uri.UnescapeDataString(m.Groups[2].Value));
+                        foreach (Match m in RequestLine.Matches(text))
+                        {
+                            int end = text.IndexOf("\r\n\r\n", m.Index, StringComparison.Ordinal);
+                            lock (_requests)
+                            {
+                                _requests.Add(m.Groups[1].Value + " " + Uri.UnescapeDataString(m.Groups[2].Value));
+                                _heads.Add(end < 0 ? text.Substring(m.Index) : text.Substring(m.Index, end - m.Index));
+                            }
+                        }
                         if (total > CutAfterBytes) { Cut(); return; }
                     }
                     await to.WriteAsync(buffer.AsMemory(0, n));
