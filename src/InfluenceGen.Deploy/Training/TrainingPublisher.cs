@@ -56,16 +56,17 @@ namespace InfluenceGen.Deploy.Training
         public async Task<TrainingPlan> PlanAsync(TrainingSource source, TrainingPublishOptions options, IDeployLog log, CancellationToken cancellationToken)
         {
             var watch = Stopwatch.StartNew();
-            long total = source.TotalBytes, read = 0;
-            var progress = new ThrottledProgress(log, "Reading training material", total);
-            // Reading the target (connect, list or read the manifest) overlaps hashing the source.
-            Task<RemoteState> reading = Task.Run(() => _target.ReadAsync(log, cancellationToken), cancellationToken);
-            await source.HashAsync(S3Layout.PartSize, S3Layout.MultipartThreshold, Math.Min(Environment.ProcessorCount, options.Concurrency),
-                new Progress(n => progress.Report(Interlocked.Add(ref read, n), $"{source.Files.Count:N0} files")), cancellationToken, options.HashCache).ConfigureAwait(false);
-            log.Verbose($"hashed {source.Files.Count:N0} files ({total:N0} bytes) of {source.Path} in {watch.Elapsed.TotalSeconds:0.00} s" +
-                        (options.HashCache?.Hits > 0 ? $" ({options.HashCache.Hits:N0} unchanged since the last run: hashes from the cache)" : ""));
-            RemoteState remote = await reading.ConfigureAwait(false);
+            // Only files the target has with the same size need their hashes to plan (the cache helps for a
+            // folder); new and resized files are hashed as they are uploaded, beside other transfers.
+            RemoteState remote = await _target.ReadAsync(log, cancellationToken).ConfigureAwait(false);
             log.Verbose($"{_target.Description} holds {remote.Files.Count:N0} files" + (remote.Release != null ? $" (release {remote.Release})" : ""));
+            List<TrainingFile> candidates = source.Files.Where(f => remote.Files.TryGetValue(f.RelativePath, out RemoteFile? r) && r.Size == f.Length).ToList();
+            long total = candidates.Sum(f => f.Length), read = 0;
+            var progress = new ThrottledProgress(log, "Reading training material", total);
+            await source.HashAsync(candidates, S3Layout.PartSize, S3Layout.MultipartThreshold, Math.Min(Environment.ProcessorCount, options.Concurrency),
+                new Progress(n => progress.Report(Interlocked.Add(ref read, n), $"{candidates.Count:N0} files")), cancellationToken, options.HashCache).ConfigureAwait(false);
+            log.Verbose($"hashed {candidates.Count:N0} of {source.Files.Count:N0} files of {source.Path} to compare ({total:N0} bytes) in {watch.Elapsed.TotalSeconds:0.00} s" +
+                        (options.HashCache?.Hits > 0 ? $" ({options.HashCache.Hits:N0} unchanged since the last run: hashes from the cache)" : ""));
             TrainingPlan plan = await TrainingPlan.CreateAsync(source, remote, options.Delete, _target.Description, (f, r, ct) => _target.SameContentAsync(f, r, log, ct), _target.TargetOf, cancellationToken).ConfigureAwait(false);
             plan.Started = watch;
             return plan;
@@ -108,6 +109,7 @@ namespace InfluenceGen.Deploy.Training
                 }
             }
             foreach (TrainingFileResult u in plan.Items.Where(i => i.Action == TrainingFileAction.Unchanged)) u.Status = "Done";
+            plan.Source.SaveHashes(options.HashCache, S3Layout.PartSize);
 
             return new TrainingPublishResult
             {
@@ -162,6 +164,8 @@ namespace InfluenceGen.Deploy.Training
                     var bytes = new Progress(n => { reported += n; sent(n); });
                     try
                     {
+                        if (item.Source != null && item.Source.Sha256.Length == 0)
+                            await Task.Run(() => TrainingSource.EnsureHashed(item.Source, cancellationToken), cancellationToken).ConfigureAwait(false);
                         await _target.UploadAsync(item, bytes, log, cancellationToken).ConfigureAwait(false);
                         item.Status = "Done";
                         fileDone();

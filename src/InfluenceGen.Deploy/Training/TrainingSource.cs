@@ -154,14 +154,33 @@ namespace InfluenceGen.Deploy.Training
         /// </summary>
         public async Task HashAsync(int partSize, long multipartThreshold, int parallelism, IProgress<long>? bytesRead, CancellationToken cancellationToken, TrainingHashCache? cache = null)
         {
-            IEnumerable<TrainingFile> todo = Files;
+            await HashAsync(Files, partSize, multipartThreshold, parallelism, bytesRead, cancellationToken, cache).ConfigureAwait(false);
+            SaveHashes(cache, partSize);
+        }
+
+        /// <summary>Hashes <paramref name="which"/> (those not hashed yet), from the cache where it can.</summary>
+        public async Task HashAsync(IEnumerable<TrainingFile> which, int partSize, long multipartThreshold, int parallelism, IProgress<long>? bytesRead, CancellationToken cancellationToken, TrainingHashCache? cache = null)
+        {
+            List<TrainingFile> todo = which.Where(f => f.Sha256.Length == 0).ToList();
             if (cache != null && !IsZip)
             {
                 cache.Load(Path, partSize);
-                todo = Files.Where(f => !cache.TryFill(f)).ToList();
+                todo = todo.Where(f => !cache.TryFill(f)).ToList();
             }
             await HashFilesAsync(todo, partSize, multipartThreshold, parallelism, bytesRead, cancellationToken).ConfigureAwait(false);
-            if (cache != null && !IsZip) cache.Save(Path, partSize, Files);
+        }
+
+        /// <summary>Keeps the hashes computed so far for the next run (folders only).</summary>
+        public void SaveHashes(TrainingHashCache? cache, int partSize)
+        {
+            if (cache != null && !IsZip) cache.Save(Path, partSize, Files.Where(f => f.Sha256.Length > 0).ToList());
+        }
+
+        /// <summary>Hashes one file now if it is not yet (files to upload are hashed as they go, beside other transfers).</summary>
+        public static void EnsureHashed(TrainingFile file, CancellationToken cancellationToken)
+        {
+            lock (file)
+                if (file.Sha256.Length == 0) Hash(file, S3Layout.PartSize, S3Layout.MultipartThreshold, null, cancellationToken);
         }
 
         private static async Task HashFilesAsync(IEnumerable<TrainingFile> files, int partSize, long multipartThreshold, int parallelism, IProgress<long>? bytesRead, CancellationToken cancellationToken)
