@@ -19,6 +19,12 @@ namespace InfluenceGen.Deploy.Deploy
     {
         public DeployPackage Package { get; set; } = null!;
         public string? N8nBundle { get; set; }
+        /// <summary>False when Odoo deploys are switched off (ENABLE_ODOO_DEPLOY=false): the package is not
+        /// uploaded or installed, the active release stays; lock, gate, n8n and ledger still run.</summary>
+        public bool DeployOdoo { get; set; } = true;
+        /// <summary>Why Odoo / n8n are not deployed (a switched-off toggle): recorded as the skipped step.</summary>
+        public string? OdooSkippedReason { get; set; }
+        public string? N8nSkippedReason { get; set; }
         public string? ChangeRequestId { get; set; }
         public bool SkipApproval { get; set; }
         public string? SkipReason { get; set; }
@@ -137,6 +143,7 @@ namespace InfluenceGen.Deploy.Deploy
 
         internal DeployPlan Decide(DeployRequest request, TargetState state, IReadOnlyList<string> workflows)
         {
+            if (!request.DeployOdoo) return OdooSwitchedOff(request, state, workflows);
             if (state.DatabaseError != null)
                 throw new DeployException("DatabaseUnreachable", ErrorCategory.ResourceUnavailable,
                     $"cannot read the state of database '{_s.Database}' on {_transport.Description}: {Tail(state.DatabaseError)}", _s.Database);
@@ -196,6 +203,31 @@ namespace InfluenceGen.Deploy.Deploy
             plan.Steps = steps.ToArray();
             return plan;
         }
+
+        /// <summary>The plan when Odoo deploys are switched off: the active release stays, nothing is uploaded,
+        /// installed or restarted; only the gate, the n8n bundle and the ledger entry remain.</summary>
+        private DeployPlan OdooSwitchedOff(DeployRequest request, TargetState state, IReadOnlyList<string> workflows)
+        {
+            string? current = state.Current == null ? null : Path.GetFileName(state.Current);
+            var plan = new DeployPlan
+            {
+                Environment = _s.Environment, Target = _transport.Description, Root = _s.Root, Database = _s.Database,
+                Release = current ?? string.Empty, CurrentRelease = current, PackageSha256 = request.Package.Sha256,
+                GateRequired = _s.RequireChangeApproval, Workflows = workflows.ToArray(),
+                ActiveLanguages = state.Languages, LedgerTail = state.LedgerTail, Releases = state.Releases.ToArray(),
+            };
+            plan.Steps = new[]
+            {
+                $"lock {_s.Root}/.lock",
+                plan.GateRequired ? (request.SkipApproval ? $"gate: SKIPPED ({request.SkipReason})" : $"gate: change request {request.ChangeRequestId ?? "(none given)"} must be approved") : "gate: not required",
+                $"odoo: switched off ({OdooOff(request)}): {Path.GetFileName(request.Package.Path)} is not deployed, release {current ?? "(none)"} stays active",
+                workflows.Count > 0 ? $"n8n: publish {List(workflows)}" : "n8n: none",
+                $"ledger: append to {_s.Root}/{DeploymentLedger.FileName}; unlock",
+            };
+            return plan;
+        }
+
+        private static string OdooOff(DeployRequest request) => request.OdooSkippedReason ?? "Odoo deploy switched off";
 
         private static string List(IEnumerable<string> items) { string s = string.Join(", ", items); return s.Length == 0 ? "(none)" : s; }
 
@@ -295,7 +327,7 @@ namespace InfluenceGen.Deploy.Deploy
                 IReadOnlyList<string> workflows = request.N8nBundle == null ? Array.Empty<string>() : await _publisher.PlanAsync(request.N8nBundle, log, ct).ConfigureAwait(false);
                 run.CurrentStep = "decide";
                 plan = Decide(request, state, workflows);
-                run.Record.Release = plan.Release;
+                run.Record.Release = plan.Release.Length == 0 ? null : plan.Release;
                 run.Record.Installed = plan.Install; run.Record.Upgraded = plan.Upgrade; run.Record.Unchanged = plan.Unchanged;
                 Step(run, "decide", "ok", $"install {plan.Install.Length}, upgrade {plan.Upgrade.Length}, unchanged {plan.Unchanged.Length}");
                 foreach (string planLine in plan.Steps) log.Verbose("plan: " + planLine);
@@ -329,7 +361,7 @@ namespace InfluenceGen.Deploy.Deploy
                             $"extracting into {_s.Root}/releases/{plan.Release} failed (exit {x.ExitCode}): {Tail(x.Stdout + x.Stderr)}", _s.Root));
                     Step(run, "extract", "ok", "releases/" + plan.Release);
                 }
-                else Step(run, "upload", "skipped", "release already active");
+                else Step(run, "upload", "skipped", request.DeployOdoo ? "release already active" : OdooOff(request));
 
                 // 5. backup
                 bool odoo = plan.Install.Length + plan.Upgrade.Length > 0;
@@ -343,7 +375,7 @@ namespace InfluenceGen.Deploy.Deploy
                     run.Record.Backup = run.BackupPath;
                     Step(run, "backup", "ok", run.BackupPath);
                 }
-                else Step(run, "backup", "skipped", odoo ? "BackupBeforeUpgrade off" : "nothing to install or upgrade");
+                else Step(run, "backup", "skipped", odoo ? "BackupBeforeUpgrade off" : request.DeployOdoo ? "nothing to install or upgrade" : OdooOff(request));
 
                 // 6. switch
                 if (plan.Switch)
@@ -355,7 +387,7 @@ namespace InfluenceGen.Deploy.Deploy
                     run.Record.ActiveRelease = plan.Release;
                     Step(run, "switch", "ok", $"{run.Record.PreviousRelease ?? "(none)"} -> {plan.Release}");
                 }
-                else Step(run, "switch", "skipped", "already current");
+                else Step(run, "switch", "skipped", request.DeployOdoo ? "already current" : OdooOff(request));
 
                 // 7. odoo -i/-u
                 if (odoo)
@@ -369,7 +401,7 @@ namespace InfluenceGen.Deploy.Deploy
                             $"Odoo's install/upgrade failed ({Marker(o.Stdout, "@@ODOO_EXIT") ?? "exit " + o.ExitCode}): {OdooError(o.Stdout)}", _s.Database));
                     Step(run, "odoo", "ok", $"-i {List(plan.Install)} -u {List(plan.Upgrade)}");
                 }
-                else Step(run, "odoo", "skipped", "nothing to install or upgrade");
+                else Step(run, "odoo", "skipped", request.DeployOdoo ? "nothing to install or upgrade" : OdooOff(request));
 
                 // 8. restart + health
                 if (plan.Restart)
@@ -383,7 +415,7 @@ namespace InfluenceGen.Deploy.Deploy
                     if (unhealthy != null) throw new StepFailure("health", new DeployException("HealthCheckFailed", ErrorCategory.InvalidResult, $"Odoo did not turn healthy: {unhealthy}", _s.HealthUrl));
                     Step(run, "health", _s.HealthUrl == null ? "skipped" : "ok", _s.HealthUrl == null ? "no HealthUrl configured" : null);
                 }
-                else { Step(run, "restart", "skipped", "nothing changed"); Step(run, "health", "skipped", "nothing restarted"); }
+                else { Step(run, "restart", "skipped", request.DeployOdoo ? "nothing changed" : OdooOff(request)); Step(run, "health", "skipped", "nothing restarted"); }
 
                 // 9. n8n
                 if (request.N8nBundle != null)
@@ -398,6 +430,7 @@ namespace InfluenceGen.Deploy.Deploy
                     run.Record.Workflows = published.ToArray();
                     Step(run, "n8n", "ok", List(published));
                 }
+                else if (request.N8nSkippedReason != null) Step(run, "n8n", "skipped", request.N8nSkippedReason);
 
                 // 10. ledger + unlock + prune
                 run.CurrentStep = "ledger"; P(10, "ledger, unlock, prune");
@@ -405,7 +438,7 @@ namespace InfluenceGen.Deploy.Deploy
                 Step(run, "ledger", "ok", null);
                 run.Record.FinishedAt = Now();
                 string line = DeploymentLedger.ToLine(run.Record, state.LedgerTail);
-                var keep = new[] { plan.Release, run.Record.PreviousRelease }.Where(r => r != null).Select(r => r!);
+                var keep = new[] { plan.Release, run.Record.PreviousRelease }.Where(r => !string.IsNullOrEmpty(r)).Select(r => r!);
                 CommandResult fin = await _transport.RunScriptAsync(_scripts.Finish(line, run.LockText, keep, _s.KeepReleases), ct).ConfigureAwait(false);
                 run.Locked = false;
                 if (!fin.Succeeded) log.Warning($"writing the ledger on {_transport.Description} failed (exit {fin.ExitCode}): {Tail(fin.Stdout + fin.Stderr)}");
