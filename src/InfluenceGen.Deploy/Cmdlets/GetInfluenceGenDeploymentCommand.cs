@@ -20,11 +20,18 @@ namespace InfluenceGen.Deploy.Cmdlets
         [Parameter]
         public SwitchParameter Verify { get; set; }
 
+        /// <summary>The Hash of the last entry as kept outside the target (e.g. the deploy result's Hash in a job
+        /// artifact): an entry with it must still be in the ledger, so lines removed at the end are detected. Implies -Verify.</summary>
+        [Parameter]
+        [ValidatePattern("^[0-9a-fA-F]{64}$")]
+        public string? ExpectedHead { get; set; }
+
         protected override void Process()
         {
             Resolve();
             using ITargetTransport transport = Transport();
-            var (records, _, _) = Run("Reading the deployment ledger", (log, ct) => Service(transport).ReadLedgerAsync(Verify, ct));
+            bool verify = Verify || ExpectedHead != null;
+            var (records, _, _) = Run("Reading the deployment ledger", (log, ct) => Service(transport).ReadLedgerAsync(verify, ct, ExpectedHead));
             var shown = Last > 0 ? records.Skip(System.Math.Max(0, records.Count - Last)).ToList() : records;
             foreach (DeploymentRecord r in shown) WriteObject(r);
             DeploymentRecord? broken = records.FirstOrDefault(r => r.Verified == false);
@@ -51,13 +58,23 @@ namespace InfluenceGen.Deploy.Cmdlets
         [ValidateRange(0, 3600)]
         public int LockTimeout { get; set; }
 
+        /// <summary>Do not ask (CI): with -RestoreDatabase, everything written since the backup is lost.</summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
         protected override void Process()
         {
             Resolve();
-            string what = $"roll back to {ToRelease ?? "the previous release"}" + (RestoreDatabase ? " and restore the database " + Settings.Database : "");
-            if (!ShouldProcess($"{Settings.Environment} ({Settings.Root})", what)) return;
             using ITargetTransport transport = Transport();
-            WriteObject(Run($"Rolling back {Settings.Environment}", (log, ct) => Service(transport).UndoAsync(ToRelease, RestoreDatabase,
+            DeployService service = Service(transport);
+            UndoPlan plan = Run("Reading the deployment ledger", (log, ct) => service.PlanUndoAsync(ToRelease, RestoreDatabase, ct));
+            string what = $"roll back from {plan.Current ?? "(none)"} to {plan.Target}" + (RestoreDatabase
+                ? $" and restore the database {Settings.Database} from {plan.Backup}, the backup taken at {plan.BackupAt ?? "(unknown time)"}: EVERYTHING WRITTEN TO {Settings.Database} SINCE {plan.BackupAt ?? "that backup"} IS LOST"
+                : " (the database stays as it is)");
+            bool whatIf = MyInvocation.BoundParameters.TryGetValue("WhatIf", out object? w) && ((SwitchParameter)w).IsPresent;
+            if (Force && !whatIf) { if (RestoreDatabase) WriteWarning(what); }
+            else if (!ShouldProcess($"{Settings.Environment} ({Settings.Root})", what)) return;
+            WriteObject(Run($"Rolling back {Settings.Environment}", (log, ct) => service.UndoAsync(ToRelease, RestoreDatabase,
                 System.Environment.UserName, System.TimeSpan.FromSeconds(LockTimeout), log, ct)));
         }
     }
@@ -100,11 +117,16 @@ namespace InfluenceGen.Deploy.Cmdlets
         [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
         public string Path { get; set; } = null!;
 
+        /// <summary>Do not ask (CI).</summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
         protected override void Process()
         {
             Resolve();
             string path = Path.StartsWith("/", System.StringComparison.Ordinal) ? Path : Settings.Root + "/" + Path;
-            if (!ShouldProcess($"{Settings.Database} on {Settings.Environment}", $"DROP and restore from {path}")) return;
+            bool whatIf = MyInvocation.BoundParameters.TryGetValue("WhatIf", out object? w) && ((SwitchParameter)w).IsPresent;
+            if (!(Force && !whatIf) && !ShouldProcess($"{Settings.Database} on {Settings.Environment}", $"replace with {path} (restored into a new database, verified, then swapped in by rename)")) return;
             using ITargetTransport transport = Transport();
             Run("Restoring " + Settings.Database, (log, ct) => Service(transport).RestoreAsync(path, ct));
         }

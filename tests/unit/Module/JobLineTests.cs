@@ -60,6 +60,26 @@ namespace InfluenceGen.Deploy.Tests.Module
         }
 
         [Fact]
+        public void TheOldPipelinesOdooVersionVariableChecksTheManifests()
+        {
+            // ODOO_VERSION (18.0 in the projects this replaces) is the packager's -OdooVersion: the 17.0 samples fail it.
+            using var tmp = new TempDir();
+            var r = HostProcess.Run(tmp.Path, new Dictionary<string, string> { ["ODOO_VERSION"] = "18.0" }, "-NoProfile", "-NonInteractive", "-c",
+                $"New-OdooAddonPackage -Path '{Repo.SampleAddons}' -OutFile a.zip");
+            Assert.Equal(1, r.ExitCode);
+            Assert.Contains("18.0", r.StdErr);
+            Assert.False(File.Exists(tmp.Combine("a.zip")));
+            var ok = HostProcess.Run(tmp.Path, new Dictionary<string, string> { ["ODOO_VERSION"] = "17.0" }, "-NoProfile", "-NonInteractive", "-c",
+                $"(New-OdooAddonPackage -Path '{Repo.SampleAddons}' -OutFile a.zip).Addons.Count");
+            Assert.True(ok.ExitCode == 0, ok.StdErr);
+            Assert.Contains("3", ok.StdOut);
+            var bad = HostProcess.Run(tmp.Path, new Dictionary<string, string> { ["ODOO_VERSION"] = "eighteen" }, "-NoProfile", "-NonInteractive", "-c",
+                $"New-OdooAddonPackage -Path '{Repo.SampleAddons}' -OutFile a.zip");
+            Assert.Equal(1, bad.ExitCode);
+            Assert.Contains("ODOO_VERSION", bad.StdErr);
+        }
+
+        [Fact]
         public void ConfirmPromptsFailClearlyWhenNonInteractive()
         {
             using var tmp = new TempDir();

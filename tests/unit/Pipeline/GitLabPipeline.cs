@@ -50,8 +50,11 @@ namespace InfluenceGen.Deploy.Tests.Pipeline
             WriteOdooLog(Path.Combine(tools, "fixtures"), Directory.GetDirectories(Repo.SampleAddons).Select(Path.GetFileName).OrderBy(n => n, StringComparer.Ordinal).ToArray()!);
             _dir.Write("ci/odoo.conf", "[options]\ndb_name = ci\n");
             // gitlab-ci-local's own override file (merged over .gitlab-ci.yml): services need a Docker engine, and
-            // the stand-in odoo needs no PostgreSQL service; nothing else of the pipeline is overridden.
-            _dir.Write(".gitlab-ci-local.yml", "odoo_unit_tests:\n  services: []\n");
+            // the stand-in odoo needs no PostgreSQL service; the image jobs (pipeline_templates/image_jobs.yml:
+            // dotnet build of this checkout + a docker:dind service) are tested on their own and left out here.
+            // Nothing else of the pipeline is overridden.
+            _dir.Write(".gitlab-ci-local.yml", "odoo_unit_tests:\n  services: []\n" +
+                (File.Exists(Path.Combine(Repo.Root, "pipeline_templates", "image_jobs.yml")) ? "build_module:\n  rules: [{ when: never }]\nbuild_images:\n  rules: [{ when: never }]\n" : ""));
             File.AppendAllText(Combine(".gitignore"), ".tools/\n");
             Git("init -q -b main");
             Git("add -A");
