@@ -72,7 +72,7 @@ namespace InfluenceGen.Deploy.Tests.Pipeline
                     envs[env] = new JObject
                     {
                         ["DeployRoot"] = s.Root, ["OdooDatabaseHost"] = "127.0.0.1", ["OdooDatabasePort"] = s.DatabasePort, ["OdooDatabaseUser"] = s.DatabaseUser,
-                        ["OdooRuntime"] = "command", ["OdooCommand"] = s.OdooCommand, ["RestartCommand"] = s.RestartCommand,
+                        ["OdooRuntime"] = "command", ["OdooCommand"] = s.OdooCommand, ["RestartCommand"] = s.RestartCommand, ["StopCommand"] = s.StopCommand,
                         ["HealthUrl"] = s.HealthUrl, ["HealthTimeout"] = 15,
                     };
                 }
@@ -113,7 +113,7 @@ namespace InfluenceGen.Deploy.Tests.Pipeline
             PipelineRun run = p.Pipeline.Run(null, "--manual", "deploy_staging", "--manual", "deploy_production");
             Assert.True(run.ExitCode != 0, run.ToString());
             foreach (string job in new[] { "validate_addons", "validate_workflows", "package_odoo_addons", "package_n8n_workflows", "odoo_unit_tests", "odoo_lint",
-                                           "deploy_dev", "notify_dev_success", "deploy_staging", "notify_staging_success", "notify_change_gate_failure" })
+                                           "deploy_dev", "integration_test_services", "notify_dev_success", "deploy_staging", "notify_staging_success", "notify_change_gate_failure" })
                 Assert.True(run.Passed(job), $"{job}: {run.Status(job) ?? "did not run"}\n{run}");
             // GitLab's scanners (ENABLE_SECURITY_SCANS_ON_MR unset = on) ran in the test stage.
             foreach (string job in new[] { "semgrep-sast", "gemnasium-python-dependency_scanning", "secret_detection", "container_scanning" })
@@ -180,6 +180,7 @@ namespace InfluenceGen.Deploy.Tests.Pipeline
             PipelineRun run = p.Pipeline.Run(off, "--manual", "deploy_dev", "--manual", "deploy_production");
             Assert.True(run.ExitCode == 0, run.ToString());
             Assert.True(run.Passed("deploy_dev"), run.ToString());
+            Assert.True(run.Passed("integration_test_services"), run.ToString());
             // n8n: neither validated, packaged nor published; the deploys say so in the ledger.
             Assert.Null(run.Status("validate_workflows"));
             Assert.Null(run.Status("package_n8n_workflows"));
