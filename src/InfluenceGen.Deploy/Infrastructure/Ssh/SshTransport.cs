@@ -194,15 +194,31 @@ namespace InfluenceGen.Deploy.Infrastructure.Ssh
                 using SshCommand cmd = ssh.CreateCommand(command);
                 using CancellationTokenRegistration reg = cancellationToken.Register(() => { try { cmd.CancelAsync(); } catch (Exception) { } });
                 IAsyncResult pending = cmd.BeginExecute();
-                using (Stream input = cmd.CreateInputStream())
+                Stream? input = null;
+                try
                 {
-                    if (stdin != null)
+                    input = cmd.CreateInputStream();
+                }
+                catch (InvalidOperationException)
+                {
+                    // SSH.NET refuses the input stream once the channel has closed: the command ended (or the server
+                    // closed the channel) before its script was sent. Its result says what happened.
+                }
+                if (input != null)
+                {
+                    using (input)
                     {
-                        byte[] bytes = new UTF8Encoding(false).GetBytes(stdin);
-                        input.Write(bytes, 0, bytes.Length);
+                        if (stdin != null)
+                        {
+                            byte[] bytes = new UTF8Encoding(false).GetBytes(stdin);
+                            input.Write(bytes, 0, bytes.Length);
+                        }
                     }
                 }
                 cmd.EndExecute(pending);
+                if (input == null && stdin != null)
+                    return new CommandResult(cmd.ExitStatus is int code && code != 0 ? code : 255, cmd.Result,
+                        cmd.Error + $"\n{Description} ended the command before its script was sent");
                 cancellationToken.ThrowIfCancellationRequested();
                 return new CommandResult(cmd.ExitStatus ?? 255, cmd.Result, cmd.Error);
             }, cancellationToken).ConfigureAwait(false);
