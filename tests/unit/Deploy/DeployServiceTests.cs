@@ -300,10 +300,17 @@ namespace InfluenceGen.Deploy.Tests.Deploy
                 string everything = log.All + ex.Message + string.Join("\n", t.LedgerLines) + ps;
                 foreach (string secret in new[] { TestServers.PgPassword, TestServers.Need("SSH_TEST_KEY_PASSPHRASE"), "PRIVATE KEY" })
                     Assert.DoesNotContain(secret, everything);
-                // the PGPASSFILEs are gone (concurrent tests make short-lived ones: those must vanish too)
-                string[] left = Directory.GetFiles("/tmp", "ig-pgpass.*");
-                for (int i = 0; i < 50 && left.Any(File.Exists); i++) Thread.Sleep(100);
-                Assert.Empty(left.Where(File.Exists));
+                // The PGPASSFILEs of this test's scripts are gone. Tests running beside it make their own for a moment,
+                // so wait for those; a file this test left behind stays and fails it.
+                DateTime ended = DateTime.UtcNow;
+                string[] left = Array.Empty<string>();
+                for (int i = 0; i < 40; i++)
+                {
+                    left = Directory.GetFiles("/tmp", "ig-pgpass.*").Where(f => File.GetLastWriteTimeUtc(f) <= ended).ToArray();
+                    if (left.Length == 0) break;
+                    Thread.Sleep(250);
+                }
+                Assert.Empty(left);
                 // nothing the target jobs left behind holds the password (their 0600 copy is deleted at their end)
                 Assert.True(t.WaitJobsDone(TimeSpan.FromSeconds(10)));
                 foreach (string f in Directory.GetFiles(t.Root + "/jobs", "*", SearchOption.AllDirectories))
