@@ -31,24 +31,31 @@ namespace InfluenceGen.Deploy.Cmdlets
 
         protected override void Process()
         {
+            // Each log stands alone: a missing or unreadable one is a non-terminating error, the others are converted.
             foreach (string p in Path)
-                foreach (string file in ResolvePaths(p, literal: false))
+                PerItem(() =>
                 {
-                    var modules = new List<string>();
-                    if (Module != null) foreach (string m in Module) modules.AddRange(InvokeOdooUnitTestCommand.ModuleNames(m));
-                    OdooTestRunResult result = OdooLogParser.ParseFile(file, modules, ExitCode);
-                    if (JUnitPath != null)
-                    {
-                        string junit = ResolveOutputPath(JUnitPath);
-                        JUnitWriter.Write(result, junit);
-                        result.JUnitPath = junit;
-                        Verbose($"Wrote {junit}: {result}");
-                    }
-                    foreach (string note in result.Notes) Warning(note);
-                    if (PassThru) foreach (OdooTestCaseResult t in result.TestCases) WriteObject(t);
-                    else WriteObject(result);
-                    if (ThrowOnFailure && !result.Success) Fail(OdooTestService.ToFailure(result));
-                }
+                    foreach (string file in ResolvePaths(p, literal: false))
+                        PerItem(() => Convert(file));
+                });
+        }
+
+        private void Convert(string file)
+        {
+            var modules = new List<string>();
+            if (Module != null) foreach (string m in Module) modules.AddRange(InvokeOdooUnitTestCommand.ModuleNames(m));
+            OdooTestRunResult result = OdooLogParser.ParseFile(file, modules, ExitCode);
+            if (JUnitPath != null)
+            {
+                string junit = ResolveOutputPath(JUnitPath);
+                JUnitWriter.Write(result, junit);
+                result.JUnitPath = junit;
+                Verbose($"Wrote {junit}: {result}");
+            }
+            foreach (string note in result.Notes) Warning(note);
+            if (PassThru) foreach (OdooTestCaseResult t in result.TestCases) WriteObject(t);
+            else WriteObject(result);
+            if (ThrowOnFailure && !result.Success) Fail(OdooTestService.ToFailure(result));
         }
     }
 }

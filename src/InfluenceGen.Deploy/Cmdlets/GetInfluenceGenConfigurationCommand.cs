@@ -38,16 +38,18 @@ namespace InfluenceGen.Deploy.Cmdlets
             if (file != null) Verbose($"Environments file: {file}");
             string[] environments = Environment ?? resolver.KnownEnvironments(file).ToArray();
             var patterns = (Name ?? new[] { "*" }).Select(n => new WildcardPattern(n, WildcardOptions.IgnoreCase)).ToArray();
+            // Each environment stands alone: one that cannot be resolved is a non-terminating error.
             foreach (string environment in environments)
-            {
-                DeployConfiguration configuration = resolver.Resolve(environment, file);
-                foreach (ConfigurationEntry entry in configuration.Entries)
+                PerItem(() =>
                 {
-                    if (!patterns.Any(p => p.IsMatch(entry.Name))) continue;
-                    if (SetOnly && !entry.IsSet) continue;
-                    WriteObject(entry);
-                }
-            }
+                    DeployConfiguration configuration = resolver.Resolve(environment, file);
+                    foreach (ConfigurationEntry entry in configuration.Entries)
+                    {
+                        if (!patterns.Any(p => p.IsMatch(entry.Name))) continue;
+                        if (SetOnly && !entry.IsSet) continue;
+                        WriteObject(entry);
+                    }
+                });
         }
     }
 }

@@ -47,18 +47,24 @@ namespace InfluenceGen.Deploy.Cmdlets
         [Parameter]
         public SwitchParameter RestoreDatabase { get; set; }
 
+        /// <summary>Seconds to wait for the deploy lock another run holds (0: fail at once).</summary>
         [Parameter]
+        [Alias("LockTimeout")]
         [ValidateRange(0, 3600)]
-        public int LockTimeout { get; set; }
+        public int LockTimeoutSec { get; set; }
+
+        /// <summary>Roll back without asking for confirmation (scripts, CI jobs); -WhatIf still only shows it.</summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
 
         protected override void Process()
         {
             Resolve();
             string what = $"roll back to {ToRelease ?? "the previous release"}" + (RestoreDatabase ? " and restore the database " + Settings.Database : "");
-            if (!ShouldProcess($"{Settings.Environment} ({Settings.Root})", what)) return;
+            if (!ShouldProcessOrAsk($"{Settings.Environment} ({Settings.Root})", what, Force)) return;
             using ITargetTransport transport = Transport();
             WriteObject(Run($"Rolling back {Settings.Environment}", (log, ct) => Service(transport).UndoAsync(ToRelease, RestoreDatabase,
-                System.Environment.UserName, System.TimeSpan.FromSeconds(LockTimeout), log, ct)));
+                System.Environment.UserName, System.TimeSpan.FromSeconds(LockTimeoutSec), log, ct)));
         }
     }
 
@@ -85,7 +91,7 @@ namespace InfluenceGen.Deploy.Cmdlets
         {
             Resolve();
             string label = Label ?? "manual-" + System.DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture);
-            if (!ShouldProcess($"{Settings.Database} on {Settings.Environment}", $"pg_dump -Fc to {Settings.Root}/backups/{Settings.Database}-{label}.dump")) return;
+            if (!ShouldProcessOrAsk($"{Settings.Database} on {Settings.Environment}", $"pg_dump -Fc to {Settings.Root}/backups/{Settings.Database}-{label}.dump")) return;
             using ITargetTransport transport = Transport();
             string path = Run("Backing up " + Settings.Database, (log, ct) => Service(transport).BackupAsync(label, ct));
             WriteObject(new OdooDatabaseBackup { Environment = Settings.Environment, Database = Settings.Database, Path = path });
@@ -94,33 +100,59 @@ namespace InfluenceGen.Deploy.Cmdlets
 
     /// <summary>Replaces the environment's database with a pg_dump -Fc file on the target.</summary>
     [Cmdlet(VerbsData.Restore, "OdooDatabase", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+    [OutputType(typeof(OdooDatabaseBackup))]
     public sealed class RestoreOdooDatabaseCommand : DeployCmdletBase
     {
         /// <summary>The dump on the target (absolute, or relative to the deploy root), or an OdooDatabaseBackup.</summary>
         [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
         public string Path { get; set; } = null!;
 
+        /// <summary>Restore without asking for confirmation (scripts, CI jobs); -WhatIf still only shows it.</summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
         protected override void Process()
         {
             Resolve();
             string path = Path.StartsWith("/", System.StringComparison.Ordinal) ? Path : Settings.Root + "/" + Path;
-            if (!ShouldProcess($"{Settings.Database} on {Settings.Environment}", $"DROP and restore from {path}")) return;
+            if (!ShouldProcessOrAsk($"{Settings.Database} on {Settings.Environment}", $"DROP and restore from {path}", Force)) return;
             using ITargetTransport transport = Transport();
             Run("Restoring " + Settings.Database, (log, ct) => Service(transport).RestoreAsync(path, ct));
+            // The dump now in place, as Backup-OdooDatabase describes one.
+            WriteObject(new OdooDatabaseBackup { Environment = Settings.Environment, Database = Settings.Database, Path = path });
         }
+    }
+
+    /// <summary>What Export-InfluenceGenDeploymentLog wrote (table view in InfluenceGen.Deploy.Deploy.Format.ps1xml).</summary>
+    public sealed class DeploymentLogExport
+    {
+        public string Environment { get; set; } = string.Empty;
+        public string Format { get; set; } = string.Empty;
+        /// <summary>The file written; its SHA-256 is in Path.sha256.</summary>
+        public string Path { get; set; } = string.Empty;
+        public string Sha256 { get; set; } = string.Empty;
+        /// <summary>The ledger entries exported.</summary>
+        public int Entries { get; set; }
+        public override string ToString() => Path;
     }
 
     /// <summary>Writes the ledger as CSV or JSON, with a .sha256 file beside it.</summary>
     [Cmdlet(VerbsData.Export, "InfluenceGenDeploymentLog", SupportsShouldProcess = true)]
-    [OutputType(typeof(System.IO.FileInfo))]
+    [OutputType(typeof(DeploymentLogExport), typeof(System.IO.FileInfo))]
     public sealed class ExportInfluenceGenDeploymentLogCommand : DeployCmdletBase
     {
+        /// <summary>Csv or Json.</summary>
         [Parameter(Mandatory = true)]
         [ValidateSet("Csv", "Json")]
         public string Format { get; set; } = "Json";
 
+        /// <summary>The file to write (replaced atomically); its SHA-256 goes to OutFile.sha256.</summary>
         [Parameter(Mandatory = true)]
         public string OutFile { get; set; } = null!;
+
+        /// <summary>Return the written file (a FileInfo) instead of the export summary.</summary>
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
 
         protected override void Process()
         {
@@ -133,7 +165,8 @@ namespace InfluenceGen.Deploy.Cmdlets
             AtomicFile.WriteAllText(target, text);
             string sha = DeploymentLedger.Sha256Hex(text);
             AtomicFile.WriteAllText(target + ".sha256", sha + "  " + System.IO.Path.GetFileName(target) + "\n");
-            WriteObject(new System.IO.FileInfo(target));
+            if (PassThru) WriteObject(InvokeProvider.Item.Get(target).FirstOrDefault() ?? (object)new System.IO.FileInfo(target));
+            else WriteObject(new DeploymentLogExport { Environment = Settings.Environment, Format = Format, Path = target, Sha256 = sha, Entries = records.Count });
         }
     }
 }

@@ -81,8 +81,10 @@ namespace InfluenceGen.Deploy.Cmdlets
             Verbose(result.ToString() + (result.ReportPath != null ? $"; report {result.ReportPath}" : string.Empty));
             if (PassThru) foreach (LintFinding f in result.Findings) WriteObject(f);
             else WriteObject(result);
+            // The findings are the result; being above the threshold is a non-terminating error after them (as
+            // Invoke-OdooUnitTest's red run): pwsh -c exits 1, -ErrorAction SilentlyContinue lets a script go on.
             if (!result.Success)
-                Fail(new DeployException("LintFindingsAboveThreshold", ErrorCategory.InvalidResult,
+                ReportError(new DeployException("LintFindingsAboveThreshold", ErrorCategory.InvalidResult,
                     $"{result.AboveThreshold} lint finding(s) at or above {FailOn}: " + string.Join("; ",
                         result.Findings.Where(f => f.Severity >= result.FailOn!.Value).Take(10).Select(f => $"{f.Path}:{f.Line} {f.Linter} {f.Code} {f.Message}")),
                     result.ReportPath));

@@ -62,7 +62,10 @@ namespace InfluenceGen.Deploy.Cmdlets
 
             N8nWorkflowPackage preview = WorkflowPackageBuilder.Preview(source, outFile);
             string list = string.Join(", ", preview.Workflows.Select(w => w.Name));
-            if (!ShouldProcess($"Write '{outFile}' with {preview.WorkflowCount} workflow(s) and {preview.HelperFiles.Length} helper file(s): {list}",
+            // -WhatIf checks what the real run checks, and says when it would make the output folder.
+            string? newFolder = PackageFile.CheckOutput(outFile, new[] { source.Root });
+            string making = newFolder != null ? $" (creating the folder '{newFolder}')" : string.Empty;
+            if (!ShouldProcess($"Write '{outFile}'{making} with {preview.WorkflowCount} workflow(s) and {preview.HelperFiles.Length} helper file(s): {list}",
                     $"Write '{outFile}' with {preview.WorkflowCount} workflow(s)?", "New-N8nWorkflowPackage"))
                 return;
 
