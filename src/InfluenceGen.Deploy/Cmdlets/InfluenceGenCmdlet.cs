@@ -155,7 +155,7 @@ namespace InfluenceGen.Deploy.Cmdlets
             }
             catch (Exception ex) when (IsNoPrompt(ex))
             {
-                throw ConfirmationNotPossible(action + " on " + target);
+                throw ConfirmationNotPossible(LowerFirst(action) + " on " + target);
             }
         }
 
@@ -170,7 +170,7 @@ namespace InfluenceGen.Deploy.Cmdlets
             }
             catch (Exception ex) when (IsNoPrompt(ex))
             {
-                throw ConfirmationNotPossible(question.TrimEnd('?'));
+                throw ConfirmationNotPossible(LowerFirst(question.TrimEnd('?')));
             }
         }
 
@@ -195,7 +195,7 @@ namespace InfluenceGen.Deploy.Cmdlets
 
         /// <summary>ShouldContinue (a question asked whatever $ConfirmPreference says), with the same module error
         /// as <see cref="ShouldProcessOrAsk"/> when nobody can answer.</summary>
-        protected bool ShouldContinueOrFail(string query, string caption, ref bool yesToAll, ref bool noToAll)
+        protected bool ShouldContinueOrFail(string query, string caption, string what, ref bool yesToAll, ref bool noToAll)
         {
             try
             {
@@ -203,7 +203,7 @@ namespace InfluenceGen.Deploy.Cmdlets
             }
             catch (Exception ex) when (IsNoPrompt(ex))
             {
-                throw ConfirmationNotPossible(query);
+                throw ConfirmationNotPossible(what);
             }
         }
 
@@ -220,6 +220,9 @@ namespace InfluenceGen.Deploy.Cmdlets
             }
             return false;
         }
+
+        private static string LowerFirst(string text)
+            => text.Length > 1 && char.IsUpper(text[0]) && char.IsLower(text[1]) ? char.ToLowerInvariant(text[0]) + text.Substring(1) : text;
 
         private bool IsNoPrompt(Exception ex)
             => (ex is PSInvalidOperationException || ex is System.Management.Automation.Host.HostException || ex is NotImplementedException)

@@ -99,7 +99,7 @@ namespace InfluenceGen.Deploy.Cmdlets
                 // A delete cannot be undone: it asks at ConfirmImpact High although the rest of the publish is Medium.
                 if (item.Activation == "Delete" && !Force && HighImpactWouldAsk()
                     && !ShouldContinueOrFail($"Delete the workflow '{item.Name}' ({item.Id}) from {plan.ApiRoot}? This cannot be undone.",
-                        "Publish-N8nWorkflow -PruneAction Delete", ref yesToAll, ref noToAll))
+                        "Publish-N8nWorkflow -PruneAction Delete", $"delete the workflow '{item.Name}' ({item.Id}) from {plan.ApiRoot}", ref yesToAll, ref noToAll))
                     continue;
                 approved.Add(item);
             }

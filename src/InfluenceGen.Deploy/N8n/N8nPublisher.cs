@@ -105,8 +105,8 @@ namespace InfluenceGen.Deploy.N8n
         public int ManagedCount { get; internal set; }
         /// <summary>How many workflows the source has.</summary>
         public int SourceCount { get; internal set; }
-        /// <summary>The prune items that write (deactivate or delete).</summary>
-        public IReadOnlyList<N8nWorkflowPublishResult> Pruning => Planned.Select(p => p.Result).Where(r => r.Action == N8nWorkflowAction.Prune && r.Activation.Length > 0).ToList();
+        /// <summary>The managed workflows -Prune takes out of service (deactivates, or deletes).</summary>
+        public IReadOnlyList<N8nWorkflowPublishResult> Pruning => Planned.Select(p => p.Result).Where(r => r.Action == N8nWorkflowAction.Prune).ToList();
     }
 
     internal sealed class PlannedItem
@@ -300,7 +300,7 @@ namespace InfluenceGen.Deploy.N8n
             string names = string.Join(", ", pruning.Take(10).Select(r => $"'{r.Name}' ({r.Id})")) + (pruning.Count > 10 ? $" and {pruning.Count - 10} more" : string.Empty);
             throw new DeployException("PruneGuard", ErrorCategory.LimitsExceeded,
                 $"-Prune would {verb} {pruning.Count} of the {plan.ManagedCount} workflow(s) managed with tag '{options.ManagedTag}' at {plan.ApiRoot} " +
-                $"while the source has {plan.SourceCount}: {names}. An empty or wrong source folder looks like this, so nothing was changed.", plan.ApiRoot)
+                $"because the source has only {plan.SourceCount}: {names}. An empty or wrong source folder looks like this, so nothing was changed.", plan.ApiRoot)
             { RecommendedAction = "Check the source path; if these workflows really should go, run again with -Force." };
         }
 
