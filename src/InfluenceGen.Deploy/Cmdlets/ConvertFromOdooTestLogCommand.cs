@@ -19,7 +19,7 @@ namespace InfluenceGen.Deploy.Cmdlets
         [Parameter] public string? JUnitPath { get; set; }
 
         /// <summary>The modules that were requested: a module without tests is then a problem.</summary>
-        [Parameter] public string[]? Module { get; set; }
+        [Parameter] [OdooModuleNameTransformation] [ArgumentCompleter(typeof(OdooModuleCompleter))] public string[]? Module { get; set; }
 
         /// <summary>Odoo's exit code, when known.</summary>
         [Parameter] public int? ExitCode { get; set; }

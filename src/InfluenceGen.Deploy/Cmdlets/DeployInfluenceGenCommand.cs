@@ -19,7 +19,8 @@ namespace InfluenceGen.Deploy.Cmdlets
         /// <summary>The addon package: a zip path or the OdooAddonPackage object New-OdooAddonPackage writes.</summary>
         [Parameter(Mandatory = true, ValueFromPipeline = true, Position = 1)]
         [ValidateNotNull]
-        public object Package { get; set; } = null!;
+        [AddonPackageTransformation]
+        public OdooAddonPackage Package { get; set; } = null!;
 
         /// <summary>An n8n workflow bundle to publish after Odoo is healthy.</summary>
         [Parameter]
@@ -33,13 +34,15 @@ namespace InfluenceGen.Deploy.Cmdlets
         [Parameter]
         public SwitchParameter SkipApproval { get; set; }
 
+        /// <summary>Why the change gate is skipped (recorded in the ledger); required with -SkipApproval.</summary>
         [Parameter]
         public string? SkipReason { get; set; }
 
         /// <summary>Seconds to wait for another deployment's lock (default 0: fail fast).</summary>
         [Parameter]
+        [Alias("LockTimeout")]
         [ValidateRange(0, 3600)]
-        public int LockTimeout { get; set; }
+        public int LockTimeoutSec { get; set; }
 
         /// <summary>Do not ask for confirmation on production.</summary>
         [Parameter]
@@ -47,17 +50,8 @@ namespace InfluenceGen.Deploy.Cmdlets
 
         protected override void Process()
         {
-            object package = Package is PSObject pso ? pso.BaseObject : Package;
-            string path; string? sha = null;
-            if (package is OdooAddonPackage built) { path = built.Path; sha = built.Sha256; }
-            else if (package is string s) path = ResolveOutputPath(s);
-            else if (package is System.IO.FileInfo fi) path = fi.FullName;
-            else
-            {
-                var p = PSObject.AsPSObject(Package).Properties["Path"]?.Value as string
-                    ?? throw new DeployException("PackageInvalid", ErrorCategory.InvalidArgument, "-Package takes a zip path or an OdooAddonPackage object", Package);
-                path = ResolveOutputPath(p);
-            }
+            // [AddonPackageTransformation] made a zip path or FileInfo a package with its Path.
+            string path = Package.Path; string? sha = Package.Sha256.Length > 0 ? Package.Sha256 : null;
             if (SkipApproval && string.IsNullOrWhiteSpace(SkipReason))
                 throw new DeployException("SkipReasonMissing", ErrorCategory.InvalidArgument, "-SkipApproval needs -SkipReason: say why the change gate is skipped (it goes into the ledger)", "SkipReason");
 
@@ -75,7 +69,7 @@ namespace InfluenceGen.Deploy.Cmdlets
                 ChangeRequestId = ChangeRequestId ?? Config.Get("ChangeRequestId"),
                 SkipApproval = SkipApproval,
                 SkipReason = SkipReason,
-                LockTimeout = TimeSpan.FromSeconds(LockTimeout),
+                LockTimeout = TimeSpan.FromSeconds(LockTimeoutSec),
                 User = System.Environment.GetEnvironmentVariable("GITLAB_USER_LOGIN") ?? System.Environment.UserName,
             };
             using ITargetTransport transport = Transport();

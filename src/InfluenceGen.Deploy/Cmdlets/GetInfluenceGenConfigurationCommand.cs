@@ -21,6 +21,7 @@ namespace InfluenceGen.Deploy.Cmdlets
         /// <summary>Setting names to show (wildcards).</summary>
         [Parameter]
         [SupportsWildcards]
+        [ArgumentCompleter(typeof(SettingNameCompleter))]
         public string[]? Name { get; set; }
 
         /// <summary>The environments file; default $env:INFLUENCEGEN_ENVIRONMENTS_FILE or ./environments.json.</summary>

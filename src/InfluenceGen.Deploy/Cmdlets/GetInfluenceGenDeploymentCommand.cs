@@ -41,6 +41,7 @@ namespace InfluenceGen.Deploy.Cmdlets
     {
         /// <summary>The release to go back to (default: the one before the current).</summary>
         [Parameter]
+        [ArgumentCompleter(typeof(ReleaseCompleter))]
         public string? ToRelease { get; set; }
 
         /// <summary>Also restore the backup taken before the current release was deployed.</summary>

@@ -41,6 +41,11 @@ namespace InfluenceGen.Deploy.Cmdlets
         [Parameter]
         public SwitchParameter Quiet { get; set; }
 
+        /// <summary>Time limit of one request to JIRA, in seconds (default 30).</summary>
+        [Parameter]
+        [ValidateRange(0.1, 600)]
+        public double TimeoutSec { get => RequestTimeoutSeconds; set => RequestTimeoutSeconds = value; }
+
         protected override void Process()
         {
             DeployConfiguration config = ResolveGateConfiguration(Environment);
