@@ -157,3 +157,13 @@ namespace InfluenceGen.Deploy.Cmdlets
         }
     }
 }
+
+namespace InfluenceGen.Deploy.Cmdlets
+{
+    /// <summary>Where Get-Help -Online goes: the README's "Cmdlet reference" section, one heading per cmdlet
+    /// ("Get-Help New-OdooAddonPackage" becomes the anchor #get-help-new-odooaddonpackage).</summary>
+    public static class HelpLinks
+    {
+        public const string Readme = "https://gitlab.com/influencegen/deploy/-/blob/main/README.md";
+    }
+}

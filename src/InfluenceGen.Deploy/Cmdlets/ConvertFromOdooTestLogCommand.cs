@@ -6,7 +6,7 @@ namespace InfluenceGen.Deploy.Cmdlets
 {
     /// <summary>Converts an Odoo test log written elsewhere into results and JUnit, with the parser
     /// Invoke-OdooUnitTest uses (<see cref="OdooLogParser"/>).</summary>
-    [Cmdlet(VerbsData.ConvertFrom, "OdooTestLog")]
+    [Cmdlet(VerbsData.ConvertFrom, "OdooTestLog", HelpUri = HelpLinks.Readme + "#get-help-convertfrom-odootestlog")]
     [OutputType(typeof(OdooTestRunResult), typeof(OdooTestCaseResult))]
     public sealed class ConvertFromOdooTestLogCommand : InfluenceGenCmdlet
     {

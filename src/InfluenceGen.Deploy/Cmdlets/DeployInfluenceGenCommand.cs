@@ -12,7 +12,7 @@ namespace InfluenceGen.Deploy.Cmdlets
     /// verify, decide install/upgrade, backup, atomic switch, Odoo, restart, health, ledger; rolls back on
     /// failure. -WhatIf prints the plan. The work is in <see cref="DeployService"/>.
     /// </summary>
-    [Cmdlet("Deploy", "InfluenceGen", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet("Deploy", "InfluenceGen", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.Readme + "#get-help-deploy-influencegen")]
     [OutputType(typeof(DeploymentRecord), typeof(DeployPlan))]
     public sealed class DeployInfluenceGenCommand : DeployCmdletBase
     {

@@ -8,7 +8,7 @@ namespace InfluenceGen.Deploy.Cmdlets
     /// Shows the resolved configuration of one or every environment: each setting's value (secrets
     /// masked) and where it came from (parameter, CI variable, environments file and line, default).
     /// </summary>
-    [Cmdlet(VerbsCommon.Get, "InfluenceGenConfiguration")]
+    [Cmdlet(VerbsCommon.Get, "InfluenceGenConfiguration", HelpUri = HelpLinks.Readme + "#get-help-get-influencegenconfiguration")]
     [OutputType(typeof(ConfigurationEntry))]
     public sealed class GetInfluenceGenConfigurationCommand : InfluenceGenCmdlet
     {

@@ -7,7 +7,7 @@ using InfluenceGen.Deploy.Infrastructure.Ssh;
 namespace InfluenceGen.Deploy.Cmdlets
 {
     /// <summary>Reads the deployment ledger of an environment (newest last); -Verify checks its hash chain.</summary>
-    [Cmdlet(VerbsCommon.Get, "InfluenceGenDeployment")]
+    [Cmdlet(VerbsCommon.Get, "InfluenceGenDeployment", HelpUri = HelpLinks.Readme + "#get-help-get-influencegendeployment")]
     [OutputType(typeof(DeploymentRecord))]
     public sealed class GetInfluenceGenDeploymentCommand : DeployCmdletBase
     {
@@ -35,7 +35,7 @@ namespace InfluenceGen.Deploy.Cmdlets
     }
 
     /// <summary>Rolls an environment back to an earlier kept release (and optionally its database).</summary>
-    [Cmdlet(VerbsCommon.Undo, "InfluenceGenDeployment", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+    [Cmdlet(VerbsCommon.Undo, "InfluenceGenDeployment", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, HelpUri = HelpLinks.Readme + "#get-help-undo-influencegendeployment")]
     [OutputType(typeof(DeploymentRecord))]
     public sealed class UndoInfluenceGenDeploymentCommand : DeployCmdletBase
     {
@@ -79,7 +79,7 @@ namespace InfluenceGen.Deploy.Cmdlets
     }
 
     /// <summary>pg_dump -Fc of the environment's database (and filestore) into &lt;root&gt;/backups on the target.</summary>
-    [Cmdlet(VerbsData.Backup, "OdooDatabase", SupportsShouldProcess = true)]
+    [Cmdlet(VerbsData.Backup, "OdooDatabase", SupportsShouldProcess = true, HelpUri = HelpLinks.Readme + "#get-help-backup-odoodatabase")]
     [OutputType(typeof(OdooDatabaseBackup))]
     public sealed class BackupOdooDatabaseCommand : DeployCmdletBase
     {
@@ -100,7 +100,7 @@ namespace InfluenceGen.Deploy.Cmdlets
     }
 
     /// <summary>Replaces the environment's database with a pg_dump -Fc file on the target.</summary>
-    [Cmdlet(VerbsData.Restore, "OdooDatabase", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+    [Cmdlet(VerbsData.Restore, "OdooDatabase", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, HelpUri = HelpLinks.Readme + "#get-help-restore-odoodatabase")]
     [OutputType(typeof(OdooDatabaseBackup))]
     public sealed class RestoreOdooDatabaseCommand : DeployCmdletBase
     {
@@ -138,7 +138,7 @@ namespace InfluenceGen.Deploy.Cmdlets
     }
 
     /// <summary>Writes the ledger as CSV or JSON, with a .sha256 file beside it.</summary>
-    [Cmdlet(VerbsData.Export, "InfluenceGenDeploymentLog", SupportsShouldProcess = true)]
+    [Cmdlet(VerbsData.Export, "InfluenceGenDeploymentLog", SupportsShouldProcess = true, HelpUri = HelpLinks.Readme + "#get-help-export-influencegendeploymentlog")]
     [OutputType(typeof(DeploymentLogExport), typeof(System.IO.FileInfo))]
     public sealed class ExportInfluenceGenDeploymentLogCommand : DeployCmdletBase
     {

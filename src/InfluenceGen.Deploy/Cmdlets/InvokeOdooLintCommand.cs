@@ -11,7 +11,7 @@ namespace InfluenceGen.Deploy.Cmdlets
 {
     /// <summary>Runs flake8 and pylint over Odoo addons and writes GitLab Code Quality JSON; the work is
     /// in <see cref="OdooLinter"/>.</summary>
-    [Cmdlet(VerbsLifecycle.Invoke, "OdooLint", DefaultParameterSetName = "Path", SupportsShouldProcess = true)]
+    [Cmdlet(VerbsLifecycle.Invoke, "OdooLint", DefaultParameterSetName = "Path", SupportsShouldProcess = true, HelpUri = HelpLinks.Readme + "#get-help-invoke-odoolint")]
     [OutputType(typeof(LintResult), typeof(LintFinding))]
     public sealed class InvokeOdooLintCommand : InfluenceGenCmdlet
     {

@@ -13,7 +13,7 @@ namespace InfluenceGen.Deploy.Cmdlets
     /// a given runner), streams the log, writes JUnit for GitLab and ends in a terminating error when
     /// anything is not green. The work is in <see cref="OdooTestService"/>.
     /// </summary>
-    [Cmdlet(VerbsLifecycle.Invoke, "OdooUnitTest", SupportsShouldProcess = true, DefaultParameterSetName = "Local")]
+    [Cmdlet(VerbsLifecycle.Invoke, "OdooUnitTest", SupportsShouldProcess = true, DefaultParameterSetName = "Local", HelpUri = HelpLinks.Readme + "#get-help-invoke-odoounittest")]
     [OutputType(typeof(OdooTestRunResult), typeof(OdooTestCaseResult))]
     public sealed class InvokeOdooUnitTestCommand : InfluenceGenCmdlet
     {

@@ -11,7 +11,7 @@ namespace InfluenceGen.Deploy.Cmdlets
     /// files of a folder, validates each workflow and writes a deterministic zip with a metadata
     /// entry. The work is in <see cref="WorkflowPackageBuilder"/>.
     /// </summary>
-    [Cmdlet(VerbsCommon.New, "N8nWorkflowPackage", SupportsShouldProcess = true, DefaultParameterSetName = "Path")]
+    [Cmdlet(VerbsCommon.New, "N8nWorkflowPackage", SupportsShouldProcess = true, DefaultParameterSetName = "Path", HelpUri = HelpLinks.Readme + "#get-help-new-n8nworkflowpackage")]
     [OutputType(typeof(N8nWorkflowPackage))]
     public sealed class NewN8nWorkflowPackageCommand : InfluenceGenCmdlet
     {

@@ -10,7 +10,7 @@ namespace InfluenceGen.Deploy.Cmdlets
     /// dependency and writes a deterministic zip with per-addon module_auto_update checksums.
     /// The work is in <see cref="AddonPackageBuilder"/>.
     /// </summary>
-    [Cmdlet(VerbsCommon.New, "OdooAddonPackage", SupportsShouldProcess = true, DefaultParameterSetName = "Path")]
+    [Cmdlet(VerbsCommon.New, "OdooAddonPackage", SupportsShouldProcess = true, DefaultParameterSetName = "Path", HelpUri = HelpLinks.Readme + "#get-help-new-odooaddonpackage")]
     [OutputType(typeof(OdooAddonPackage))]
     public sealed class NewOdooAddonPackageCommand : InfluenceGenCmdlet
     {

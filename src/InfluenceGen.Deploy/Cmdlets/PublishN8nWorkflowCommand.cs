@@ -16,7 +16,7 @@ namespace InfluenceGen.Deploy.Cmdlets
     /// deactivates or deletes managed workflows the source no longer has. The work is in
     /// <see cref="N8nPublisher"/>.
     /// </summary>
-    [Cmdlet(VerbsData.Publish, "N8nWorkflow", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsData.Publish, "N8nWorkflow", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.Readme + "#get-help-publish-n8nworkflow")]
     [OutputType(typeof(N8nWorkflowPublishResult))]
     public sealed class PublishN8nWorkflowCommand : InfluenceGenCmdlet
     {

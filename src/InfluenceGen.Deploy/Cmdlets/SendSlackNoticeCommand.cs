@@ -17,7 +17,7 @@ namespace InfluenceGen.Deploy.Cmdlets
     /// The webhook URL is a secret and never appears in any stream. The work is in
     /// <see cref="WebhookNotifier"/>.
     /// </summary>
-    [Cmdlet(VerbsCommunications.Send, "SlackNotice", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+    [Cmdlet(VerbsCommunications.Send, "SlackNotice", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, HelpUri = HelpLinks.Readme + "#get-help-send-slacknotice")]
     [OutputType(typeof(NoticeResult))]
     public sealed class SendSlackNoticeCommand : InfluenceGenCmdlet
     {

@@ -11,7 +11,7 @@ namespace InfluenceGen.Deploy.Cmdlets
     /// an answer, not an error: the cmdlet writes the approval object (or, with -Quiet, $false).
     /// The work is in <see cref="ChangeApprovalService"/>.
     /// </summary>
-    [Cmdlet(VerbsDiagnostic.Test, "ChangeApproval", DefaultParameterSetName = "Check")]
+    [Cmdlet(VerbsDiagnostic.Test, "ChangeApproval", DefaultParameterSetName = "Check", HelpUri = HelpLinks.Readme + "#get-help-test-changeapproval")]
     [OutputType(typeof(ChangeApproval), ParameterSetName = new[] { "Check", "Skip" })]
     [OutputType(typeof(bool))]
     public sealed class TestChangeApprovalCommand : ChangeGateCmdlet

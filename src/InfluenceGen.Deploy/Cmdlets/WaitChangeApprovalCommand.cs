@@ -11,7 +11,7 @@ namespace InfluenceGen.Deploy.Cmdlets
     /// approved as asked (ChangeApprovalNotPossible: missing id, 401/403/404, wrong project), or the
     /// time runs out (ChangeApprovalTimeout). JIRA being down keeps it waiting.
     /// </summary>
-    [Cmdlet(VerbsLifecycle.Wait, "ChangeApproval", DefaultParameterSetName = "Check")]
+    [Cmdlet(VerbsLifecycle.Wait, "ChangeApproval", DefaultParameterSetName = "Check", HelpUri = HelpLinks.Readme + "#get-help-wait-changeapproval")]
     [OutputType(typeof(ChangeApproval))]
     public sealed class WaitChangeApprovalCommand : ChangeGateCmdlet
     {
