@@ -33,7 +33,7 @@ for i in $(seq -w 1 20); do
 done
 
 home="$SSH_TEST_HOME"; t="$home/bench-$$"; mkdir -p "$t/state"
-cp tests/unit/Deploy/standin/odoo tests/unit/Deploy/standin/odoo-http tests/unit/Deploy/standin/odoo-restart "$t/"
+cp tests/unit/Deploy/standin/odoo tests/unit/Deploy/standin/odoo-http tests/unit/Deploy/standin/odoo-restart tests/unit/Deploy/standin/odoo-stop "$t/"
 chown -R "$SSH_TEST_USER" "$t"
 port=$(/usr/bin/python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
 port2=$(/usr/bin/python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
@@ -52,7 +52,7 @@ cat > "$work/environments.json" <<JSON
   "OdooSshHost": "127.0.0.1", "OdooSshPort": $SSH_TEST_PORT, "OdooSshUser": "$SSH_TEST_USER", "OdooSshHostKey": "$SSH_TEST_HOST_KEY_FINGERPRINT",
   "DeployRoot": "$t/ours", "OdooDatabase": "bench_ours", "OdooDatabaseHost": "127.0.0.1", "OdooDatabasePort": $PG_TEST_PORT, "OdooDatabaseUser": "$PG_TEST_USER",
   "OdooRuntime": "command", "OdooCommand": "IG_STANDIN_STATE=$t/state $t/odoo --addons-path={current}",
-  "RestartCommand": "IG_STANDIN_STATE=$t/state $t/odoo-restart $port", "HealthUrl": "http://127.0.0.1:$port", "BackupBeforeUpgrade": true } } }
+  "RestartCommand": "IG_STANDIN_STATE=$t/state $t/odoo-restart $port --addons-path={current}", "StopCommand": "IG_STANDIN_STATE=$t/state $t/odoo-stop", "HealthUrl": "http://127.0.0.1:$port", "BackupBeforeUpgrade": true } } }
 JSON
 export BENCH_ODOO_SERVER_SSH_PRIVATE_KEY="$(cat "$SSH_TEST_KEY")" BENCH_ODOO_DB_PASSWORD="$PG_TEST_PASSWORD"
 

@@ -8,7 +8,16 @@
     Description          = 'Delivers InfluenceGen''s Odoo addons and n8n workflows from a commit to production: package, test, lint, gate, deploy with rollback, publish, notify.'
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
-    FormatsToProcess     = @('InfluenceGen.Deploy.Format.ps1xml', 'InfluenceGen.Deploy.Gate.Format.ps1xml', 'InfluenceGen.Deploy.Quality.Format.ps1xml', 'InfluenceGen.Deploy.Deploy.Format.ps1xml', 'InfluenceGen.Deploy.N8n.Format.ps1xml')
+    # One line each: branches that add a capability add a line (merges stay trivial).
+    FormatsToProcess     = @(
+        'InfluenceGen.Deploy.Format.ps1xml'
+        'InfluenceGen.Deploy.Gate.Format.ps1xml'
+        'InfluenceGen.Deploy.Quality.Format.ps1xml'
+        'InfluenceGen.Deploy.Deploy.Format.ps1xml'
+        'InfluenceGen.Deploy.N8n.Format.ps1xml'
+        'InfluenceGen.Deploy.Checks.Format.ps1xml'
+        'InfluenceGen.Deploy.Images.Format.ps1xml'
+    )
     FunctionsToExport    = @()
     CmdletsToExport      = @(
         'Get-InfluenceGenConfiguration'
@@ -28,6 +37,8 @@
         'Export-InfluenceGenDeploymentLog'
         'Backup-OdooDatabase'
         'Restore-OdooDatabase'
+        'Test-InfluenceGenEnvironment'
+        'Build-InfluenceGenImage'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

@@ -22,10 +22,13 @@ ssh-keygen -q -t ed25519 -N '' -C ig-deploy-test -f "$dir/client_ed25519"
 # A second client key with a passphrase, for the secret-leak test.
 ssh-keygen -q -t ed25519 -N 'ig-test-key-passphrase-5e1f' -C ig-deploy-test-pass -f "$dir/client_pass_ed25519"
 install -d -m 0700 -o "$user" -g "$user" "$home/.ssh"
-cat "$dir/client_ed25519.pub" "$dir/client_pass_ed25519.pub" > "$home/.ssh/authorized_keys"
-chown "$user:$user" "$home/.ssh/authorized_keys"; chmod 0600 "$home/.ssh/authorized_keys"
 install -d -m 0755 -o "$user" -g "$user" "$home/bin"
 port=$(/usr/bin/python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+# This run's own authorized keys (public, root-owned, readable by the user): several test runs on one machine
+# share the user, and a shared ~/.ssh/authorized_keys would be overwritten by the next run's setup.
+keys="/run/ig-sshd-$port"
+install -d -m 0755 "$keys"
+cat "$dir/client_ed25519.pub" "$dir/client_pass_ed25519.pub" > "$keys/authorized_keys"; chmod 0644 "$keys/authorized_keys"
 cat > "$dir/sshd_config" <<CONF
 Port $port
 ListenAddress 127.0.0.1
@@ -37,7 +40,7 @@ KbdInteractiveAuthentication no
 PubkeyAuthentication yes
 PermitRootLogin no
 AllowUsers $user
-AuthorizedKeysFile .ssh/authorized_keys
+AuthorizedKeysFile $keys/authorized_keys
 StrictModes yes
 MaxStartups 50:30:100
 MaxSessions 50
@@ -62,4 +65,5 @@ export SSH_TEST_SSHD_CONFIG=$dir/sshd_config
 ENV
 cat > "$IG_TEST_STATE/cleanup/20-sshd.sh" <<CLEAN
 [ -s "$dir/sshd.pid" ] && kill \$(cat "$dir/sshd.pid") 2>/dev/null || true
+rm -rf "$keys"
 CLEAN

@@ -20,11 +20,18 @@ namespace InfluenceGen.Deploy.Cmdlets
         [Parameter]
         public SwitchParameter Verify { get; set; }
 
+        /// <summary>The Hash of the last entry as kept outside the target (e.g. the deploy result's Hash in a job
+        /// artifact): an entry with it must still be in the ledger, so lines removed at the end are detected. Implies -Verify.</summary>
+        [Parameter]
+        [ValidatePattern("^[0-9a-fA-F]{64}$")]
+        public string? ExpectedHead { get; set; }
+
         protected override void Process()
         {
             Resolve();
             using ITargetTransport transport = Transport();
-            var (records, _, _) = Run("Reading the deployment ledger", (log, ct) => Service(transport).ReadLedgerAsync(Verify, ct));
+            bool verify = Verify || ExpectedHead != null;
+            var (records, _, _) = Run("Reading the deployment ledger", (log, ct) => Service(transport).ReadLedgerAsync(verify, ct, ExpectedHead));
             var shown = Last > 0 ? records.Skip(System.Math.Max(0, records.Count - Last)).ToList() : records;
             foreach (DeploymentRecord r in shown) WriteObject(r);
             DeploymentRecord? broken = records.FirstOrDefault(r => r.Verified == false);
@@ -54,17 +61,22 @@ namespace InfluenceGen.Deploy.Cmdlets
         [ValidateRange(0, 3600)]
         public int LockTimeoutSec { get; set; }
 
-        /// <summary>Roll back without asking for confirmation (scripts, CI jobs); -WhatIf still only shows it.</summary>
+        /// <summary>Do not ask (CI): with -RestoreDatabase, everything written since the backup is lost.</summary>
         [Parameter]
         public SwitchParameter Force { get; set; }
 
         protected override void Process()
         {
             Resolve();
-            string what = $"roll back to {ToRelease ?? "the previous release"}" + (RestoreDatabase ? " and restore the database " + Settings.Database : "");
-            if (!ShouldProcessOrAsk($"{Settings.Environment} ({Settings.Root})", what, Force)) return;
             using ITargetTransport transport = Transport();
-            WriteObject(Run($"Rolling back {Settings.Environment}", (log, ct) => Service(transport).UndoAsync(ToRelease, RestoreDatabase,
+            DeployService service = Service(transport);
+            UndoPlan plan = Run("Reading the deployment ledger", (log, ct) => service.PlanUndoAsync(ToRelease, RestoreDatabase, ct));
+            string what = $"roll back from {plan.Current ?? "(none)"} to {plan.Target}" + (RestoreDatabase
+                ? $" and restore the database {Settings.Database} from {plan.Backup}, the backup taken at {plan.BackupAt ?? "(unknown time)"}: EVERYTHING WRITTEN TO {Settings.Database} SINCE {plan.BackupAt ?? "that backup"} IS LOST"
+                : " (the database stays as it is)");
+            if (Force && !WhatIfRequested) { if (RestoreDatabase) Warning(what); }
+            else if (!ShouldProcessOrAsk($"{Settings.Environment} ({Settings.Root})", what)) return;
+            WriteObject(Run($"Rolling back {Settings.Environment}", (log, ct) => service.UndoAsync(ToRelease, RestoreDatabase,
                 System.Environment.UserName, System.TimeSpan.FromSeconds(LockTimeoutSec), log, ct)));
         }
     }
@@ -108,7 +120,7 @@ namespace InfluenceGen.Deploy.Cmdlets
         [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
         public string Path { get; set; } = null!;
 
-        /// <summary>Restore without asking for confirmation (scripts, CI jobs); -WhatIf still only shows it.</summary>
+        /// <summary>Do not ask (CI); -WhatIf still only shows what it would do.</summary>
         [Parameter]
         public SwitchParameter Force { get; set; }
 
@@ -116,7 +128,7 @@ namespace InfluenceGen.Deploy.Cmdlets
         {
             Resolve();
             string path = Path.StartsWith("/", System.StringComparison.Ordinal) ? Path : Settings.Root + "/" + Path;
-            if (!ShouldProcessOrAsk($"{Settings.Database} on {Settings.Environment}", $"DROP and restore from {path}", Force)) return;
+            if (!ShouldProcessOrAsk($"{Settings.Database} on {Settings.Environment}", $"replace with {path} (restored into a new database, verified, then swapped in by rename)", Force)) return;
             using ITargetTransport transport = Transport();
             Run("Restoring " + Settings.Database, (log, ct) => Service(transport).RestoreAsync(path, ct));
             // The dump now in place, as Backup-OdooDatabase describes one.

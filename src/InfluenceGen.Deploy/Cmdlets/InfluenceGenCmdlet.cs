@@ -265,6 +265,13 @@ namespace InfluenceGen.Deploy.Cmdlets
         /// <summary>The one configuration resolver, fed with the process's CI variables.</summary>
         protected ConfigurationResolver Resolver => new ConfigurationResolver(ConfigurationResolver.ProcessVariables(), Masker);
 
+        /// <summary>A global setting (no environment) from its CI variable or the environments file; null when unset.</summary>
+        protected string? GlobalSetting(string name, string? configurationPath = null)
+        {
+            ConfigurationResolver resolver = Resolver;
+            return resolver.Global(name, resolver.LocateFile(configurationPath, CurrentDirectory));
+        }
+
         protected DeployConfiguration ResolveConfiguration(string environment, string? configurationPath,
             System.Collections.Generic.IReadOnlyDictionary<string, object?>? explicitValues = null)
         {

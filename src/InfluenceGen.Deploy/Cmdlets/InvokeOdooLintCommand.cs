@@ -18,7 +18,7 @@ namespace InfluenceGen.Deploy.Cmdlets
         private readonly List<string> _paths = new List<string>();
 
         /// <summary>Addon folders or folders of addons. Wildcards allowed.</summary>
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = "Path")]
+        [Parameter(Position = 0, ValueFromPipeline = true, ParameterSetName = "Path")]
         [SupportsWildcards] [ValidateNotNullOrEmpty]
         public string[] Path { get; set; } = null!;
 
@@ -58,11 +58,32 @@ namespace InfluenceGen.Deploy.Cmdlets
                 }
                 return;
             }
-            foreach (string p in Path) _paths.AddRange(ResolvePaths(p, literal: false));
+            foreach (string p in Path ?? new string[0]) _paths.AddRange(ResolvePaths(p, literal: false));
+        }
+
+        /// <summary>LINT_TARGET_PATH (comma or space separated) when neither -Path nor -Package is given.</summary>
+        private void DefaultPaths()
+        {
+            if (_paths.Count > 0 || ParameterSetName == "Package") return;
+            string? fromSetting = GlobalSetting("LintTargetPath");
+            if (string.IsNullOrWhiteSpace(fromSetting))
+                throw new DeployException("LintNoPath", ErrorCategory.InvalidArgument,
+                    "Nothing to lint: give -Path (or -Package), or set the CI variable LINT_TARGET_PATH.", "Path");
+            foreach (string p in fromSetting!.Split(new[] { ',', ' ' }, StringSplitOptions.RemoveEmptyEntries))
+                _paths.AddRange(ResolvePaths(p, literal: false));
+        }
+
+        /// <summary>-ReportPath, else gl-code-quality-report.json in LINT_REPORTS_DIR when that is set.</summary>
+        private string? ReportFile()
+        {
+            if (ReportPath != null) return ResolveOutputPath(ReportPath);
+            string? dir = GlobalSetting("LintReportsDir");
+            return string.IsNullOrWhiteSpace(dir) ? null : ResolveOutputPath(System.IO.Path.Combine(dir!, "gl-code-quality-report.json"));
         }
 
         protected override void End()
         {
+            DefaultPaths();
             var request = new LintRequest
             {
                 Paths = _paths.Distinct().ToList(),
@@ -71,7 +92,7 @@ namespace InfluenceGen.Deploy.Cmdlets
                 Flake8Path = Flake8Path,
                 PylintPath = PylintPath,
                 FailOn = FailOn == "none" ? (CodeQualitySeverity?)null : (CodeQualitySeverity)Enum.Parse(typeof(CodeQualitySeverity), FailOn, true),
-                ReportPath = ReportPath != null ? ResolveOutputPath(ReportPath) : null,
+                ReportPath = ReportFile(),
             };
             // Linting reads; writing the report is the one change it makes.
             if (request.ReportPath != null && !ShouldProcess($"Lint {string.Join(", ", request.Paths)} with {string.Join(" and ", request.Linters)} and write the Code Quality report '{request.ReportPath}'",

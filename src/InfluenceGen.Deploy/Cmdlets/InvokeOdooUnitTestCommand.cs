@@ -20,7 +20,7 @@ namespace InfluenceGen.Deploy.Cmdlets
         private readonly List<string> _modules = new List<string>();
 
         /// <summary>Module names, or an addon package from New-OdooAddonPackage (its addons).</summary>
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
+        [Parameter(Position = 0, ValueFromPipeline = true)]
         [ValidateNotNullOrEmpty]
         [OdooModuleNameTransformation]
         [ArgumentCompleter(typeof(OdooModuleCompleter))]
@@ -89,8 +89,26 @@ namespace InfluenceGen.Deploy.Cmdlets
 
         protected override void Process()
         {
-            foreach (object item in Module)
+            foreach (object item in Module ?? new object[0])
                 _modules.AddRange(ModuleNames(item));
+        }
+
+        /// <summary>
+        /// The test job's inputs of the old pipeline when the parameters are not given: ODOO_MODULES_TO_TEST (comma or
+        /// space separated), ODOO_DB_NAME, and TEST_REPORTS_OUTPUT_DIR (the JUnit file lands there).
+        /// </summary>
+        private void ApplyJobSettings()
+        {
+            if (_modules.Count == 0 && GlobalSetting("TestModules") is string modules)
+                _modules.AddRange(modules.Split(new[] { ',', ' ', '\n' }, StringSplitOptions.RemoveEmptyEntries).Select(m => m.Trim()));
+            if (Database == null && GlobalSetting("TestDatabase") is string database && database.Length > 0)
+            {
+                if (!System.Text.RegularExpressions.Regex.IsMatch(database, @"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$"))
+                    throw new DeployException("InvalidConfigurationValue", ErrorCategory.InvalidData, $"ODOO_DB_NAME '{database}' is not a database name (letters, digits, _ . -).", "TestDatabase");
+                Database = database;
+            }
+            if (JUnitPath == null && GlobalSetting("TestReportsDir") is string reports && reports.Length > 0)
+                JUnitPath = System.IO.Path.Combine(reports, "junit-odoo.xml");
         }
 
         /// <summary>Names from a string, an OdooAddonPackage (also deserialized) or an OdooAddon.</summary>
@@ -122,6 +140,7 @@ namespace InfluenceGen.Deploy.Cmdlets
 
         protected override void End()
         {
+            ApplyJobSettings();
             IOdooCommandRunner runner;
             System.IDisposable? docker = null;
             switch (ParameterSetName)

@@ -40,12 +40,16 @@ namespace InfluenceGen.Deploy.Cmdlets
             _paths.AddRange(ResolvePaths(literal ? LiteralPath : Path, literal));
         }
 
+        /// <summary>The n8n version the workflows target, recorded in the package (default: the CI variable N8N_VERSION).</summary>
+        [Parameter]
+        public string? N8nVersion { get; set; }
+
         protected override void End()
         {
             if (_paths.Count != 1)
                 throw new DeployException("OneFolderExpected", ErrorCategory.InvalidArgument,
                     $"-Path must name one folder of workflows; it resolved to {_paths.Count}: {string.Join(", ", _paths)}", string.Join(", ", _paths));
-            var builder = new WorkflowPackageBuilder();
+            var builder = new WorkflowPackageBuilder { N8nVersion = N8nVersion ?? GlobalSetting("N8nVersion") };
             string outFile = ResolveOutputPath(OutFile);
 
             WorkflowSource source;
@@ -60,7 +64,7 @@ namespace InfluenceGen.Deploy.Cmdlets
                 throw;
             }
 
-            N8nWorkflowPackage preview = WorkflowPackageBuilder.Preview(source, outFile);
+            N8nWorkflowPackage preview = builder.Preview(source, outFile);
             string list = string.Join(", ", preview.Workflows.Select(w => w.Name));
             // -WhatIf checks what the real run checks, and says when it would make the output folder.
             string? newFolder = PackageFile.CheckOutput(outFile, new[] { source.Root });

@@ -53,6 +53,16 @@ namespace InfluenceGen.Deploy.Cmdlets
         [ValidatePattern(@"^\d+\.\d+$")]
         public string? OdooVersion { get; set; }
 
+        /// <summary>ODOO_VERSION (the old pipeline's variable) when -OdooVersion is not given.</summary>
+        private string? OdooSeriesSetting()
+        {
+            string? series = GlobalSetting("OdooVersion")?.Trim();
+            if (series != null && !System.Text.RegularExpressions.Regex.IsMatch(series, @"^\d+\.\d+$"))
+                throw new Infrastructure.DeployException("InvalidConfigurationValue", ErrorCategory.InvalidData,
+                    $"ODOO_VERSION '{series}' is not an Odoo series such as 18.0.", "OdooVersion");
+            return series;
+        }
+
         protected override void Process()
         {
             bool literal = ParameterSetName == "LiteralPath";
@@ -69,7 +79,7 @@ namespace InfluenceGen.Deploy.Cmdlets
                 Include = Include,
                 Exclude = Exclude,
                 AvailableAddons = AvailableAddon,
-                OdooSeries = OdooVersion,
+                OdooSeries = OdooVersion ?? OdooSeriesSetting(),
             };
             string outFile = ResolveOutputPath(OutFile);
 

@@ -127,6 +127,30 @@ namespace InfluenceGen.Deploy.Configuration
             return names;
         }
 
+        /// <summary>
+        /// A setting that belongs to no environment (e.g. the test job's ODOO_MODULES_TO_TEST): the CI variable (or an
+        /// alias), then the environments file's "global" section, then the default; null when unset.
+        /// </summary>
+        public string? Global(string name, string? file)
+        {
+            SettingDefinition def = SettingCatalog.Get(name);
+            if (def.PerEnvironment) throw new ArgumentException($"{name} is a setting of an environment", nameof(name));
+            string? value = null;
+            if (FromVariables(def, string.Empty) is (string variable, string fromVariable))
+            {
+                Check(def, fromVariable, $"variable {variable}");
+                value = fromVariable;
+            }
+            else if (file != null && EnvironmentsFile.Load(file).TryGet(string.Empty, def.Name, out string? fromFile, out int line))
+            {
+                Check(def, fromFile!, $"{file}:{line} (\"{def.Name}\")");
+                value = fromFile;
+            }
+            else value = def.DefaultFor?.Invoke(string.Empty);
+            if (value != null && def.IsSecret) _masker.Add(value);
+            return value;
+        }
+
         public DeployConfiguration Resolve(string environment, string? file, IReadOnlyDictionary<string, object?>? explicitValues = null)
         {
             EnvironmentsFile? parsed = file == null ? null : EnvironmentsFile.Load(file);

@@ -43,3 +43,16 @@ namespace InfluenceGen.Deploy.Deploy
         }
     }
 }
+
+namespace InfluenceGen.Deploy.Deploy
+{
+    /// <summary>What Undo-InfluenceGenDeployment would do; with a backup, what would be lost (everything written after BackupAt).</summary>
+    public sealed class UndoPlan
+    {
+        public string Environment { get; set; } = string.Empty;
+        public string? Current { get; set; }
+        public string Target { get; set; } = string.Empty;
+        public string? Backup { get; set; }
+        public string? BackupAt { get; set; }
+    }
+}

@@ -10,6 +10,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using InfluenceGen.Deploy.Infrastructure;
 using InfluenceGen.Deploy.Infrastructure.Ssh;
+using InfluenceGen.Deploy.Deploy.Steps;
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
 
@@ -152,6 +153,17 @@ namespace InfluenceGen.Deploy.Deploy
                 else
                     unchanged.Add(addon.Name);
             }
+            // as Odoo does: -u a also upgrades the installed modules that depend on a (directly or not)
+            var dependents = new List<string>();
+            for (bool more = true; more;)
+            {
+                more = false;
+                foreach (PackagedAddon addon in pkg.Addons.Where(a => unchanged.Contains(a.Name) && a.Depends.Any(d => upgrade.Contains(d) || dependents.Contains(d))).ToList())
+                {
+                    unchanged.Remove(addon.Name); dependents.Add(addon.Name); more = true;
+                }
+            }
+            upgrade.AddRange(dependents);
             bool sameAsCurrent = state.Current != null && string.Equals(state.CurrentSha, pkg.Sha256, StringComparison.OrdinalIgnoreCase);
             string release = sameAsCurrent ? Path.GetFileName(state.Current!) : NewReleaseId(pkg.Sha256);
             bool odoo = install.Count + upgrade.Count > 0;
@@ -180,24 +192,27 @@ namespace InfluenceGen.Deploy.Deploy
                 LedgerTail = state.LedgerTail,
                 Releases = state.Releases.ToArray(),
             };
-            var steps = new List<string> { $"lock {_s.Root}/.lock" };
-            steps.Add(plan.GateRequired ? (request.SkipApproval ? $"gate: SKIPPED ({request.SkipReason})" : $"gate: change request {request.ChangeRequestId ?? "(none given)"} must be approved") : "gate: not required");
-            steps.Add(plan.Upload ? $"upload {Path.GetFileName(pkg.Path)} ({pkg.Size} bytes), verify sha256 {pkg.Sha256.Substring(0, 12)}…, extract into releases/{release}" : $"upload: none (release {release} already holds this package)");
-            steps.Add($"install: {List(install)}");
-            steps.Add($"upgrade: {List(upgrade)}");
-            steps.Add($"leave alone: {List(unchanged)}");
-            steps.Add(plan.Backup ? $"backup: yes, pg_dump -Fc to backups/{_s.Database}-{release}.dump" + (_s.FilestorePath != null ? " + filestore" : "") : $"backup: no{(odoo ? " (BackupBeforeUpgrade is off)" : " (nothing to install or upgrade)")}");
-            steps.Add(plan.Switch ? $"switch current: {plan.CurrentRelease ?? "(none)"} -> {release}" : "switch: none");
-            steps.Add(odoo ? "odoo: " + _s.OdooCli + " -d " + _s.Database + (install.Count > 0 ? " -i " + string.Join(",", install) : "") + (upgrade.Count > 0 ? " -u " + string.Join(",", upgrade) : "") + " --stop-after-init" : "odoo: no command");
-            steps.Add(plan.Restart ? "restart: " + _s.Restart : "restart: none");
-            steps.Add(plan.Restart ? $"health: {(_s.HealthUrl ?? "(no HealthUrl: skipped)")} within {_s.HealthTimeout.TotalSeconds:0}s" : "health: none (nothing restarted)");
-            steps.Add(workflows.Count > 0 ? $"n8n: publish {List(workflows)}" : "n8n: none");
-            steps.Add($"ledger: append to {_s.Root}/{DeploymentLedger.FileName}; unlock; prune releases (keep {_s.KeepReleases})");
-            plan.Steps = steps.ToArray();
+            if (plan.Restart) _ = _s.Stop; // a missing StopCommand is refused here, before anything changes
+            var run = new DeployRun(_s, _transport, NullDeployLog.Instance, new DeploymentRecord(), string.Empty) { Plan = plan, Request = request };
+            var lines = new List<string> { $"lock {_s.Root}/.lock" };
+            foreach (DeployStep step in DeploySteps())
+            {
+                if (step is UploadStep)
+                {
+                    lines.Add(step.Describe(run));
+                    lines.Add($"install: {List(install)}");
+                    lines.Add($"upgrade: {List(upgrade)}");
+                    lines.Add($"leave alone: {List(unchanged)}");
+                }
+                else if (!(step is ComputeStep)) lines.Add(step.Describe(run));
+            }
+            if (dependents.Count > 0) lines.Insert(lines.FindIndex(l => l.StartsWith("upgrade: ", StringComparison.Ordinal)) + 1, $"  (of which upgraded by Odoo because they depend on an upgraded module: {List(dependents)})");
+            lines.Add($"ledger: append to {_s.Root}/{DeploymentLedger.FileName}; unlock; prune releases (keep {_s.KeepReleases}) and their backups (keep {_s.KeepBackups})");
+            plan.Steps = lines.ToArray();
             return plan;
         }
 
-        private static string List(IEnumerable<string> items) { string s = string.Join(", ", items); return s.Length == 0 ? "(none)" : s; }
+        private static string List(IEnumerable<string> items) => DeployRun.List(items);
 
         internal static bool SameVersion(string installed, string packaged)
             => installed == packaged || installed.EndsWith("." + packaged, StringComparison.Ordinal) || packaged.EndsWith("." + installed, StringComparison.Ordinal) && installed.Length > 0;
@@ -213,217 +228,80 @@ namespace InfluenceGen.Deploy.Deploy
 
         // ---- deploy ----------------------------------------------------------------------------
 
-        private sealed class Run
+        /// <summary>The deploy, step by step, in order (the plan is their descriptions; a failure undoes the completed ones in reverse).</summary>
+        private IReadOnlyList<DeployStep> DeploySteps() => new DeployStep[]
         {
-            public DeploymentRecord Record = null!;
-            public string LockText = null!;
-            public bool Locked;
-            public string? Upload;
-            public string? NewRelease;   // extracted by this run (removed if it never became active)
-            public bool Switched;
-            public bool OdooRan;
-            public string? BackupPath;
-            public string CurrentStep = "lock";
-            public readonly Stopwatch Watch = new Stopwatch();
-        }
+            new GateStep(_gate),
+            new ComputeStep("decide", _ => "decide", DecideAsync),
+            new UploadStep(),
+            new MaintenanceStep(),
+            new BackupStep(),
+            new SwitchStep(r => r.Plan.Release),
+            new OdooStep(),
+            new RestartStep(),
+            new HealthStep(),
+            new N8nStep(_publisher),
+        };
 
-        private void Step(Run run, string name, string status, string? detail = null)
+        private TargetState? _state;
+
+        private async Task<string?> DecideAsync(DeployRun run, CancellationToken ct)
         {
-            run.Record.Steps.Add(new DeploymentStep { Name = name, Status = status, Detail = detail, Seconds = Math.Round(run.Watch.Elapsed.TotalSeconds, 2) });
-            run.Watch.Restart();
+            IReadOnlyList<string> workflows = run.Request!.N8nBundle == null ? Array.Empty<string>() : await _publisher.PlanAsync(run.Request.N8nBundle, run.Log, ct).ConfigureAwait(false);
+            DeployPlan plan = Decide(run.Request, _state!, workflows);
+            run.Plan = plan;
+            run.Record.Release = plan.Release;
+            run.Record.Installed = plan.Install; run.Record.Upgraded = plan.Upgrade; run.Record.Unchanged = plan.Unchanged;
+            foreach (string planLine in plan.Steps) run.Log.Verbose("plan: " + planLine);
+            return $"install {plan.Install.Length}, upgrade {plan.Upgrade.Length}, unchanged {plan.Unchanged.Length}";
         }
 
         private string LockText(string user) => $"holder={user}@{System.Net.Dns.GetHostName()} pid={Process.GetCurrentProcess().Id} since={_clock().UtcDateTime:yyyy-MM-ddTHH:mm:ssZ} id={Guid.NewGuid():N}";
 
-        public async Task<DeploymentRecord> DeployAsync(DeployRequest request, IDeployLog log, CancellationToken ct)
+        private DeployRun NewRun(string kind, string user, IDeployLog log, DeployRequest? request)
         {
-            DeployPackage pkg = request.Package;
-            var run = new Run
+            var record = new DeploymentRecord { Id = Guid.NewGuid().ToString("N").Substring(0, 12), Kind = kind, Environment = _s.Environment, User = user, StartedAt = Now() };
+            if (request != null)
             {
-                Record = new DeploymentRecord
-                {
-                    Id = Guid.NewGuid().ToString("N").Substring(0, 12), Kind = "deploy", Environment = _s.Environment, PackageSha256 = pkg.Sha256, PackageName = Path.GetFileName(pkg.Path),
-                    User = request.User, StartedAt = Now(), ChangeRequest = request.ChangeRequestId,
-                },
-                LockText = LockText(request.User),
-            };
-            run.Watch.Start();
-            int total = 12;
-            void P(int i, string what) => log.Progress($"Deploying to {_s.Environment}", what, i * 100 / total);
+                record.PackageSha256 = request.Package.Sha256; record.PackageName = Path.GetFileName(request.Package.Path); record.ChangeRequest = request.ChangeRequestId;
+            }
+            return new DeployRun(_s, _transport, log, record, LockText(user)) { Request = request, Health = HealthAsync };
+        }
 
-            // 1. lock + state, one round trip
-            P(0, "lock and read the target");
-            TargetState state = await ProbeAsync(pkg.Addons.Select(a => a.Name), run.LockText, (int)request.LockTimeout.TotalSeconds, ct).ConfigureAwait(false);
+        /// <summary>Takes the lock and reads the target in one round trip; fails naming the holder.</summary>
+        private async Task<TargetState> LockAsync(DeployRun run, IEnumerable<string> addons, TimeSpan timeout, CancellationToken ct)
+        {
+            TargetState state = await ProbeAsync(addons, run.LockText, (int)timeout.TotalSeconds, ct).ConfigureAwait(false);
             if (state.LockHolder != null)
                 throw new DeployException("DeploymentLocked", ErrorCategory.ResourceBusy,
                     $"another deployment to {_s.Environment} holds {_s.Root}/.lock ({state.LockHolder}); wait for it, or pass -LockTimeout", _s.Root)
                 { RecommendedAction = "If no deployment is running (a crashed job), remove the .lock file on the target after checking." };
-            run.Locked = true;
-            Step(run, "lock", "ok", run.LockText);
-            DeployPlan? plan = null;
-            try
-            {
-                run.Record.PreviousRelease = state.Current == null ? null : Path.GetFileName(state.Current);
-                run.Record.ActiveRelease = run.Record.PreviousRelease;
-                // 2. gate
-                run.CurrentStep = "gate"; P(1, "change approval");
-                if (_s.RequireChangeApproval)
-                {
-                    if (request.SkipApproval)
-                    {
-                        run.Record.ApprovalSkippedReason = request.SkipReason;
-                        log.Warning($"change approval SKIPPED for {_s.Environment}: {request.SkipReason}");
-                        Step(run, "gate", "skipped", request.SkipReason);
-                    }
-                    else
-                    {
-                        GateDecision decision;
-                        try { decision = await _gate.CheckAsync(request.ChangeRequestId, _s.Environment, log, ct).ConfigureAwait(false); }
-                        catch (Exception ex) when (!(ex is OperationCanceledException))
-                        {
-                            decision = new GateDecision(false, "the change gate could not be asked (" + ex.Message + "): not approved");
-                        }
-                        if (!decision.Approved)
-                            throw new StepFailure("gate", new DeployException("ChangeNotApproved", ErrorCategory.PermissionDenied,
-                                $"deploy to {_s.Environment} refused: change request {request.ChangeRequestId ?? "(none)"} is not approved: {decision.Reason}", request.ChangeRequestId));
-                        Step(run, "gate", "ok", decision.Reason);
-                    }
-                }
-                else Step(run, "gate", "skipped", "not required");
+            run.Note("lock", "ok", run.LockText);
+            run.Record.PreviousRelease = state.Current == null ? null : Path.GetFileName(state.Current);
+            run.Record.ActiveRelease = run.Record.PreviousRelease;
+            return state;
+        }
 
-                // 3. decide (no round trip: the state is already read)
-                IReadOnlyList<string> workflows = request.N8nBundle == null ? Array.Empty<string>() : await _publisher.PlanAsync(request.N8nBundle, log, ct).ConfigureAwait(false);
-                run.CurrentStep = "decide";
-                plan = Decide(request, state, workflows);
-                run.Record.Release = plan.Release;
-                run.Record.Installed = plan.Install; run.Record.Upgraded = plan.Upgrade; run.Record.Unchanged = plan.Unchanged;
-                Step(run, "decide", "ok", $"install {plan.Install.Length}, upgrade {plan.Upgrade.Length}, unchanged {plan.Unchanged.Length}");
-                foreach (string planLine in plan.Steps) log.Verbose("plan: " + planLine);
+        public async Task<DeploymentRecord> DeployAsync(DeployRequest request, IDeployLog log, CancellationToken ct)
+        {
+            DeployRun run = NewRun("deploy", request.User, log, request);
+            string activity = $"Deploying to {_s.Environment}";
+            log.Progress(activity, "lock and read the target", 0);
+            _state = await LockAsync(run, request.Package.Addons.Select(a => a.Name), request.LockTimeout, ct).ConfigureAwait(false);
+            StepOutcome outcome = await StepRunner.RunAsync(DeploySteps(), run, activity, ct).ConfigureAwait(false);
+            if (outcome.FailedStep != null) await FailAsync(run, outcome, _state.LedgerTail).ConfigureAwait(false);
 
-                // 4. upload, verify, extract
-                if (plan.Upload)
-                {
-                    run.CurrentStep = "upload"; P(2, $"upload {pkg.Size} bytes");
-                    run.Upload = $"releases/.upload-{plan.Release}.zip";
-                    try
-                    {
-                        using var file = File.OpenRead(pkg.Path);
-                        await _transport.UploadAsync(file, _s.Root + "/" + run.Upload, new Progress<long>(n => log.Progress("Upload", $"{n}/{pkg.Size} bytes", (int)(n * 100 / Math.Max(1, pkg.Size)))), ct).ConfigureAwait(false);
-                    }
-                    catch (Exception ex) when (!(ex is OperationCanceledException) && !(ex is DeployException))
-                    {
-                        throw new StepFailure("upload", new DeployException("UploadFailed", ErrorCategory.ConnectionError, $"uploading {pkg.Path} to {_transport.Description} failed: {ex.Message}", pkg.Path, ex));
-                    }
-                    Step(run, "upload", "ok", $"{pkg.Size} bytes");
-                    run.CurrentStep = "extract"; P(3, "verify and extract");
-                    run.NewRelease = plan.Release;
-                    CommandResult x = await _transport.RunScriptAsync(_scripts.VerifyAndExtract(run.Upload, plan.Release, pkg.Sha256), ct).ConfigureAwait(false);
-                    run.Upload = x.Succeeded ? null : run.Upload;
-                    if (x.Stdout.Contains("@@SHA_MISMATCH"))
-                        throw new StepFailure("verify", new DeployException("PackageChecksumMismatch", ErrorCategory.InvalidData,
-                            $"the package arrived on {_transport.Description} with another sha256 ({Marker(x.Stdout, "@@SHA_MISMATCH")}) than sent ({pkg.Sha256}); nothing was extracted", pkg.Path));
-                    if (x.Stdout.Contains("@@UNSAFE"))
-                        throw new StepFailure("verify", new DeployException("UnsafeZipEntry", ErrorCategory.SecurityError, $"the target refused unsafe entries in the package: {Tail(x.Stdout)}", pkg.Path));
-                    if (!x.Succeeded)
-                        throw new StepFailure("extract", new DeployException("ExtractFailed", ErrorCategory.WriteError,
-                            $"extracting into {_s.Root}/releases/{plan.Release} failed (exit {x.ExitCode}): {Tail(x.Stdout + x.Stderr)}", _s.Root));
-                    Step(run, "extract", "ok", "releases/" + plan.Release);
-                }
-                else Step(run, "upload", "skipped", "release already active");
+            log.Progress(activity, "ledger, unlock, prune", 90);
+            run.Record.Status = run.Plan.NothingToDo ? "Unchanged" : "Succeeded";
+            run.Note("ledger", "ok", null);
+            run.Record.FinishedAt = Now();
+            string line = DeploymentLedger.ToLine(run.Record, _state.LedgerTail, _s.LedgerKey);
+            var keep = new[] { run.Plan.Release, run.Record.PreviousRelease }.Where(r => r != null).Select(r => r!);
+            CommandResult fin = await Try(() => _transport.RunScriptAsync(_scripts.Finish(line, run.LockText, keep, _s.KeepReleases, _s.KeepBackups), CancellationToken.None)).ConfigureAwait(false);
+            if (!fin.Succeeded) log.Warning($"writing the ledger on {_transport.Description} failed (exit {fin.ExitCode}): {Tail(fin.Stdout + fin.Stderr)}");
+            foreach (string pruned in fin.Stdout.Split('\n').Where(l => l.StartsWith("@@PRUNED ", StringComparison.Ordinal))) log.Verbose("pruned release " + pruned.Substring(9).Trim());
 
-                // 5. backup
-                bool odoo = plan.Install.Length + plan.Upgrade.Length > 0;
-                if (plan.Backup)
-                {
-                    run.CurrentStep = "backup"; P(4, "backup");
-                    CommandResult b = await _transport.RunScriptAsync(_scripts.Backup(plan.Release), ct).ConfigureAwait(false);
-                    if (!b.Succeeded)
-                        throw new StepFailure("backup", new DeployException("BackupFailed", ErrorCategory.WriteError, $"pg_dump of {_s.Database} failed (exit {b.ExitCode}): {Tail(b.Stdout + b.Stderr)}", _s.Database));
-                    run.BackupPath = _s.Root + "/" + _scripts.BackupPath(plan.Release);
-                    run.Record.Backup = run.BackupPath;
-                    Step(run, "backup", "ok", run.BackupPath);
-                }
-                else Step(run, "backup", "skipped", odoo ? "BackupBeforeUpgrade off" : "nothing to install or upgrade");
-
-                // 6. switch
-                if (plan.Switch)
-                {
-                    run.CurrentStep = "switch"; P(5, "switch current");
-                    run.Switched = true;
-                    CommandResult sw = await _transport.RunScriptAsync(_scripts.Switch(plan.Release), ct).ConfigureAwait(false);
-                    if (!sw.Succeeded) throw new StepFailure("switch", new DeployException("SwitchFailed", ErrorCategory.WriteError, $"switching current to {plan.Release} failed: {Tail(sw.Stdout + sw.Stderr)}", _s.Root));
-                    run.Record.ActiveRelease = plan.Release;
-                    Step(run, "switch", "ok", $"{run.Record.PreviousRelease ?? "(none)"} -> {plan.Release}");
-                }
-                else Step(run, "switch", "skipped", "already current");
-
-                // 7. odoo -i/-u
-                if (odoo)
-                {
-                    run.CurrentStep = "odoo"; P(6, "odoo install/upgrade");
-                    run.OdooRan = true;
-                    CommandResult o = await _transport.RunScriptAsync(_scripts.Odoo(plan.Install, plan.Upgrade, plan.ChecksumsJson), ct).ConfigureAwait(false);
-                    foreach (string odooLine in o.Stdout.Split('\n').Where(l => l.Length > 0 && !l.StartsWith("@@", StringComparison.Ordinal)).Take(400)) log.Verbose("odoo: " + odooLine);
-                    if (!o.Succeeded)
-                        throw new StepFailure("odoo", new DeployException("OdooUpgradeFailed", ErrorCategory.InvalidResult,
-                            $"Odoo's install/upgrade failed ({Marker(o.Stdout, "@@ODOO_EXIT") ?? "exit " + o.ExitCode}): {OdooError(o.Stdout)}", _s.Database));
-                    Step(run, "odoo", "ok", $"-i {List(plan.Install)} -u {List(plan.Upgrade)}");
-                }
-                else Step(run, "odoo", "skipped", "nothing to install or upgrade");
-
-                // 8. restart + health
-                if (plan.Restart)
-                {
-                    run.CurrentStep = "restart"; P(7, "restart");
-                    CommandResult rs = await _transport.RunScriptAsync(_scripts.Restart(), ct).ConfigureAwait(false);
-                    if (!rs.Succeeded) throw new StepFailure("restart", new DeployException("RestartFailed", ErrorCategory.InvalidResult, $"restarting Odoo failed: {Tail(rs.Stdout + rs.Stderr)}", _s.Service));
-                    Step(run, "restart", "ok", null);
-                    run.CurrentStep = "health"; P(8, "health check");
-                    string? unhealthy = await HealthAsync(log, ct).ConfigureAwait(false);
-                    if (unhealthy != null) throw new StepFailure("health", new DeployException("HealthCheckFailed", ErrorCategory.InvalidResult, $"Odoo did not turn healthy: {unhealthy}", _s.HealthUrl));
-                    Step(run, "health", _s.HealthUrl == null ? "skipped" : "ok", _s.HealthUrl == null ? "no HealthUrl configured" : null);
-                }
-                else { Step(run, "restart", "skipped", "nothing changed"); Step(run, "health", "skipped", "nothing restarted"); }
-
-                // 9. n8n
-                if (request.N8nBundle != null)
-                {
-                    run.CurrentStep = "n8n"; P(9, "publish n8n workflows");
-                    IReadOnlyList<string> published;
-                    try { published = await _publisher.PublishAsync(request.N8nBundle, log, ct).ConfigureAwait(false); }
-                    catch (Exception ex) when (!(ex is OperationCanceledException) && !(ex is StepFailure))
-                    {
-                        throw new StepFailure("n8n", ex as DeployException ?? new DeployException("N8nPublishFailed", ErrorCategory.InvalidResult, "publishing the n8n workflows failed: " + ex.Message, request.N8nBundle, ex));
-                    }
-                    run.Record.Workflows = published.ToArray();
-                    Step(run, "n8n", "ok", List(published));
-                }
-
-                // 10. ledger + unlock + prune
-                run.CurrentStep = "ledger"; P(10, "ledger, unlock, prune");
-                run.Record.Status = plan.NothingToDo ? "Unchanged" : "Succeeded";
-                Step(run, "ledger", "ok", null);
-                run.Record.FinishedAt = Now();
-                string line = DeploymentLedger.ToLine(run.Record, state.LedgerTail);
-                var keep = new[] { plan.Release, run.Record.PreviousRelease }.Where(r => r != null).Select(r => r!);
-                CommandResult fin = await _transport.RunScriptAsync(_scripts.Finish(line, run.LockText, keep, _s.KeepReleases), ct).ConfigureAwait(false);
-                run.Locked = false;
-                if (!fin.Succeeded) log.Warning($"writing the ledger on {_transport.Description} failed (exit {fin.ExitCode}): {Tail(fin.Stdout + fin.Stderr)}");
-                foreach (string pruned in fin.Stdout.Split('\n').Where(l => l.StartsWith("@@PRUNED ", StringComparison.Ordinal))) log.Verbose("pruned release " + pruned.Substring(9));
-            }
-            catch (StepFailure failure)
-            {
-                await FailAsync(run, failure.Step, failure.Error, state, log).ConfigureAwait(false);
-                throw failure.Error; // unreachable: FailAsync throws
-            }
-            catch (Exception ex) when (!(ex is OperationCanceledException) || run.Locked)
-            {
-                DeployException error = ex as DeployException ?? new DeployException("DeployStepFailed", ErrorCategory.NotSpecified, ex.Message, null, ex);
-                await FailAsync(run, run.CurrentStep, error, state, log).ConfigureAwait(false);
-                throw;
-            }
-
-            // 11. notify, complete the change request (after the lock is free; failures only warn)
+            // notify, complete the change request (after the lock is free; failures only warn)
             await SafeAsync(log, "notify", () => _notifier.SendAsync(new DeployNotice
             {
                 Level = NoticeLevel.Info, Environment = _s.Environment, Release = run.Record.Release,
@@ -432,7 +310,7 @@ namespace InfluenceGen.Deploy.Deploy
             }, log, ct)).ConfigureAwait(false);
             if (_s.IsProduction && !request.SkipApproval && request.ChangeRequestId != null)
                 await SafeAsync(log, "complete change request", () => _gate.CompleteAsync(request.ChangeRequestId, _s.Environment, run.Record, log, ct)).ConfigureAwait(false);
-            log.Progress($"Deploying to {_s.Environment}", "done", 100);
+            log.Progress(activity, "done", 100);
             return run.Record;
         }
 
@@ -442,72 +320,46 @@ namespace InfluenceGen.Deploy.Deploy
             catch (Exception ex) when (!(ex is OperationCanceledException)) { log.Warning($"{what} failed: {ex.Message}"); }
         }
 
-        private sealed class StepFailure : Exception
-        {
-            public StepFailure(string step, DeployException error) : base(error.Message, error) { Step = step; Error = error; }
-            public string Step { get; }
-            public DeployException Error { get; }
-        }
-
-        /// <summary>Rolls back what this run activated, writes the truth to the ledger, frees the lock,
-        /// sends the critical notice and throws the error naming the step.</summary>
-        private async Task FailAsync(Run run, string step, DeployException error, TargetState state, IDeployLog log)
+        /// <summary>After a failed run (its completed steps already undone): the truth to the ledger, the lock
+        /// freed, the critical notice, and the error naming the step and what is left to do.</summary>
+        private async Task FailAsync(DeployRun run, StepOutcome outcome, string? ledgerTail)
         {
             CancellationToken none = CancellationToken.None; // cleanup runs even after Ctrl+C
-            log.Warning($"step '{step}' failed: {error.Message}");
-            run.Record.FailedStep = step;
-            run.Record.Error = error.Message;
-            Step(run, step, "failed", error.ErrorId);
-            var rollbackProblems = new List<string>();
-            bool activated = run.Switched || run.OdooRan;
-            if (activated)
+            DeployException error = outcome.Error!;
+            string step = outcome.FailedStep!;
+            RollbackReport rb = outcome.Rollback!;
+            DeploymentRecord rec = run.Record;
+            rec.FailedStep = step;
+            rec.Error = error.Message;
+            if (outcome.Activated)
             {
-                log.Warning($"rolling back {_s.Environment} to {run.Record.PreviousRelease ?? "(no release)"}");
-                if (run.Switched)
-                {
-                    CommandResult back = await Try(() => _transport.RunScriptAsync(_scripts.Switch(run.Record.PreviousRelease), none)).ConfigureAwait(false);
-                    if (back.Succeeded) run.Record.ActiveRelease = run.Record.PreviousRelease; else rollbackProblems.Add("switch back failed: " + Tail(back.Stdout + back.Stderr));
-                }
-                if (run.OdooRan)
-                {
-                    if (run.BackupPath != null)
-                    {
-                        CommandResult restore = await Try(() => _transport.RunScriptAsync(_scripts.Restore(run.BackupPath), none)).ConfigureAwait(false);
-                        if (restore.Succeeded) run.Record.DatabaseRestored = true; else rollbackProblems.Add("database restore failed: " + Tail(restore.Stdout + restore.Stderr));
-                    }
-                    else if (step != "odoo")
-                        rollbackProblems.Add("the database was upgraded and no backup was taken (BackupBeforeUpgrade off): it stays upgraded");
-                }
-                CommandResult restart = await Try(() => _transport.RunScriptAsync(_scripts.Restart(), none)).ConfigureAwait(false);
-                if (!restart.Succeeded) rollbackProblems.Add("restart after rollback failed: " + Tail(restart.Stdout + restart.Stderr));
-                else if (_s.HealthUrl != null)
-                {
-                    string? unhealthy = await HealthAsync(log, none).ConfigureAwait(false);
-                    if (unhealthy != null) rollbackProblems.Add("after rollback Odoo is not healthy: " + unhealthy);
-                }
-                run.Record.Status = "RolledBack";
-                Step(run, "rollback", rollbackProblems.Count == 0 ? "ok" : "failed", rollbackProblems.Count == 0 ? $"active: {run.Record.ActiveRelease ?? "(none)"}, database restored: {run.Record.DatabaseRestored}" : string.Join("; ", rollbackProblems));
+                rec.Status = rb.Complete ? "RolledBack" : "RollbackIncomplete";
+                run.Note("rollback", rb.Complete ? "ok" : "failed", rb.Complete
+                    ? $"active: {rec.ActiveRelease ?? "(none)"}, database restored: {rec.DatabaseRestored}"
+                    : string.Join("; ", rb.Problems.Concat(rb.ToDo.Select(t => "to do: " + t))));
+                if (!rb.Complete) rec.Error += " | ROLLBACK INCOMPLETE: " + string.Join("; ", rb.Problems);
             }
-            else run.Record.Status = "Failed";
-
-            // a release this run extracted but that is not active goes away
-            if (run.Upload != null || (run.NewRelease != null && run.Record.ActiveRelease != run.NewRelease))
-                await Try(() => _transport.RunScriptAsync(_scripts.Cleanup(run.Upload, run.NewRelease != null && run.Record.ActiveRelease != run.NewRelease ? run.NewRelease : null), none)).ConfigureAwait(false);
-
-            run.Record.FinishedAt = Now();
-            string line = DeploymentLedger.ToLine(run.Record, state.LedgerTail);
+            else rec.Status = "Failed";
+            rec.FinishedAt = Now();
+            string line = DeploymentLedger.ToLine(rec, ledgerTail, _s.LedgerKey);
             CommandResult fin = await Try(() => _transport.RunScriptAsync(_scripts.Finish(line, run.LockText, Array.Empty<string>(), 0), none)).ConfigureAwait(false);
-            if (!fin.Succeeded) log.Warning($"could not write the ledger / free the lock on {_transport.Description}: {Tail(fin.Stdout + fin.Stderr)}");
-            run.Locked = false;
+            if (!fin.Succeeded) run.Log.Warning($"could not write the ledger / free the lock on {_transport.Description}: {Tail(fin.Stdout + fin.Stderr)}");
 
-            await SafeAsync(log, "critical notice", () => _notifier.SendAsync(new DeployNotice
+            string title = !outcome.Activated ? $"Deploy to {_s.Environment} FAILED at '{step}' (nothing was changed)"
+                : rb.Complete ? $"Deploy of {rec.Release} to {_s.Environment} FAILED at '{step}' and was rolled back"
+                : $"Deploy of {rec.Release} to {_s.Environment} FAILED at '{step}' and the ROLLBACK IS INCOMPLETE: act now";
+            await SafeAsync(run.Log, "critical notice", () => _notifier.SendAsync(new DeployNotice
             {
-                Level = NoticeLevel.Critical, Environment = _s.Environment, Release = run.Record.Release,
-                Title = activated ? $"Deploy of {run.Record.Release} to {_s.Environment} FAILED at '{step}' and was rolled back" : $"Deploy to {_s.Environment} FAILED at '{step}' (nothing was changed)",
-                Text = error.Message + (rollbackProblems.Count > 0 ? " | rollback problems: " + string.Join("; ", rollbackProblems) : ""),
-            }, log, none)).ConfigureAwait(false);
+                Level = NoticeLevel.Critical, Environment = _s.Environment, Release = rec.Release, Title = title,
+                Text = error.Message + (rb.Complete ? "" : " | rollback problems: " + string.Join("; ", rb.Problems) + (rb.ToDo.Count > 0 ? " | to do: " + string.Join("; ", rb.ToDo) : "")),
+            }, run.Log, none)).ConfigureAwait(false);
 
-            string suffix = activated ? (rollbackProblems.Count == 0 ? $"; rolled back to {run.Record.ActiveRelease ?? "(no release)"}" + (run.Record.DatabaseRestored ? ", database restored" : "") : "; ROLLBACK INCOMPLETE: " + string.Join("; ", rollbackProblems)) : "; nothing was changed";
+            if (outcome.Activated && !rb.Complete)
+                throw new DeployException("RollbackIncomplete", ErrorCategory.InvalidResult,
+                    $"deploy to {_s.Environment} failed at step '{step}' ({error.ErrorId}: {error.Message}) and the ROLLBACK IS INCOMPLETE: {string.Join("; ", rb.Problems)}"
+                    + (rb.ToDo.Count > 0 ? ". Left to do: " + string.Join("; ", rb.ToDo) : ""), _s.Environment, error)
+                { RecommendedAction = rb.ToDo.Count > 0 ? "Run: " + string.Join("; ", rb.ToDo) : "Check the target: " + string.Join("; ", rb.Problems) };
+            string suffix = outcome.Activated ? $"; rolled back to {rec.ActiveRelease ?? "(no release)"}" + (rec.DatabaseRestored ? ", database restored" : "") : "; nothing was changed";
             throw new DeployException(error.ErrorId, error.Category, $"deploy to {_s.Environment} failed at step '{step}': {error.Message}{suffix}", error.Target, error.InnerException ?? error)
             { RecommendedAction = error.RecommendedAction };
         }
@@ -525,30 +377,13 @@ namespace InfluenceGen.Deploy.Deploy
             return await check.WaitHealthyAsync(_s.HealthUrl, _s.HealthTimeout, log, ct).ConfigureAwait(false);
         }
 
-        private static string? Marker(string stdout, string marker)
-        {
-            string? line = stdout.Split('\n').FirstOrDefault(l => l.StartsWith(marker, StringComparison.Ordinal));
-            return line?.Substring(marker.Length).Trim();
-        }
-
-        private static string OdooError(string output)
-        {
-            var lines = output.Split('\n').Where(l => !l.StartsWith("@@", StringComparison.Ordinal)).ToList();
-            string? error = lines.LastOrDefault(l => l.Contains(" ERROR ") || l.Contains("Error:"));
-            return error?.Trim() ?? Tail(output);
-        }
-
-        internal static string Tail(string text)
-        {
-            string t = text.Trim();
-            return t.Length > 400 ? "…" + t.Substring(t.Length - 400) : t;
-        }
+        internal static string Tail(string text) => DeployRun.Tail(text);
 
         private string Now() => _clock().UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
 
         // ---- ledger, undo, backup, restore -----------------------------------------------------
 
-        public async Task<(List<DeploymentRecord> records, List<string> releases, string? current)> ReadLedgerAsync(bool verify, CancellationToken ct)
+        public async Task<(List<DeploymentRecord> records, List<string> releases, string? current)> ReadLedgerAsync(bool verify, CancellationToken ct, string? expectedHead = null)
         {
             CommandResult r = await _transport.RunScriptAsync(_scripts.ReadLedger(), ct).ConfigureAwait(false);
             string text = r.Stdout;
@@ -557,84 +392,77 @@ namespace InfluenceGen.Deploy.Deploy
             var sections = Sections(cut >= 0 ? text.Substring(cut) : string.Empty);
             var releases = sections.TryGetValue("RELEASES", out var rel) ? rel.Where(x => x.Length > 0 && !x.StartsWith(".", StringComparison.Ordinal)).ToList() : new List<string>();
             string? current = First(sections, "CURRENT");
-            return (DeploymentLedger.Parse(ledger, verify), releases, current == null ? null : Path.GetFileName(current));
+            return (DeploymentLedger.Parse(ledger, verify, _s.LedgerKey, expectedHead), releases, current == null ? null : Path.GetFileName(current));
         }
 
+        /// <summary>What an undo would do: the release to go back to and, with the database, the backup and its time
+        /// (everything written since is lost). Read from the ledger, in one round trip.</summary>
+        public async Task<UndoPlan> PlanUndoAsync(string? toRelease, bool restoreDatabase, CancellationToken ct)
+        {
+            var (records, releases, current) = await ReadLedgerAsync(false, ct).ConfigureAwait(false);
+            string? target = toRelease;
+            if (target == null)
+            {
+                // the release that was active before the current one became active
+                DeploymentRecord? activation = records.LastOrDefault(r => r.ActiveRelease == current && r.Release == current && r.Status == "Succeeded" && r.Kind == "deploy");
+                target = activation?.PreviousRelease
+                         ?? records.Where(r => (r.Status == "Succeeded" || r.Status == "Unchanged") && r.Release != current && r.Release != null).Select(r => r.Release).LastOrDefault();
+            }
+            if (target == null) throw new DeployException("NoReleaseToUndo", ErrorCategory.ObjectNotFound, $"no earlier release of {_s.Environment} to go back to", _s.Root);
+            if (!releases.Contains(target)) throw new DeployException("ReleaseNotFound", ErrorCategory.ObjectNotFound,
+                $"release '{target}' is not on the target (kept: {List(releases)})", target);
+            var plan = new UndoPlan { Environment = _s.Environment, Current = current, Target = target };
+            if (restoreDatabase)
+            {
+                plan.Backup = _s.Root + "/" + _scripts.BackupPath(current ?? target);
+                DeploymentRecord? taken = records.LastOrDefault(r => r.Backup == plan.Backup);
+                plan.BackupAt = taken?.BackupAt ?? taken?.StartedAt;
+            }
+            return plan;
+        }
+
+        /// <summary>Puts an earlier release back (and the backup taken before the current one, with -RestoreDatabase),
+        /// with the deploy's own steps: maintenance window, restore, switch, restart, health.</summary>
         public async Task<DeploymentRecord> UndoAsync(string? toRelease, bool restoreDatabase, string user, TimeSpan lockTimeout, IDeployLog log, CancellationToken ct)
         {
-            var run = new Run { Record = new DeploymentRecord { Id = Guid.NewGuid().ToString("N").Substring(0, 12), Kind = "undo", Environment = _s.Environment, User = user, StartedAt = Now() }, LockText = LockText(user) };
-            run.Watch.Start();
-            TargetState state = await ProbeAsync(Array.Empty<string>(), run.LockText, (int)lockTimeout.TotalSeconds, ct).ConfigureAwait(false);
-            if (state.LockHolder != null)
-                throw new DeployException("DeploymentLocked", ErrorCategory.ResourceBusy, $"another deployment to {_s.Environment} holds {_s.Root}/.lock ({state.LockHolder})", _s.Root);
-            run.Locked = true;
-            Step(run, "lock", "ok", run.LockText);
-            try
+            DeployRun run = NewRun("undo", user, log, null);
+            TargetState state = await LockAsync(run, Array.Empty<string>(), lockTimeout, ct).ConfigureAwait(false);
+            var steps = new DeployStep[]
             {
-                string? current = state.Current == null ? null : Path.GetFileName(state.Current);
-                run.Record.PreviousRelease = current; run.Record.ActiveRelease = current;
-                var (records, releases, _) = await ReadLedgerAsync(false, ct).ConfigureAwait(false);
-                string? target = toRelease;
-                if (target == null)
+                new ComputeStep("decide", _ => "decide", async (r, c) =>
                 {
-                    // the release that was active before the current one became active
-                    DeploymentRecord? activation = records.LastOrDefault(r => r.ActiveRelease == current && r.Release == current && r.Status == "Succeeded" && r.Kind == "deploy");
-                    target = activation?.PreviousRelease
-                             ?? records.Where(r => (r.Status == "Succeeded" || r.Status == "Unchanged") && r.Release != current && r.Release != null).Select(r => r.Release).LastOrDefault();
-                }
-                if (target == null) throw new StepFailure("decide", new DeployException("NoReleaseToUndo", ErrorCategory.ObjectNotFound, $"no earlier release of {_s.Environment} to go back to", _s.Root));
-                if (!releases.Contains(target)) throw new StepFailure("decide", new DeployException("ReleaseNotFound", ErrorCategory.ObjectNotFound,
-                    $"release '{target}' is not on the target (kept: {List(releases)})", target));
-                run.Record.Release = target;
-                Step(run, "decide", "ok", $"{current} -> {target}");
-                if (restoreDatabase)
-                {
-                    run.CurrentStep = "restore";
-                    string dump = _s.Root + "/" + _scripts.BackupPath(current ?? target);
-                    CommandResult rr = await _transport.RunScriptAsync(_scripts.Restore(dump), ct).ConfigureAwait(false);
-                    if (!rr.Succeeded) throw new StepFailure("restore", new DeployException("RestoreFailed", ErrorCategory.InvalidResult,
-                        $"restoring {dump} (the backup taken before {current} was deployed) failed: {Tail(rr.Stdout + rr.Stderr)}", dump));
-                    run.Record.DatabaseRestored = true; run.Record.Backup = dump;
-                    Step(run, "restore", "ok", dump);
-                }
-                run.CurrentStep = "switch";
-                CommandResult sw = await _transport.RunScriptAsync(_scripts.Switch(target), ct).ConfigureAwait(false);
-                if (!sw.Succeeded) throw new StepFailure("switch", new DeployException("SwitchFailed", ErrorCategory.WriteError, "switching back failed: " + Tail(sw.Stdout + sw.Stderr), target));
-                run.Record.ActiveRelease = target;
-                Step(run, "switch", "ok", $"{current} -> {target}");
-                run.CurrentStep = "restart";
-                CommandResult rs = await _transport.RunScriptAsync(_scripts.Restart(), ct).ConfigureAwait(false);
-                if (!rs.Succeeded) throw new StepFailure("restart", new DeployException("RestartFailed", ErrorCategory.InvalidResult, "restart failed: " + Tail(rs.Stdout + rs.Stderr), _s.Service));
-                Step(run, "restart", "ok", null);
-                string? unhealthy = await HealthAsync(log, ct).ConfigureAwait(false);
-                if (unhealthy != null) throw new StepFailure("health", new DeployException("HealthCheckFailed", ErrorCategory.InvalidResult, "Odoo is not healthy after the undo: " + unhealthy, _s.HealthUrl));
-                Step(run, "health", _s.HealthUrl == null ? "skipped" : "ok", null);
-                run.Record.Status = "Succeeded";
-            }
-            catch (StepFailure f)
+                    UndoPlan plan = await PlanUndoAsync(toRelease, restoreDatabase, c).ConfigureAwait(false);
+                    r.Record.Release = plan.Target;
+                    r.BackupPath = plan.Backup; r.Record.Backup = plan.Backup; r.Record.BackupAt = plan.BackupAt;
+                    r.Plan = new DeployPlan { Release = plan.Target, CurrentRelease = plan.Current, Switch = true, Restart = true };
+                    return $"{plan.Current} -> {plan.Target}";
+                }),
+                new MaintenanceStep(),
+                new RestoreStep(),
+                new SwitchStep(r => r.Record.Release!),
+                new RestartStep(),
+                new HealthStep(),
+            };
+            StepOutcome outcome = await StepRunner.RunAsync(steps, run, $"Rolling back {_s.Environment}", ct).ConfigureAwait(false);
+            if (outcome.FailedStep != null)
             {
-                run.Record.Status = "Failed"; run.Record.FailedStep = f.Step; run.Record.Error = f.Error.Message;
-                Step(run, f.Step, "failed", f.Error.ErrorId);
-                await FinishAsync(run, state, log).ConfigureAwait(false);
-                throw f.Error;
+                RollbackReport rb = outcome.Rollback!;
+                run.Record.Status = outcome.Activated && !rb.Complete ? "RollbackIncomplete" : "Failed";
+                run.Record.FailedStep = outcome.FailedStep; run.Record.Error = outcome.Error!.Message + (rb.Complete ? "" : " | " + string.Join("; ", rb.Problems));
+                await FinishAsync(run, state).ConfigureAwait(false);
+                throw outcome.Error!;
             }
-            catch (Exception ex) when (!(ex is DeployException) || run.Locked)
-            {
-                run.Record.Status = "Failed"; run.Record.FailedStep = run.CurrentStep; run.Record.Error = ex.Message;
-                await FinishAsync(run, state, log).ConfigureAwait(false);
-                throw;
-            }
-            await FinishAsync(run, state, log).ConfigureAwait(false);
+            run.Record.Status = "Succeeded";
+            await FinishAsync(run, state).ConfigureAwait(false);
             return run.Record;
         }
 
-        private async Task FinishAsync(Run run, TargetState state, IDeployLog log)
+        private async Task FinishAsync(DeployRun run, TargetState state)
         {
             run.Record.FinishedAt = Now();
-            string line = DeploymentLedger.ToLine(run.Record, state.LedgerTail);
+            string line = DeploymentLedger.ToLine(run.Record, state.LedgerTail, _s.LedgerKey);
             CommandResult fin = await Try(() => _transport.RunScriptAsync(_scripts.Finish(line, run.LockText, Array.Empty<string>(), 0), CancellationToken.None)).ConfigureAwait(false);
-            if (!fin.Succeeded) log.Warning("could not write the ledger / free the lock: " + Tail(fin.Stdout + fin.Stderr));
-            run.Locked = false;
+            if (!fin.Succeeded) run.Log.Warning("could not write the ledger / free the lock: " + Tail(fin.Stdout + fin.Stderr));
         }
 
         /// <summary>pg_dump -Fc of the environment's database (and filestore) into &lt;root&gt;/backups; returns the path.</summary>
@@ -647,8 +475,9 @@ namespace InfluenceGen.Deploy.Deploy
 
         public async Task RestoreAsync(string dumpPath, CancellationToken ct)
         {
-            CommandResult r = await _transport.RunScriptAsync(_scripts.Restore(dumpPath), ct).ConfigureAwait(false);
-            if (!r.Succeeded) throw new DeployException("RestoreFailed", ErrorCategory.InvalidResult, $"restoring {dumpPath} into {_s.Database} failed (exit {r.ExitCode}): {Tail(r.Stdout + r.Stderr)}", dumpPath);
+            var run = new DeployRun(_s, _transport, NullDeployLog.Instance, new DeploymentRecord(), string.Empty);
+            RestoreResult r = await DatabaseRestore.RunAsync(run, dumpPath, ct).ConfigureAwait(false);
+            if (!r.Ok) throw new DeployException("RestoreFailed", ErrorCategory.InvalidResult, $"restoring {dumpPath} into {_s.Database} failed, the database was left as it was: {r.Problem}", dumpPath);
         }
     }
 }

@@ -22,12 +22,18 @@ namespace InfluenceGen.Deploy.Deploy
         public string Service { get; set; } = "odoo";
         public string? OdooCommand { get; set; }
         public string? RestartCommand { get; set; }
+        /// <summary>Stops Odoo for the maintenance window of a deploy that installs or upgrades.</summary>
+        public string? StopCommand { get; set; }
         public string? HealthUrl { get; set; }
         public TimeSpan HealthTimeout { get; set; } = TimeSpan.FromSeconds(120);
         public string? FilestorePath { get; set; }
         public int KeepReleases { get; set; } = 5;
+        /// <summary>Deploy backups kept (newest first; those of the kept releases always stay).</summary>
+        public int KeepBackups { get; set; } = 3;
         public bool BackupBeforeUpgrade { get; set; }
         public bool RequireChangeApproval { get; set; }
+        /// <summary>Secret: HMAC key of the ledger's hashes (never sent to the target).</summary>
+        public string? LedgerKey { get; set; }
         public bool IsProduction => Environment == "production";
 
         /// <summary>The Odoo CLI on the target, templates expanded.</summary>
@@ -45,6 +51,14 @@ namespace InfluenceGen.Deploy.Deploy
             "command" => throw new Infrastructure.DeployException("ConfigurationMissing", System.Management.Automation.ErrorCategory.InvalidArgument,
                 $"OdooRuntime is 'command' for '{Environment}' but RestartCommand is not set", "RestartCommand"),
             _ => "sudo -n systemctl restart {service}",
+        });
+
+        public string Stop => Expand(StopCommand ?? Runtime switch
+        {
+            "compose" => "docker compose --project-directory {root} stop {service}",
+            "command" => throw new Infrastructure.DeployException("ConfigurationMissing", System.Management.Automation.ErrorCategory.InvalidArgument,
+                $"OdooRuntime is 'command' for '{Environment}' but StopCommand is not set: a deploy stops Odoo before its backup so no write is lost", "StopCommand"),
+            _ => "sudo -n systemctl stop {service}",
         });
 
         private string Expand(string template) => template
@@ -74,10 +88,13 @@ namespace InfluenceGen.Deploy.Deploy
                 Service = config.Get("OdooService") ?? "odoo",
                 OdooCommand = config.Get("OdooCommand"),
                 RestartCommand = config.Get("RestartCommand"),
+                StopCommand = config.Get("StopCommand"),
+                LedgerKey = config.Get("LedgerKey"),
                 HealthUrl = config.Get("HealthUrl") ?? config.Get("OdooUrl"),
                 HealthTimeout = TimeSpan.FromSeconds(config.Integer("HealthTimeout")),
                 FilestorePath = config.Get("FilestorePath"),
                 KeepReleases = Math.Max(2, config.Integer("KeepReleases")),
+                KeepBackups = Math.Max(1, config.Integer("KeepBackups")),
                 BackupBeforeUpgrade = config.Toggle("BackupBeforeUpgrade"),
                 RequireChangeApproval = config.Environment == "production" || config.Toggle("RequireChangeApproval"),
             };

@@ -16,7 +16,16 @@ namespace InfluenceGen.Deploy.Deploy
 
         public TargetScripts(DeploySettings settings) { _s = settings; }
 
-        private string Q(string v) => ShellQuote(v);
+        public DeploySettings Settings => _s;
+
+        internal static string Q(string v) => ShellQuote(v);
+
+        /// <summary>The rest of the first output line starting with <paramref name="marker"/>, or null.</summary>
+        internal static string? Marker(string stdout, string marker)
+        {
+            string? line = stdout.Replace("\r\n", "\n").Split('\n').FirstOrDefault(l => l.StartsWith(marker, System.StringComparison.Ordinal));
+            return line?.Substring(marker.Length).Trim();
+        }
 
         public string Wrap(string body, bool database = true)
         {
@@ -40,7 +49,7 @@ namespace InfluenceGen.Deploy.Deploy
             return sb.ToString();
         }
 
-        private const string Psql = "psql -X -A -t -q -v ON_ERROR_STOP=1";
+        internal const string Psql = "psql -X -A -t -q -v ON_ERROR_STOP=1";
 
         /// <summary>Reads everything the decision needs in one round trip; optionally takes the lock first.</summary>
         public string Probe(IEnumerable<string> addons, string? lockText, int lockTimeoutSeconds)
@@ -73,34 +82,20 @@ namespace InfluenceGen.Deploy.Deploy
             return Wrap(b.ToString());
         }
 
-        public string VerifyAndExtract(string upload, string releaseId, string sha256) => Wrap(
-            "cd \"$ROOT\" || exit 20\n" +
-            "UP=" + Q(upload) + "; REL=" + Q(releaseId) + "; SHA=" + Q(sha256) + "\n" +
-            "got=$(sha256sum \"$UP\" | cut -d' ' -f1)\n" +
-            "if [ \"$got\" != \"$SHA\" ]; then echo \"@@SHA_MISMATCH $got\"; rm -f \"$UP\"; exit 41; fi\n" +
-            "list=$(unzip -Z1 \"$UP\") || { echo '@@UNREADABLE'; rm -f \"$UP\"; exit 42; }\n" +
-            "if printf '%s\\n' \"$list\" | grep -qE '^/|(^|/)\\.\\.(/|$)|\\\\'; then echo '@@UNSAFE'; printf '%s\\n' \"$list\" | grep -E '^/|(^|/)\\.\\.(/|$)|\\\\' | head -n 3; rm -f \"$UP\"; exit 43; fi\n" +
-            "TMP=\"releases/.$REL.tmp\"; rm -rf \"$TMP\"; mkdir -p \"$TMP\" || { echo '@@EXTRACT_FAILED'; rm -f \"$UP\"; exit 44; }\n" +
-            "if ! unzip -q -o \"$UP\" -d \"$TMP\" 2>&1 || ! printf '%s\\n' \"$SHA\" > \"$TMP/.influencegen-package.sha256\"; then\n" +
-            "  echo '@@EXTRACT_FAILED'; rm -rf \"$TMP\"; rm -f \"$UP\"; exit 44; fi\n" +
-            "rm -rf \"releases/$REL\"; mv -T \"$TMP\" \"releases/$REL\" || { echo '@@EXTRACT_FAILED'; rm -rf \"$TMP\"; rm -f \"$UP\"; exit 44; }\n" +
-            "rm -f \"$UP\"\necho '@@EXTRACTED'\n", database: false);
-
-        public string Cleanup(string? upload, string? releaseId)
-        {
-            var b = new StringBuilder("cd \"$ROOT\" || exit 0\n");
-            if (upload != null) b.Append("rm -f ").Append(Q(upload)).Append('\n');
-            if (releaseId != null) b.Append("rm -rf ").Append(Q("releases/." + releaseId + ".tmp")).Append(' ').Append(Q("releases/" + releaseId)).Append('\n');
-            return Wrap(b.ToString(), database: false);
-        }
-
         public string BackupPath(string label) => "backups/" + _s.Database + "-" + label + ".dump";
 
+        /// <summary>pg_dump -Fc into backups/ (0700; the dump 0600, written under a temp name then renamed), after
+        /// checking that the folder's file system has room for the database's size (@@NO_SPACE otherwise).</summary>
         public string Backup(string label)
         {
             string dump = BackupPath(label);
-            var b = new StringBuilder("mkdir -p \"$ROOT/backups\" && cd \"$ROOT\" || exit 20\n");
-            b.Append("pg_dump -Fc -f ").Append(Q(dump + ".tmp")).Append(" && mv -f ").Append(Q(dump + ".tmp")).Append(' ').Append(Q(dump))
+            var b = new StringBuilder("umask 077\nmkdir -p \"$ROOT/backups\" && chmod 700 \"$ROOT/backups\" && cd \"$ROOT\" || exit 20\n");
+            b.Append("need=$(").Append(Psql).Append(" -c 'select pg_database_size(current_database())' 2>&1) || { echo \"@@PSQL_FAILED $need\"; exit 53; }\n");
+            if (!string.IsNullOrEmpty(_s.FilestorePath))
+                b.Append("fs=$(du -sk ").Append(Q(_s.FilestorePath!)).Append(" 2>/dev/null | cut -f1); need=$(( need + ${fs:-0} * 1024 ))\n");
+            b.Append("free=$(( $(df -Pk backups | awk 'NR==2 {print $4}') * 1024 ))\n");
+            b.Append("if [ \"$free\" -lt \"$need\" ]; then echo \"@@NO_SPACE need=$need free=$free\"; exit 52; fi\n");
+            b.Append("pg_dump -Fc -f ").Append(Q(dump + ".tmp")).Append(" && chmod 600 ").Append(Q(dump + ".tmp")).Append(" && mv -f ").Append(Q(dump + ".tmp")).Append(' ').Append(Q(dump))
              .Append(" || { rm -f ").Append(Q(dump + ".tmp")).Append("; exit 50; }\n");
             if (!string.IsNullOrEmpty(_s.FilestorePath))
                 b.Append("if [ -d ").Append(Q(_s.FilestorePath!)).Append(" ]; then tar -C ").Append(Q(_s.FilestorePath!)).Append(" -czf ")
@@ -109,61 +104,10 @@ namespace InfluenceGen.Deploy.Deploy
             return Wrap(b.ToString());
         }
 
-        /// <summary>Puts the database back from a pg_dump -Fc file: drop + create + restore when the role may
-        /// create databases, else pg_restore --clean in one transaction.</summary>
-        public string Restore(string dumpPath)
-        {
-            string db = _s.Database.Replace("'", "''");
-            string filestore = dumpPath.EndsWith(".dump", System.StringComparison.Ordinal) ? dumpPath.Substring(0, dumpPath.Length - 5) + ".filestore.tgz" : dumpPath + ".filestore.tgz";
-            var b = new StringBuilder("cd \"$ROOT\" || exit 20\n");
-            b.Append("DUMP=").Append(Q(dumpPath)).Append("\n[ -f \"$DUMP\" ] || { echo \"@@NO_DUMP $DUMP\"; exit 60; }\n");
-            b.Append("cancreate=$(").Append(Psql).Append(" -d postgres -c \"select rolcreatedb from pg_roles where rolname = current_user\") || exit 61\n");
-            b.Append("if [ \"$cancreate\" = t ]; then\n");
-            b.Append("  ").Append(Psql).Append(" -d postgres -c \"select pg_terminate_backend(pid) from pg_stat_activity where datname = '").Append(db).Append("' and pid <> pg_backend_pid()\" >/dev/null || exit 62\n");
-            b.Append("  dropdb --maintenance-db=postgres --if-exists ").Append(Q(_s.Database)).Append(" || exit 63\n");
-            b.Append("  createdb --maintenance-db=postgres -T template0 ").Append(Q(_s.Database)).Append(" || exit 64\n");
-            b.Append("  pg_restore --no-owner --exit-on-error -d ").Append(Q(_s.Database)).Append(" \"$DUMP\" || exit 65\n");
-            b.Append("else\n  pg_restore --clean --if-exists --no-owner --single-transaction --exit-on-error -d ").Append(Q(_s.Database)).Append(" \"$DUMP\" || exit 65\nfi\n");
-            if (!string.IsNullOrEmpty(_s.FilestorePath))
-                b.Append("if [ -f ").Append(Q(filestore)).Append(" ]; then mkdir -p ").Append(Q(_s.FilestorePath!)).Append(" && find ").Append(Q(_s.FilestorePath!))
-                 .Append(" -mindepth 1 -delete && tar -C ").Append(Q(_s.FilestorePath!)).Append(" -xzf ").Append(Q(filestore)).Append(" || exit 66; fi\n");
-            b.Append("echo '@@RESTORED'\n");
-            return Wrap(b.ToString());
-        }
-
-        /// <summary>Points current at releases/&lt;id&gt; atomically (ln -s to a temporary name, then mv -T); null removes it.</summary>
-        public string Switch(string? releaseId)
-        {
-            if (releaseId == null) return Wrap("cd \"$ROOT\" || exit 20\nrm -f current\n", database: false);
-            return Wrap("cd \"$ROOT\" || exit 20\n[ -d " + Q("releases/" + releaseId) + " ] || { echo '@@NO_RELEASE'; exit 70; }\n" +
-                        "tmp=\"current.tmp-$$-$RANDOM\"\nln -s " + Q("releases/" + releaseId) + " \"$tmp\" && mv -T \"$tmp\" current || { rm -f \"$tmp\"; exit 71; }\n", database: false);
-        }
-
-        public string Odoo(IReadOnlyList<string> install, IReadOnlyList<string> upgrade, string? checksumsJson)
-        {
-            var cmd = new StringBuilder(_s.OdooCli).Append(" -d ").Append(Q(_s.Database));
-            if (install.Count > 0) cmd.Append(" -i ").Append(Q(string.Join(",", install)));
-            if (upgrade.Count > 0) cmd.Append(" -u ").Append(Q(string.Join(",", upgrade)));
-            cmd.Append(" --stop-after-init");
-            var b = new StringBuilder("cd \"$ROOT\" || exit 20\n");
-            b.Append(cmd).Append(" 2>&1\nrc=$?\nif [ $rc -ne 0 ]; then echo \"@@ODOO_EXIT $rc\"; exit 80; fi\n");
-            if (checksumsJson != null)
-            {
-                string tag = "$igjson$";
-                b.Append(Psql).Append(" <<'IG_SQL_END' || exit 81\n")
-                 .Append("update ir_config_parameter set value = ").Append(tag).Append(checksumsJson).Append(tag).Append(" where key = 'module_auto_update.installed_checksums';\n")
-                 .Append("insert into ir_config_parameter (key, value) select 'module_auto_update.installed_checksums', ").Append(tag).Append(checksumsJson).Append(tag)
-                 .Append(" where not exists (select 1 from ir_config_parameter where key = 'module_auto_update.installed_checksums');\nIG_SQL_END\n");
-            }
-            return Wrap(b.ToString());
-        }
-
-        public string Restart() => Wrap("cd \"$ROOT\" || exit 20\n" + _s.Restart + " 2>&1\nrc=$?\n[ $rc -eq 0 ] || { echo \"@@RESTART_EXIT $rc\"; exit 85; }\n");
-
         public string DatabasePing() => Wrap(Psql + " -c 'select 1' 2>&1\n");
 
         /// <summary>Appends the ledger line, releases our lock and prunes old releases, in one round trip.</summary>
-        public string Finish(string? ledgerLine, string? lockText, IEnumerable<string> keep, int keepCount)
+        public string Finish(string? ledgerLine, string? lockText, IEnumerable<string> keep, int keepCount, int keepBackups = 0)
         {
             var b = new StringBuilder("cd \"$ROOT\" || exit 20\nrc=0\n");
             if (ledgerLine != null)
@@ -175,6 +119,17 @@ namespace InfluenceGen.Deploy.Deploy
                 b.Append("keep=' ").Append(string.Join(" ", keep)).Append(" '\nn=0\n");
                 b.Append("for r in $(ls -1 releases 2>/dev/null | grep -v '^\\.' | sort -r); do n=$((n+1)); case \"$keep\" in *\" $r \"*) continue;; esac; [ $n -le ")
                  .Append(keepCount).Append(" ] && continue; rm -rf \"releases/$r\" && echo \"@@PRUNED $r\"; done\n");
+            }
+            if (keepBackups > 0)
+            {
+                // the backups of deploys (<db>-<release id>.dump; manual ones keep their own labels): the newest
+                // keepBackups stay, and those of the releases kept; the rest go with their filestore archives
+                string prefix = "backups/" + _s.Database + "-";
+                b.Append("keep=' ").Append(string.Join(" ", keep)).Append(" '\nn=0\n");
+                b.Append("for f in $(ls -1t ").Append(Q(prefix)).Append("*.dump 2>/dev/null); do r=${f#").Append(Q(prefix)).Append("}; r=${r%.dump};\n")
+                 .Append("  case \"$r\" in [0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]-[0-9][0-9][0-9][0-9][0-9][0-9]-*) ;; *) continue;; esac\n")
+                 .Append("  n=$((n+1)); case \"$keep\" in *\" $r \"*) continue;; esac; [ $n -le ").Append(keepBackups).Append(" ] && continue\n")
+                 .Append("  rm -f \"$f\" \"${f%.dump}.filestore.tgz\" && echo \"@@PRUNED_BACKUP $f\"\ndone\n");
             }
             b.Append("exit $rc\n");
             return Wrap(b.ToString(), database: false);

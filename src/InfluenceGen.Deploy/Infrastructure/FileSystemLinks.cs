@@ -11,6 +11,20 @@ namespace InfluenceGen.Deploy.Infrastructure
         private static readonly MethodInfo? ResolveLinkTarget =
             typeof(FileSystemInfo).GetMethod("ResolveLinkTarget", new[] { typeof(bool) });
 
+        private static readonly PropertyInfo? LinkTargetProperty = typeof(FileSystemInfo).GetProperty("LinkTarget");
+        private static readonly MethodInfo? GetUnixFileMode = typeof(File).GetMethod("GetUnixFileMode", new[] { typeof(string) });
+
+        /// <summary>The link's own target text, as readlink(2) gives it (null when not available).</summary>
+        public static string? LinkText(FileSystemInfo info) => LinkTargetProperty?.GetValue(info) as string;
+
+        /// <summary>Is the file executable by its owner (unix mode 0100)? False where modes are unknown.</summary>
+        public static bool IsExecutable(string path)
+        {
+            if (GetUnixFileMode == null) return false;
+            try { return (Convert.ToInt32(GetUnixFileMode.Invoke(null, new object[] { path })) & 0x40) != 0; }
+            catch (TargetInvocationException) { return false; }
+        }
+
         public static bool IsLink(FileSystemInfo info) => (info.Attributes & FileAttributes.ReparsePoint) != 0;
 
         /// <summary>The final target of a link (following chains), or null when it cannot be resolved.</summary>

@@ -52,6 +52,8 @@ namespace InfluenceGen.Deploy.N8n
         /// <summary>Files that are not workflows (helper scripts, documentation), packaged as they are.</summary>
         public string[] HelperFiles { get; set; } = Array.Empty<string>();
         public int FileCount { get; set; }
+        /// <summary>The n8n version the workflows target (N8N_VERSION / -N8nVersion), recorded in the metadata; null when not given.</summary>
+        public string? N8nVersion { get; set; }
         /// <summary>False for -WhatIf.</summary>
         public bool Written { get; set; }
 

@@ -32,8 +32,12 @@ namespace InfluenceGen.Deploy.N8n
             return source;
         }
 
-        public static N8nWorkflowPackage Preview(WorkflowSource source, string outFile) => new N8nWorkflowPackage
+        /// <summary>The n8n version the workflows target; recorded in the metadata when set.</summary>
+        public string? N8nVersion { get; set; }
+
+        public N8nWorkflowPackage Preview(WorkflowSource source, string outFile) => new N8nWorkflowPackage
         {
+            N8nVersion = N8nVersion,
             Path = outFile,
             Workflows = source.Workflows.ToArray(),
             HelperFiles = source.HelperFiles.ToArray(),
@@ -46,7 +50,7 @@ namespace InfluenceGen.Deploy.N8n
         {
             var sources = source.Files.Select(f => new ZipSource(f.RelativePath, f.Read)).ToList();
             PackageFileResult written = await PackageFile.WriteAsync(outFile, new[] { source.Root }, sources, null,
-                contentHash => new ZipSource(N8nWorkflowPackage.MetadataEntry, () => BuildMetadata(source, contentHash)),
+                contentHash => new ZipSource(N8nWorkflowPackage.MetadataEntry, () => BuildMetadata(source, contentHash, N8nVersion)),
                 log, cancellationToken).ConfigureAwait(false);
             N8nWorkflowPackage package = Preview(source, written.Path);
             package.Sha256 = written.Sha256;
@@ -56,7 +60,7 @@ namespace InfluenceGen.Deploy.N8n
             return package;
         }
 
-        private static byte[] BuildMetadata(WorkflowSource source, string contentHash)
+        private static byte[] BuildMetadata(WorkflowSource source, string contentHash, string? n8nVersion)
         {
             var sw = new StringWriter { NewLine = "\n" };
             using (var json = new JsonTextWriter(sw) { Formatting = Formatting.Indented, CloseOutput = false })
@@ -65,6 +69,7 @@ namespace InfluenceGen.Deploy.N8n
                 json.WritePropertyName("format"); json.WriteValue(N8nWorkflowPackage.Format);
                 json.WritePropertyName("contentHash"); json.WriteValue(contentHash);
                 json.WritePropertyName("identity"); json.WriteValue("name");
+                if (n8nVersion != null) { json.WritePropertyName("n8nVersion"); json.WriteValue(n8nVersion); }
                 json.WritePropertyName("workflows");
                 json.WriteStartArray();
                 foreach (N8nWorkflow wf in source.Workflows)

@@ -26,6 +26,22 @@ namespace InfluenceGen.Deploy.Tests.Cmdlets
         }
 
         [Fact]
+        public void The_old_lint_jobs_variables_name_the_target_and_the_report_folder()
+        {
+            OdooLintTests.RequireLinters();
+            using TempDir repo = OdooLintTests.NewRepo();
+            var env = new Dictionary<string, string> { ["CI_PROJECT_DIR"] = repo.Path, ["LINT_TARGET_PATH"] = "addons", ["LINT_REPORTS_DIR"] = "reports/lint" };
+            HostProcess.Result run = HostProcess.Run(repo.Path, env, "-NoProfile", "-NonInteractive", "-c", "Invoke-OdooLint -FailOn none");
+            Assert.True(run.ExitCode == 0, $"exit {run.ExitCode}\n{run.StdOut}\n{run.StdErr}");
+            JArray report = JArray.Parse(File.ReadAllText(repo.Combine("reports", "lint", "gl-code-quality-report.json")));
+            Assert.Contains(report, i => (string?)i["check_name"] == "flake8:F821");
+
+            HostProcess.Result none = HostProcess.Run(repo.Path, new Dictionary<string, string> { ["LINT_TARGET_PATH"] = "" }, "-NoProfile", "-NonInteractive", "-c", "Invoke-OdooLint");
+            Assert.Equal(1, none.ExitCode);
+            Assert.Contains("LINT_TARGET_PATH", none.StdErr);
+        }
+
+        [Fact]
         public void FailOn_decides_and_the_summary_counts_by_severity_and_linter()
         {
             OdooLintTests.RequireLinters();

@@ -51,6 +51,33 @@ namespace InfluenceGen.Deploy.Tests.Cmdlets
         }
 
         [Fact]
+        public void The_old_test_jobs_variables_choose_modules_database_and_report_folder()
+        {
+            using var dir = new TempDir();
+            Conf(dir);
+            var env = new Dictionary<string, string>
+            {
+                ["ODOO_MODULES_TO_TEST"] = "ig_fail, ig_pass",
+                ["ODOO_DB_NAME"] = "ig_ci_tests",
+                ["TEST_REPORTS_OUTPUT_DIR"] = "test-reports",
+            };
+            HostProcess.Result run = HostProcess.Run(dir.Path, env, "-NoProfile", "-NonInteractive", "-c",
+                $"Invoke-OdooUnitTest -OdooBin '{OdooFixtures.FakeOdoo}' -ConfigPath odoo.conf -KeepDatabase | Format-List Database, Modules");
+            Assert.True(run.ExitCode == 1, $"exit {run.ExitCode}\n{run.StdOut}\n{run.StdErr}"); // ig_fail is red
+            Assert.Contains("ig_ci_tests", run.StdOut);
+            XDocument junit = XDocument.Load(dir.Combine("test-reports", "junit-odoo.xml"));
+            Assert.Contains(junit.Descendants("testcase"), c => ((string?)c.Attribute("classname") ?? "").Contains("ig_fail"));
+            string argv = File.ReadAllText(dir.Combine("argv"));   // what the stand-in odoo was given
+            Assert.Contains("-d ig_ci_tests", argv);
+            Assert.Contains("ig_fail,ig_pass", argv);
+
+            HostProcess.Result none = HostProcess.Run(dir.Path, null, "-NoProfile", "-NonInteractive", "-c",
+                $"Invoke-OdooUnitTest -OdooBin '{OdooFixtures.FakeOdoo}' -ConfigPath odoo.conf");
+            Assert.Equal(1, none.ExitCode);
+            Assert.Contains("ODOO_MODULES_TO_TEST", none.StdErr);
+        }
+
+        [Fact]
         public void The_summary_streams_verbose_and_progress_and_PassThru_returns_the_tests()
         {
             using var dir = new TempDir();

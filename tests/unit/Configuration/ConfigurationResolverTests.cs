@@ -130,5 +130,58 @@ namespace InfluenceGen.Deploy.Tests.Configuration
             var ex = Assert.Throws<DeployException>(() => Resolver(new() { [ConfigurationResolver.FileVariable] = "nope.json" }).LocateFile(null, tmp.Path));
             Assert.Contains(ConfigurationResolver.FileVariable, ex.Message);
         }
+
+        [Theory]
+        [InlineData("production", "PROD_ODOO_SSH_KEY_SECRET", "OdooSshPrivateKey")]
+        [InlineData("dev", "DEV_ODOO_SSH_KEY_PATH", "OdooSshPrivateKey")]
+        [InlineData("staging", "STAGING_ODOO_ADDONS_PATH", "DeployRoot")]
+        [InlineData("staging", "STAGING_ODOO_DB_NAME", "OdooDatabase")]
+        [InlineData("production", "PROD_ODOO_SERVICE_NAME", "OdooService")]
+        [InlineData("dev", "DEV_N8N_INSTANCE_URL", "N8nApiUrl")]
+        [InlineData("dev", "DEV_N8N_API_KEY_SECRET", "N8nApiKey")]
+        [InlineData("dev", "SLACK_WEBHOOK_URL_INFO_SECRET", "SlackWebhookUrlInfo")]
+        [InlineData("production", "SLACK_WEBHOOK_URL_CRITICAL_SECRET", "SlackWebhookUrlCritical")]
+        public void TheOldPipelinesVariablesAreAliasesAndTheSourceNamesThem(string environment, string variable, string setting)
+        {
+            string value = setting.Contains("Url") ? "https://example.test/" + variable.ToLowerInvariant() : "value-of-" + variable;
+            var masker = new SecretMasker();
+            DeployConfiguration c = Resolver(new() { [variable] = value }, masker).Resolve(environment, null);
+            Assert.Equal(value, c.Get(setting));
+            ConfigurationEntry entry = c.Entries.Single(e => e.Name == setting);
+            Assert.Equal("variable " + variable, entry.Source);
+            if (entry.IsSecret)
+            {
+                Assert.Equal(SecretMasker.Mask, entry.Value);
+                Assert.DoesNotContain(value, masker.Apply("log line " + value));
+            }
+        }
+
+        [Fact]
+        public void TheModulesOwnNameAndAnAliasMustAgree()
+        {
+            var same = Resolver(new() { ["PROD_N8N_API_KEY"] = "k-1", ["PROD_N8N_API_KEY_SECRET"] = "k-1" }).Resolve("production", null);
+            Assert.Equal("variable PROD_N8N_API_KEY", same.Entries.Single(e => e.Name == "N8nApiKey").Source);
+
+            var ex = Assert.Throws<DeployException>(() =>
+                Resolver(new() { ["PROD_N8N_API_KEY"] = "k-1", ["PROD_N8N_API_KEY_SECRET"] = "k-2" }).Resolve("production", null));
+            Assert.Equal("ConfigurationConflict", ex.ErrorId);
+            Assert.Contains("PROD_N8N_API_KEY and PROD_N8N_API_KEY_SECRET", ex.Message);
+            Assert.DoesNotContain("k-1", ex.Message);
+            Assert.DoesNotContain("k-2", ex.Message);
+        }
+
+        [Fact]
+        public void GlobalSettingsOfTheJobsComeFromTheirVariablesThenTheFile()
+        {
+            using var tmp = new TempDir();
+            string file = tmp.Write("environments.json", "{\n  \"global\": {\n    \"OdooVersion\": \"17.0\",\n    \"LintTargetPath\": \"addons\"\n  }\n}");
+            var resolver = Resolver(new() { ["ODOO_VERSION"] = "18.0", ["ODOO_MODULES_TO_TEST"] = "ig_base,ig_campaign" });
+            Assert.Equal("18.0", resolver.Global("OdooVersion", file));
+            Assert.Equal("addons", resolver.Global("LintTargetPath", file));
+            Assert.Equal("ig_base,ig_campaign", resolver.Global("TestModules", null));
+            Assert.Null(resolver.Global("TestReportsDir", file));
+            var bad = Assert.Throws<DeployException>(() => Resolver(new() { ["TEST_ENVIRONMENT_URL"] = "not a url" }).Global("TestEnvironmentUrl", null));
+            Assert.Contains("TEST_ENVIRONMENT_URL", bad.Message);
+        }
     }
 }

@@ -27,7 +27,7 @@ namespace InfluenceGen.Deploy.Tests.Deploy
                   "OdooSshHostKey": "{{TestServers.Fingerprint}}",
                   "DeployRoot": "{{s.Root}}", "OdooDatabase": "{{s.Database}}", "OdooDatabaseHost": "127.0.0.1", "OdooDatabasePort": {{s.DatabasePort}},
                   "OdooDatabaseUser": "{{s.DatabaseUser}}", "OdooRuntime": "command",
-                  "OdooCommand": "{{s.OdooCommand}}", "RestartCommand": "{{s.RestartCommand}}", "HealthUrl": "{{s.HealthUrl}}", "HealthTimeout": 5,
+                  "OdooCommand": "{{s.OdooCommand}}", "RestartCommand": "{{s.RestartCommand}}", "StopCommand": "{{s.StopCommand}}", "HealthUrl": "{{s.HealthUrl}}", "HealthTimeout": 5,
                   "BackupBeforeUpgrade": true
                 }
               }

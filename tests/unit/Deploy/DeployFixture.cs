@@ -55,9 +55,9 @@ namespace InfluenceGen.Deploy.Tests.Deploy
             State = Dir + "/state";
             Port = FreePort();
             Directory.CreateDirectory(State);
-            foreach (string f in new[] { "odoo", "odoo-http", "odoo-restart" })
+            foreach (string f in new[] { "odoo", "odoo-http", "odoo-restart", "odoo-stop" })
                 File.Copy(Path.Combine(Repo.Root, "tests", "unit", "Deploy", "standin", f), Path.Combine(Dir, f));
-            Check(TestServers.Sh($"chmod 755 {Dir}/odoo {Dir}/odoo-http {Dir}/odoo-restart && chown -R {TestServers.SshUser} {Dir}"));
+            Check(TestServers.Sh($"chmod 755 {Dir}/odoo {Dir}/odoo-http {Dir}/odoo-restart {Dir}/odoo-stop && chown -R {TestServers.SshUser} {Dir}"));
             Psql("postgres", $"create database {Database}");
             Psql(Database, "create table ir_module_module (id serial primary key, name varchar not null unique, state varchar, latest_version varchar);" +
                            "create table ir_config_parameter (id serial primary key, key varchar not null unique, value text);" +
@@ -75,7 +75,8 @@ namespace InfluenceGen.Deploy.Tests.Deploy
                 DatabasePassword = TestServers.PgPassword,
                 Runtime = "command",
                 OdooCommand = $"IG_STANDIN_STATE={State} {Dir}/odoo --addons-path={{current}}",
-                RestartCommand = $"IG_STANDIN_STATE={State} {Dir}/odoo-restart {Port}",
+                RestartCommand = $"IG_STANDIN_STATE={State} {Dir}/odoo-restart {Port} --addons-path={{current}}",
+                StopCommand = $"IG_STANDIN_STATE={State} {Dir}/odoo-stop",
                 HealthUrl = $"http://127.0.0.1:{Port}",
                 HealthTimeout = TimeSpan.FromSeconds(3),
                 BackupBeforeUpgrade = true,
@@ -162,9 +163,13 @@ namespace InfluenceGen.Deploy.Tests.Deploy
         public string[] Names { get; }
         public string Folder => _dir.Path;
 
+        /// <summary>Extra dependencies of an addon (besides base), used by the next Write of it.</summary>
+        public Dictionary<string, string> DependsOn { get; } = new Dictionary<string, string>();
+
         public void Write(string name, string version, string code, string? extraFile = null, string? extraContent = null)
         {
-            _dir.Write($"{name}/__manifest__.py", $"{{'name': '{name}', 'version': '17.0.{version}', 'depends': ['base'], 'license': 'LGPL-3', 'installable': True}}\n");
+            string depends = DependsOn.TryGetValue(name, out string? d) ? $"'base', '{d}'" : "'base'";
+            _dir.Write($"{name}/__manifest__.py", $"{{'name': '{name}', 'version': '17.0.{version}', 'depends': [{depends}], 'license': 'LGPL-3', 'installable': True}}\n");
             _dir.Write($"{name}/__init__.py", "from . import models\n");
             _dir.Write($"{name}/models/__init__.py", code);
             _dir.Write($"{name}/i18n/fr.po", "msgid \"x\"\nmsgstr \"y\"\n");
@@ -206,9 +211,19 @@ namespace InfluenceGen.Deploy.Tests.Deploy
         private readonly ITargetTransport _inner;
         public FaultyTransport(ITargetTransport inner) { _inner = inner; }
         public Func<Stream, Stream>? WrapUpload { get; set; }
+        /// <summary>Called with each script before it is sent (fault injection at a given step).</summary>
+        public Action<string>? OnScript { get; set; }
+        /// <summary>Called with each script once the target answered it.</summary>
+        public Action<string>? AfterScript { get; set; }
         public string Description => _inner.Description;
         public int RoundTrips => _inner.RoundTrips;
-        public Task<CommandResult> RunAsync(string command, string? stdin, CancellationToken ct) => _inner.RunAsync(command, stdin, ct);
+        public async Task<CommandResult> RunAsync(string command, string? stdin, CancellationToken ct)
+        {
+            if (stdin != null) OnScript?.Invoke(stdin);
+            CommandResult r = await _inner.RunAsync(command, stdin, ct);
+            if (stdin != null) AfterScript?.Invoke(stdin);
+            return r;
+        }
         public Task UploadAsync(Stream content, string remotePath, IProgress<long>? progress, CancellationToken ct)
             => _inner.UploadAsync(WrapUpload == null ? content : WrapUpload(content), remotePath, progress, ct);
         public Task<byte[]?> ReadFileAsync(string remotePath, CancellationToken ct) => _inner.ReadFileAsync(remotePath, ct);

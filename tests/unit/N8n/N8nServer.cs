@@ -72,6 +72,14 @@ namespace InfluenceGen.Deploy.Tests.N8n
             return JObject.Parse(text);
         }
 
+        /// <summary>Deactivates a workflow directly (its webhooks are unregistered).</summary>
+        public static void Deactivate(string id)
+        {
+            using var content = new StringContent("{}", Encoding.UTF8, "application/json");
+            using HttpResponseMessage r = Http.Value.PostAsync("workflows/" + id + "/deactivate", content).GetAwaiter().GetResult();
+            if (!r.IsSuccessStatusCode) throw new InvalidOperationException($"POST workflows/{id}/deactivate: {(int)r.StatusCode} {r.Content.ReadAsStringAsync().GetAwaiter().GetResult()}");
+        }
+
         public static string[] Tags(JObject wf) => ((JArray?)wf["tags"] ?? new JArray()).Select(t => (string)t["name"]!).OrderBy(t => t, StringComparer.Ordinal).ToArray();
 
         /// <summary>A copy of the sample workflows with names and ids made unique for one test

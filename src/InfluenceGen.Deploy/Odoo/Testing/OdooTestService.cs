@@ -81,7 +81,7 @@ namespace InfluenceGen.Deploy.Odoo.Testing
         public async Task<OdooTestRunResult> RunAsync(OdooTestRequest request, IDeployLog log, CancellationToken cancellationToken)
         {
             if (request.Modules.Count == 0)
-                throw new DeployException("OdooTestNoModule", System.Management.Automation.ErrorCategory.InvalidArgument, "no module to test: give -Module names or an addon package");
+                throw new DeployException("OdooTestNoModule", System.Management.Automation.ErrorCategory.InvalidArgument, "No module to test: give -Module names or an addon package, or set the CI variable ODOO_MODULES_TO_TEST.");
             foreach (string m in request.Modules)
                 if (!System.Text.RegularExpressions.Regex.IsMatch(m, @"^[A-Za-z0-9_]+$"))
                     throw new DeployException("OdooTestBadModuleName", System.Management.Automation.ErrorCategory.InvalidArgument, $"'{m}' is not an Odoo module name (letters, digits, underscore)", m);

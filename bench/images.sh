@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Benchmark: Build-InfluenceGenImage against the docker CLI the old docker_images.sh used
+# (`docker build` + `docker login` + `docker push`, classic builder DOCKER_BUILDKIT=0), same context,
+# same engine (tests/setup/30-docker.sh), same registry (31-registry.sh: docker-registry with htpasswd),
+# in one run:
+#   cold:      build with no cache + push into an empty registry (registry storage wiped before each)
+#   unchanged: rebuild of the same context (every step cached) + push (every layer already there)
+# Prints the seconds of each and the ratio ours/cli (targets: cold <= 1.1, unchanged <= 1.0).
+# Ours is timed as a CI job runs it: a fresh PowerShell process for the one line, module import included.
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$repo"
+export IG_CACHE="${IG_CACHE:-/var/cache/influencegen-tests}"
+export IG_TEST_STATE="$(mktemp -d /tmp/ig-bench.XXXXXX)"; export IG_TEST_ENV="$IG_TEST_STATE/env.sh"
+mkdir -p "$IG_TEST_STATE/cleanup"; : > "$IG_TEST_ENV"
+cleanup() { for s in $(ls -r "$IG_TEST_STATE/cleanup/" 2>/dev/null); do bash "$IG_TEST_STATE/cleanup/$s" >/dev/null 2>&1 || true; done; rm -rf "$IG_TEST_STATE"; }
+trap cleanup EXIT
+for s in 30-docker 31-registry 32-base-images; do bash "tests/setup/$s.sh" >/dev/null; done
+# shellcheck disable=SC1090
+source "$IG_TEST_ENV"
+pwsh=$(bash build.sh)   # the pinned pwsh 7.6.9 (.config/dotnet-tools.json)
+export PSModulePath="$repo/out${PSModulePath:+:$PSModulePath}"
+export DOCKER_HOST="$DOCKER_TEST_HOST" DOCKER_BUILDKIT=0 DOCKER_CONFIG="$IG_TEST_STATE/docker-config"
+reg="$REGISTRY_TEST_HOST"
+
+# The context: 300 files of 64 KiB (~19 MiB), a .dockerignore'd folder, a Dockerfile with a RUN step.
+ctx="$IG_TEST_STATE/ctx"; mkdir -p "$ctx/data" "$ctx/ignored"
+for i in $(seq -w 1 300); do head -c 65536 /dev/urandom > "$ctx/data/f$i.bin"; done
+head -c 4000000 /dev/urandom > "$ctx/ignored/big.bin"
+printf 'ignored\n' > "$ctx/.dockerignore"
+printf 'FROM %s\nCOPY data/ /data/\nRUN cat /data/* | sha256sum > /sum\n' "$IG_TEST_DEBIAN_IMAGE" > "$ctx/Dockerfile"
+
+now() { date +%s.%N; }
+wipe() { rm -rf "${REGISTRY_TEST_DATA:?}"/*; }
+cli() {   # what docker_images.sh did
+  local nocache=$1 t0; t0=$(now)
+  docker build $nocache -q -t "$reg/bench/cli:1" "$ctx" >/dev/null 2>&1
+  printf '%s' "$REGISTRY_TEST_PASSWORD" | docker login -u "$REGISTRY_TEST_USER" --password-stdin "$reg" >/dev/null 2>&1
+  docker push -q "$reg/bench/cli:1" >/dev/null
+  echo "$(now) - $t0" | bc
+}
+ours() {
+  local nocache=$1 t0; t0=$(now)
+  CI_REGISTRY_USER="$REGISTRY_TEST_USER" CI_REGISTRY_PASSWORD="$REGISTRY_TEST_PASSWORD" \
+    "$pwsh" -NoProfile -NonInteractive -c "Build-InfluenceGenImage '$ctx' -Name bench/ours -Registry $reg -Tag 1 $nocache -Push" >/dev/null
+  echo "$(now) - $t0" | bc
+}
+# Warm-up (engine, page cache, the host's first start), not timed.
+"$pwsh" -NoProfile -c 'Get-Command Build-InfluenceGenImage' >/dev/null
+wipe; cli --no-cache >/dev/null; ours -NoCache >/dev/null
+docker rmi -f "$reg/bench/cli:1" "$reg/bench/ours:1" >/dev/null
+
+wipe; cold_cli=$(cli --no-cache)
+wipe; cold_ours=$(ours -NoCache)
+warm_cli=$(cli "")
+warm_ours=$(ours "")
+ratio() { echo "scale=2; $1 / $2" | bc; }
+printf '%-34s %8s %8s %8s\n' "scenario" "cli s" "ours s" "ours/cli"
+printf '%-34s %8.2f %8.2f %8s\n' "cold build + push" "$cold_cli" "$cold_ours" "$(ratio "$cold_ours" "$cold_cli")"
+printf '%-34s %8.2f %8.2f %8s\n' "unchanged rebuild + push" "$warm_cli" "$warm_ours" "$(ratio "$warm_ours" "$warm_cli")"

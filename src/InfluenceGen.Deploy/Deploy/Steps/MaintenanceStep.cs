@@ -1,0 +1,92 @@
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+using InfluenceGen.Deploy.Infrastructure;
+using InfluenceGen.Deploy.Infrastructure.Ssh;
+
+namespace InfluenceGen.Deploy.Deploy.Steps
+{
+    /// <summary>
+    /// Opens the maintenance window: stops Odoo before the backup, so the backup is the last state users saw
+    /// and nothing is written between the backup and a rollback (no acknowledged write can vanish). The window
+    /// closes when the restart step starts Odoo again. Undo: start Odoo and check its health (the last act of
+    /// every rollback, after the database and the code are back).
+    /// </summary>
+    internal sealed class MaintenanceStep : DeployStep
+    {
+        public override string Name => "stop";
+        public override bool MayActOnFailure => true;
+        public override bool Activates => true;
+
+        public override string Describe(DeployRun run) => run.Plan.Restart
+            ? $"maintenance window: stop Odoo ({run.Settings.Stop}); Odoo answers nobody until the restart"
+            : "maintenance window: none (Odoo keeps serving)";
+
+        public override string? SkipReason(DeployRun run) => run.Plan.Restart ? null : "nothing to restart";
+
+        public override async Task<string?> ExecuteAsync(DeployRun run, CancellationToken ct)
+        {
+            CommandResult r = await run.RunAsync(Script(run.Scripts), ct).ConfigureAwait(false);
+            if (!r.Succeeded)
+                throw new DeployException("StopFailed", ErrorCategory.InvalidResult, $"stopping Odoo for the maintenance window failed: {DeployRun.Tail(r.Stdout + r.Stderr)}", run.Settings.Service);
+            return null;
+        }
+
+        public override async Task CompensateAsync(DeployRun run, RollbackReport report)
+        {
+            CommandResult restart = await run.TryRunAsync(RestartStep.Script(run.Scripts)).ConfigureAwait(false);
+            if (!restart.Succeeded) { report.Problems.Add("starting Odoo after the rollback failed: " + DeployRun.Tail(restart.Stdout + restart.Stderr)); return; }
+            string? unhealthy = await run.Health(run.Log, CancellationToken.None).ConfigureAwait(false);
+            if (unhealthy != null) report.Problems.Add("after the rollback Odoo is not healthy: " + unhealthy);
+        }
+
+        internal static string Script(TargetScripts s) => s.Wrap("cd \"$ROOT\" || exit 20\n" + s.Settings.Stop + " 2>&1\nrc=$?\n[ $rc -eq 0 ] || { echo \"@@STOP_EXIT $rc\"; exit 86; }\n");
+    }
+
+    /// <summary>Starts Odoo on the new code (closing the maintenance window). Undo: stop it again, so a
+    /// database restore that follows loses nothing written meanwhile.</summary>
+    internal sealed class RestartStep : DeployStep
+    {
+        public override string Name => "restart";
+        public override bool MayActOnFailure => true;
+        public override bool Activates => true;
+
+        public override string Describe(DeployRun run) => run.Plan.Restart ? "restart: " + run.Settings.Restart : "restart: none";
+        public override string? SkipReason(DeployRun run) => run.Plan.Restart ? null : "nothing changed";
+
+        public override async Task<string?> ExecuteAsync(DeployRun run, CancellationToken ct)
+        {
+            CommandResult rs = await run.RunAsync(Script(run.Scripts), ct).ConfigureAwait(false);
+            if (!rs.Succeeded) throw new DeployException("RestartFailed", ErrorCategory.InvalidResult, $"restarting Odoo failed: {DeployRun.Tail(rs.Stdout + rs.Stderr)}", run.Settings.Service);
+            return null;
+        }
+
+        public override async Task CompensateAsync(DeployRun run, RollbackReport report)
+        {
+            CommandResult r = await run.TryRunAsync(MaintenanceStep.Script(run.Scripts)).ConfigureAwait(false);
+            if (!r.Succeeded) report.Problems.Add("stopping Odoo before putting things back failed: " + DeployRun.Tail(r.Stdout + r.Stderr));
+        }
+
+        internal static string Script(TargetScripts s) => s.Wrap("cd \"$ROOT\" || exit 20\n" + s.Settings.Restart + " 2>&1\nrc=$?\n[ $rc -eq 0 ] || { echo \"@@RESTART_EXIT $rc\"; exit 85; }\n");
+    }
+
+    /// <summary>Waits until Odoo is healthy (serving and reaching its database). Nothing to undo.</summary>
+    internal sealed class HealthStep : DeployStep
+    {
+        public override string Name => "health";
+
+        public override string Describe(DeployRun run) => run.Plan.Restart
+            ? $"health: {run.Settings.HealthUrl ?? "(no HealthUrl: skipped)"} within {run.Settings.HealthTimeout.TotalSeconds:0}s"
+            : "health: none (nothing restarted)";
+
+        public override string? SkipReason(DeployRun run)
+            => !run.Plan.Restart ? "nothing restarted" : run.Settings.HealthUrl == null ? "no HealthUrl configured" : null;
+
+        public override async Task<string?> ExecuteAsync(DeployRun run, CancellationToken ct)
+        {
+            string? unhealthy = await run.Health(run.Log, ct).ConfigureAwait(false);
+            if (unhealthy != null) throw new DeployException("HealthCheckFailed", ErrorCategory.InvalidResult, $"Odoo did not turn healthy: {unhealthy}", run.Settings.HealthUrl);
+            return null;
+        }
+    }
+}

@@ -1,0 +1,167 @@
+using System.Diagnostics;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using InfluenceGen.Deploy.Tests.Harness;
+
+namespace InfluenceGen.Deploy.Tests.Images
+{
+    /// <summary>The private dockerd (tests/setup/30-docker.sh), the htpasswd registry (31-registry.sh) and
+    /// the base images made with mmdebstrap (32-base-images.sh).</summary>
+    public sealed class ImageEngine
+    {
+        public string Host { get; } = Environment.GetEnvironmentVariable("DOCKER_TEST_HOST") ?? "";
+        public string Registry { get; } = Environment.GetEnvironmentVariable("REGISTRY_TEST_HOST") ?? "";
+        public string User { get; } = Environment.GetEnvironmentVariable("REGISTRY_TEST_USER") ?? "";
+        public string Password { get; } = Environment.GetEnvironmentVariable("REGISTRY_TEST_PASSWORD") ?? "";
+        public string Debian { get; } = Environment.GetEnvironmentVariable("IG_TEST_DEBIAN_IMAGE") ?? "";
+        public string Sdk { get; } = Environment.GetEnvironmentVariable("IG_TEST_SDK_IMAGE") ?? "";
+
+        public void Require() => Assert.True(Host.Length > 0 && Registry.Length > 0 && Debian.Length > 0,
+            "DOCKER_TEST_HOST / REGISTRY_TEST_HOST / IG_TEST_DEBIAN_IMAGE are not set: run tests/run.sh (tests/setup/30-docker.sh, 31-registry.sh, 32-base-images.sh)");
+
+        public DockerClient Client() => new DockerClientBuilder().WithEndpoint(new Uri(Host)).Build();
+
+        /// <summary>The docker CLI against the private engine (classic builder).</summary>
+        public (int Code, string Out, string Err) Cli(params string[] args)
+        {
+            var psi = new ProcessStartInfo("docker") { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (string a in args) psi.ArgumentList.Add(a);
+            psi.Environment["DOCKER_HOST"] = Host;
+            psi.Environment["DOCKER_BUILDKIT"] = "0";
+            using var p = Process.Start(psi)!;
+            var so = p.StandardOutput.ReadToEndAsync();
+            var se = p.StandardError.ReadToEndAsync();
+            p.WaitForExit();
+            return (p.ExitCode, so.Result, se.Result);
+        }
+
+        /// <summary>A CI job line under the module's PowerShell host, with the job's variables.</summary>
+        public HostProcess.Result Line(string workDir, string line, IDictionary<string, string>? extra = null)
+        {
+            var env = new Dictionary<string, string> { ["DOCKER_HOST"] = Host, ["CI_REGISTRY_USER"] = User, ["CI_REGISTRY_PASSWORD"] = Password };
+            if (extra != null) foreach (var kv in extra) env[kv.Key] = kv.Value;
+            return HostProcess.Run(workDir, env, "-NoProfile", "-NonInteractive", "-c", line);
+        }
+    }
+
+    [Trait("Category", "Docker")]
+    public sealed class BuildInfluenceGenImageEngineTests : IClassFixture<ImageEngine>
+    {
+        private readonly ImageEngine _engine;
+        public BuildInfluenceGenImageEngineTests(ImageEngine engine) { _engine = engine; }
+
+        private static string Unique(string prefix) => prefix + Guid.NewGuid().ToString("N").Substring(0, 8);
+
+        [Fact]
+        public async Task Builds_pushes_and_the_digest_pulls_back_the_same_image_and_no_stream_shows_the_password()
+        {
+            _engine.Require();
+            using var ctx = new TempDir();
+            ctx.Write("Dockerfile", $"FROM {_engine.Debian}\nARG GREETING=none\nCOPY app/ /app/\nRUN echo \"$GREETING\" > /app/greeting\n");
+            ctx.Write("app/hello.txt", Unique("hello-"));
+            string name = Unique("push");
+            var ci = new Dictionary<string, string>
+            {
+                ["CI_REGISTRY_IMAGE"] = $"{_engine.Registry}/ig", ["CI_COMMIT_SHA"] = "4f2a9c0e1b3d5f7a9c0e1b3d5f7a9c0e1b3d5f7a",
+                ["CI_COMMIT_BRANCH"] = "main", ["CI_COMMIT_REF_SLUG"] = "main", ["CI_DEFAULT_BRANCH"] = "main",
+                ["CI_PROJECT_URL"] = "https://gitlab.example/ig/deploy",
+            };
+            var r = _engine.Line(ctx.Path,
+                $"Build-InfluenceGenImage -Name {name} -BuildArg @{{ GREETING = 'hi' }} -Push -Verbose | ForEach-Object {{ 'ID=' + $_.ImageId; 'PIN=' + $_.PinnedReference; $_.TagResults | ForEach-Object {{ 'TAG=' + $_.Tag + '=' + $_.Digest }} }}", ci);
+            Assert.True(r.ExitCode == 0, r.StdErr + r.StdOut);
+            Assert.DoesNotContain(_engine.Password, r.StdOut + r.StdErr);
+            Assert.Matches(@"Step 4/6 : RUN echo[^\n]*\n(.|\n)*Step 6/6 : LABEL org\.opencontainers", r.StdOut + r.StdErr); // build output on -Verbose; the engine adds one LABEL step per label
+            string id = Value(r.StdOut, "ID=");
+            string pin = Value(r.StdOut, "PIN=");
+            string[] tags = r.StdOut.Split('\n').Where(l => l.StartsWith("TAG=")).Select(l => l.Trim()).ToArray();
+            Assert.Equal(new[] { "4f2a9c0e1b3d5f7a9c0e1b3d5f7a9c0e1b3d5f7a", "main", "latest" }, tags.Select(t => t.Split('=')[1]));
+            string digest = tags[0].Split('=')[2];
+            Assert.Matches("^sha256:[0-9a-f]{64}$", digest);
+            Assert.All(tags, t => Assert.EndsWith("=" + digest, t));
+            Assert.Equal($"{_engine.Registry}/ig/{name}@{digest}", pin);
+
+            // Pull it back by digest after removing it here: same image id, labels from the CI variables.
+            using DockerClient client = _engine.Client();
+            foreach (string t in new[] { "4f2a9c0e1b3d5f7a9c0e1b3d5f7a9c0e1b3d5f7a", "main", "latest" })
+                await client.Images.DeleteImageAsync($"{_engine.Registry}/ig/{name}:{t}", new ImageDeleteParameters { Force = true });
+            await Assert.ThrowsAsync<DockerImageNotFoundException>(() => client.Images.InspectImageAsync(id));
+            await client.Images.CreateImageAsync(new ImagesCreateParameters { FromImage = $"{_engine.Registry}/ig/{name}@{digest}" },
+                new AuthConfig { Username = _engine.User, Password = _engine.Password, ServerAddress = _engine.Registry }, new Progress<JSONMessage>());
+            ImageInspectResponse pulled = await client.Images.InspectImageAsync(pin);
+            Assert.Equal(id, pulled.ID);
+            Assert.Equal("https://gitlab.example/ig/deploy", pulled.Config.Labels["org.opencontainers.image.source"]);
+            Assert.Equal("4f2a9c0e1b3d5f7a9c0e1b3d5f7a9c0e1b3d5f7a", pulled.Config.Labels["org.opencontainers.image.revision"]);
+        }
+
+        [Fact]
+        public void Bad_credentials_and_a_refused_push_are_errors_that_never_show_the_password()
+        {
+            _engine.Require();
+            using var ctx = new TempDir();
+            ctx.Write("Dockerfile", $"FROM {_engine.Debian}\nRUN echo built\n");
+            string wrong = Unique("wrong-password-");
+            var bad = _engine.Line(ctx.Path, $"Build-InfluenceGenImage -Name {Unique("bad")} -Registry {_engine.Registry}/ig -Push -Verbose -Debug",
+                new Dictionary<string, string> { ["CI_REGISTRY_PASSWORD"] = wrong });
+            Assert.Equal(1, bad.ExitCode);
+            Assert.Contains($"the registry {_engine.Registry} refused the login of '{_engine.User}'", bad.StdErr);
+            Assert.DoesNotContain("Step 1/", bad.StdErr);                      // refused before anything was built
+            Assert.DoesNotContain(wrong, bad.StdOut + bad.StdErr);
+
+            // No login at all: the engine pushes anonymously and reports the refusal only in its message stream.
+            var anonymous = _engine.Line(ctx.Path, $"Build-InfluenceGenImage -Name {Unique("anon")} -Registry {_engine.Registry}/ig -Push",
+                new Dictionary<string, string> { ["CI_REGISTRY_USER"] = "", ["CI_REGISTRY_PASSWORD"] = "" });
+            Assert.Equal(1, anonymous.ExitCode);
+            Assert.Matches($"pushing {_engine.Registry.Replace(".", "\\.")}/ig/anon[0-9a-f]+:latest failed: .*(auth|unauthorized)", anonymous.StdErr);
+        }
+
+        [Fact]
+        public void A_failing_step_names_the_dockerfile_line_and_its_last_output()
+        {
+            _engine.Require();
+            using var ctx = new TempDir();
+            ctx.Write("build/app.Dockerfile", $"# a comment\nFROM {_engine.Debian}\n\nRUN echo preparing \\\n && echo boom-output-1 \\\n && exit 3\nRUN echo never\n");
+            var r = _engine.Line(ctx.Path, $"Build-InfluenceGenImage . -Dockerfile build/app.Dockerfile -Name {Unique("fail")}");
+            Assert.Equal(1, r.ExitCode);
+            Assert.Contains("build/app.Dockerfile:4: step 2/3", r.StdErr);
+            Assert.Contains("returned a non-zero code: 3", r.StdErr);
+            Assert.Contains("boom-output-1", r.StdErr);
+        }
+
+        [Fact]
+        public void The_context_holds_what_the_docker_cli_would_send()
+        {
+            _engine.Require();
+            using var ctx = new TempDir();
+            foreach (string f in new[] { "keep.txt", "a.md", "README.md", "docs/x.md", "docs/keep/y.md", "build/out.o", "build/keep.txt", "src/deep/er/x.go", "src/y.go", "tmp1", "tmp12", "sub/temp-a" })
+                ctx.Write(f, f);
+            ctx.Write(".dockerignore", "# rules\n*.md\n!README.md\ndocs\n!docs/keep\nbuild/**\n!build/keep.txt\n**/*.go\n!src/y.go\ntmp?\n*/temp*\n");
+            ctx.Write("Dockerfile", $"FROM {_engine.Debian}\nCOPY . /c/\nCMD [\"find\", \"/c\", \"-type\", \"f\"]\n");
+            string ours = Unique("ours"), theirs = Unique("cli");
+            var r = _engine.Line(ctx.Path, $"Build-InfluenceGenImage -Name {ours} -Tag t");
+            Assert.True(r.ExitCode == 0, r.StdErr);
+            var cli = _engine.Cli("build", "-q", "-t", theirs + ":t", ctx.Path);
+            Assert.True(cli.Code == 0, cli.Err);
+            string Files(string image) => string.Join("\n", _engine.Cli("run", "--rm", "--network", "none", image + ":t").Out.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).OrderBy(l => l, StringComparer.Ordinal));
+            string expected = Files(theirs);
+            Assert.Contains("/c/README.md", expected);
+            Assert.Equal(expected, Files(ours));
+            Assert.DoesNotContain("/c/tmp1\n", expected + "\n");
+        }
+
+        [Fact]
+        public void WhatIf_builds_nothing()
+        {
+            _engine.Require();
+            using var ctx = new TempDir();
+            ctx.Write("Dockerfile", $"FROM {_engine.Debian}\n");
+            string name = Unique("whatif");
+            var r = _engine.Line(ctx.Path, $"Build-InfluenceGenImage -Name {name} -Tag t -Registry {_engine.Registry}/ig -Push -WhatIf");
+            Assert.Equal(0, r.ExitCode);
+            Assert.Contains($"Build {_engine.Registry}/ig/{name}:t", r.StdOut + r.StdErr);
+            Assert.NotEqual(0, _engine.Cli("image", "inspect", $"{_engine.Registry}/ig/{name}:t").Code);
+        }
+
+        private static string Value(string output, string prefix) =>
+            output.Split('\n').Select(l => l.Trim()).First(l => l.StartsWith(prefix)).Substring(prefix.Length);
+    }
+}
