@@ -21,12 +21,12 @@ Describe 'Restore-OdooDatabase' {
         try {
             $out = & $pwsh -NoProfile -NonInteractive -WorkingDirectory $work -c "Import-Module '$module'; Restore-OdooDatabase -Environment local -Path x.dump" 2>&1 | Out-String
             $LASTEXITCODE | Should -Be 1
-            $out | Should -BeLike '*Restore-OdooDatabase must ask before it can DROP and restore from*cannot ask (pwsh -NonInteractive). Pass -Force or -Confirm:$false*'
+            $out | Should -BeLike '*Restore-OdooDatabase must ask before it can replace with*x.dump*cannot ask (pwsh -NonInteractive). Pass -Force or -Confirm:$false*'
             $out | Should -Not -BeLike '*Read and Prompt functionality is not available*'
             # The same through -WhatIf: no question, no error.
             $plan = & $pwsh -NoProfile -NonInteractive -WorkingDirectory $work -c "Import-Module '$module'; Restore-OdooDatabase -Environment local -Path x.dump -WhatIf" 2>&1 | Out-String
             $LASTEXITCODE | Should -Be 0
-            $plan | Should -BeLike '*What if: Performing the operation "DROP and restore from*x.dump"*'
+            $plan | Should -BeLike '*What if: Performing the operation "replace with*x.dump*'
         }
         finally { Remove-Item -Recurse -Force $work }
     }

@@ -13,18 +13,6 @@ Describe 'Undo-InfluenceGenDeployment' {
         { Undo-InfluenceGenDeployment -Environment nowhere -ErrorAction Stop } |
             Should -Throw -ErrorId 'UnknownEnvironment,*'
     }
-    It 'under pwsh -NonInteractive without -Confirm:$false says to pass -Force or -Confirm:$false' {
-        $pwsh = (Get-Process -Id $PID).Path
-        $module = Join-Path $PSScriptRoot '../../out/InfluenceGen.Deploy'
-        $work = Join-Path ([System.IO.Path]::GetTempPath()) ('igundo-' + [guid]::NewGuid().ToString('N'))
-        New-Item -ItemType Directory -Path $work | Out-Null
-        try {
-            $out = & $pwsh -NoProfile -NonInteractive -WorkingDirectory $work -c "Import-Module '$module'; Undo-InfluenceGenDeployment -Environment local" 2>&1 | Out-String
-            $LASTEXITCODE | Should -Be 1
-            $out | Should -BeLike '*Undo-InfluenceGenDeployment must ask before it can roll back to the previous release on local*Pass -Force or -Confirm:$false*'
-        }
-        finally { Remove-Item -Recurse -Force $work }
-    }
     It 'keeps the old -LockTimeout name as an alias of -LockTimeoutSec' {
         (Get-Command Undo-InfluenceGenDeployment).Parameters['LockTimeoutSec'].Aliases | Should -Contain 'LockTimeout'
     }
