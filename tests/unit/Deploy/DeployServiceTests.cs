@@ -333,7 +333,17 @@ namespace InfluenceGen.Deploy.Tests.Deploy
                 string everything = log.All + ex.Message + string.Join("\n", t.LedgerLines) + ps;
                 foreach (string secret in new[] { TestServers.PgPassword, TestServers.Need("SSH_TEST_KEY_PASSPHRASE"), "PRIVATE KEY" })
                     Assert.DoesNotContain(secret, everything);
-                Assert.Empty(Directory.GetFiles("/tmp", "ig-pgpass.*"));    // the PGPASSFILE is gone
+                // The PGPASSFILEs of this test's scripts are gone. Tests running beside it make their own for a moment,
+                // so wait for those; a file this test left behind stays and fails it.
+                DateTime ended = DateTime.UtcNow;
+                string[] left = Array.Empty<string>();
+                for (int i = 0; i < 40; i++)
+                {
+                    left = Directory.GetFiles("/tmp", "ig-pgpass.*").Where(f => File.GetLastWriteTimeUtc(f) <= ended).ToArray();
+                    if (left.Length == 0) break;
+                    Thread.Sleep(250);
+                }
+                Assert.Empty(left);
             }
         }
 
