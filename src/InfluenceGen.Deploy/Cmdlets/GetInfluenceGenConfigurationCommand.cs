@@ -39,7 +39,8 @@ namespace InfluenceGen.Deploy.Cmdlets
             if (file != null) Verbose($"Environments file: {file}");
             string[] environments = Environment ?? resolver.KnownEnvironments(file).ToArray();
             var patterns = (Name ?? new[] { "*" }).Select(n => new WildcardPattern(n, WildcardOptions.IgnoreCase)).ToArray();
-            // Each environment stands alone: one that cannot be resolved is a non-terminating error.
+            // Each environment stands alone: one nobody defined is a non-terminating error (the others are shown);
+            // a broken environments file stops the command.
             foreach (string environment in environments)
                 PerItem(() =>
                 {
@@ -50,7 +51,7 @@ namespace InfluenceGen.Deploy.Cmdlets
                         if (SetOnly && !entry.IsSet) continue;
                         WriteObject(entry);
                     }
-                });
+                }, ex => ex.ErrorId == "UnknownEnvironment");
         }
     }
 }

@@ -88,13 +88,13 @@ namespace InfluenceGen.Deploy.Cmdlets
         /// non-terminating error and the next item goes on, as Get-Item does with several paths. -ErrorAction
         /// SilentlyContinue / Ignore / Stop then act on it; pwsh -c still exits 1.
         /// </summary>
-        protected void PerItem(Action step)
+        protected void PerItem(Action step, Func<DeployException, bool>? isItemFailure = null)
         {
             try
             {
                 step();
             }
-            catch (DeployException ex)
+            catch (DeployException ex) when (isItemFailure == null || isItemFailure(ex))
             {
                 ReportError(ex);
             }

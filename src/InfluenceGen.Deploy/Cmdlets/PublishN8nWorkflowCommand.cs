@@ -60,8 +60,8 @@ namespace InfluenceGen.Deploy.Cmdlets
         [ValidatePattern("^[^,]+$")]
         public string ManagedTag { get; set; } = N8nPublisher.ManagedTag;
 
-        /// <summary>Prune even when the source is empty or the prune would remove more than half of the managed
-        /// workflows (the max-delete guard), and delete without the extra confirmation -PruneAction Delete asks for.</summary>
+        /// <summary>Prune even when the source is empty or near-empty (fewer than half as many workflows as the server
+        /// manages, and the prune would remove more than half of them: the max-delete guard), and delete without the extra confirmation -PruneAction Delete asks for.</summary>
         [Parameter]
         public SwitchParameter Force { get; set; }
 

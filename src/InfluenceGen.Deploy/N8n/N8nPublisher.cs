@@ -288,14 +288,16 @@ namespace InfluenceGen.Deploy.N8n
         /// <summary>
         /// The max-delete guard of -Prune: an empty or wrong source folder (a bad CI variable, a checkout that
         /// failed) would otherwise deactivate or delete every managed workflow. Refused, naming what it would
-        /// prune, when the source has no workflow at all or the prune would touch more than half of the managed
-        /// workflows; <see cref="N8nPublishOptions.Force"/> overrides.
+        /// prune, when the source has no workflow at all, or it is near-empty (fewer than half as many workflows as
+        /// the server manages) and the prune would touch more than half of the managed ones. A source of the usual
+        /// size that renames its workflows is not refused. <see cref="N8nPublishOptions.Force"/> overrides.
         /// </summary>
         public static void CheckPruneGuard(N8nPublishPlan plan, N8nPublishOptions options)
         {
             IReadOnlyList<N8nWorkflowPublishResult> pruning = plan.Pruning;
             if (options.Force || pruning.Count == 0) return;
-            if (plan.SourceCount > 0 && pruning.Count * 2 <= plan.ManagedCount) return;
+            bool nearEmpty = plan.SourceCount == 0 || (plan.SourceCount * 2 < plan.ManagedCount && pruning.Count * 2 > plan.ManagedCount);
+            if (!nearEmpty) return;
             string verb = options.PruneAction == N8nPruneAction.Delete ? "delete" : "deactivate";
             string names = string.Join(", ", pruning.Take(10).Select(r => $"'{r.Name}' ({r.Id})")) + (pruning.Count > 10 ? $" and {pruning.Count - 10} more" : string.Empty);
             throw new DeployException("PruneGuard", ErrorCategory.LimitsExceeded,
