@@ -48,4 +48,24 @@ Describe 'Invoke-OdooLint' {
         { Invoke-OdooLint (Join-Path $work 'addons') -PylintPath (Join-Path $work 'no/pylint') -ErrorAction Stop } |
             Should -Throw -ErrorId 'LinterNotFound,InfluenceGen.Deploy.Cmdlets.InvokeOdooLintCommand'
     }
+
+    It 'lints a nested folder of addons (samples/addons) with pylint''s findings, not one F0010' {
+        $nested = Join-Path $work 'src/odoo/addons'
+        New-Item -ItemType Directory -Path $nested | Out-Null
+        Copy-Item -Recurse $sample $nested
+        $findings = Invoke-OdooLint -Path $nested -RepositoryRoot $work -Linter pylint -FailOn none -PassThru
+        $findings.Code | Should -Not -Contain 'F0010'
+        @($findings).Count | Should -BeGreaterThan 3
+        $findings.Path | ForEach-Object { $_ | Should -BeLike 'src/odoo/addons/ig_lint_sample/*' }
+        # The same findings as linting the addon folder itself.
+        $direct = Invoke-OdooLint -Path (Join-Path $nested 'ig_lint_sample') -RepositoryRoot $work -Linter pylint -FailOn none -PassThru
+        @($findings).Count | Should -Be @($direct).Count
+    }
+
+    It 'reports findings above -FailOn as a non-terminating error after its result' {
+        $result = Invoke-OdooLint -Path (Join-Path $work 'addons') -RepositoryRoot $work -ErrorAction SilentlyContinue -ErrorVariable failed
+        $? | Should -BeFalse
+        $result.Critical | Should -BeGreaterOrEqual 2
+        $failed[0].FullyQualifiedErrorId | Should -Be 'LintFindingsAboveThreshold,InfluenceGen.Deploy.Cmdlets.InvokeOdooLintCommand'
+    }
 }

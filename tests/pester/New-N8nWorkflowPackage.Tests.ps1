@@ -59,4 +59,23 @@ Describe 'New-N8nWorkflowPackage' {
         New-N8nWorkflowPackage -Path $samples -OutFile (Join-Path $out 'w.zip') -WhatIf
         Test-Path (Join-Path $out 'w.zip') | Should -BeFalse
     }
+
+    It 'creates a missing -OutFile folder, and -WhatIf says it would' {
+        $target = Join-Path $out 'new/deeper/p.zip'
+        # What if: goes to the host: a child pwsh shows it as a CI log would.
+        $pwsh = (Get-Process -Id $PID).Path
+        $plan = & $pwsh -NoProfile -NonInteractive -c "Import-Module '$repo/out/InfluenceGen.Deploy'; New-N8nWorkflowPackage -Path '$samples' -OutFile '$target' -WhatIf" 2>&1 | Out-String -Width 1000
+        $plan = $plan -replace '\r?\n', ''
+        $LASTEXITCODE | Should -Be 0
+        $plan | Should -BeLike "*Write '$target' (creating the folder '$(Join-Path $out 'new/deeper')')*"
+        Test-Path (Join-Path $out 'new') | Should -BeFalse
+        $package = New-N8nWorkflowPackage -Path $samples -OutFile $target
+        $package.Path | Should -Be $target
+        Test-Path $target | Should -BeTrue
+    }
+
+    It '-WhatIf refuses what the real run refuses (an -OutFile that is a folder)' {
+        { New-N8nWorkflowPackage -Path $samples -OutFile $out -WhatIf } | Should -Throw -ErrorId 'OutFileIsFolder,*'
+        { New-N8nWorkflowPackage -Path $samples -OutFile $out } | Should -Throw -ErrorId 'OutFileIsFolder,*'
+    }
 }

@@ -13,4 +13,7 @@ Describe 'Undo-InfluenceGenDeployment' {
         { Undo-InfluenceGenDeployment -Environment nowhere -ErrorAction Stop } |
             Should -Throw -ErrorId 'UnknownEnvironment,*'
     }
+    It 'keeps the old -LockTimeout name as an alias of -LockTimeoutSec' {
+        (Get-Command Undo-InfluenceGenDeployment).Parameters['LockTimeoutSec'].Aliases | Should -Contain 'LockTimeout'
+    }
 }

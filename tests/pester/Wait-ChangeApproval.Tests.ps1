@@ -14,12 +14,12 @@ AfterAll { Remove-Item -Recurse -Force $work }
 
 Describe 'Wait-ChangeApproval' {
     It 'times out with ChangeApprovalTimeout while JIRA is unreachable' {
-        { Wait-ChangeApproval CHG-42 -Credential $cred -ConfigurationPath $cfg -TimeoutSec 0.5 -PollIntervalSeconds 0.2 -TimeoutSeconds 1 -ErrorAction Stop } |
+        { Wait-ChangeApproval CHG-42 -Credential $cred -ConfigurationPath $cfg -RequestTimeoutSec 0.5 -PollIntervalSeconds 0.2 -TimeoutSeconds 1 -ErrorAction Stop } |
             Should -Throw -ErrorId 'ChangeApprovalTimeout,InfluenceGen.Deploy.Cmdlets.WaitChangeApprovalCommand'
     }
 
     It 'makes one fail-closed check with -TimeoutSeconds 0' {
-        { Wait-ChangeApproval CHG-42 -Credential $cred -ConfigurationPath $cfg -TimeoutSec 0.5 -TimeoutSeconds 0 -ErrorAction Stop } |
+        { Wait-ChangeApproval CHG-42 -Credential $cred -ConfigurationPath $cfg -RequestTimeoutSec 0.5 -TimeoutSeconds 0 -ErrorAction Stop } |
             Should -Throw -ErrorId 'ChangeNotApproved,InfluenceGen.Deploy.Cmdlets.WaitChangeApprovalCommand'
     }
 

@@ -306,7 +306,7 @@ namespace InfluenceGen.Deploy.Approval
                     bool rejected = result.Outcome == ApprovalOutcome.Rejected;
                     throw new DeployException(rejected ? "ChangeRequestRejected" : "ChangeApprovalNotPossible",
                         rejected ? ErrorCategory.PermissionDenied : ErrorCategory.InvalidArgument,
-                        $"change request {result.ChangeRequestId} will not be approved: {result.Reason}", result.ChangeRequestId)
+                        $"{(result.ChangeRequestId.Length > 0 ? "change request " + result.ChangeRequestId : "the change request (no id was given)")} will not be approved: {result.Reason}", result.ChangeRequestId)
                     { RecommendedAction = rejected ? "Raise a new change request, or reopen this one in JIRA." : "Fix the change request id, the credentials or the configuration named in the message." };
                 }
                 DateTimeOffset now = _options.Clock();

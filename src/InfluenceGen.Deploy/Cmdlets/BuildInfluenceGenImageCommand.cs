@@ -16,7 +16,7 @@ namespace InfluenceGen.Deploy.Cmdlets
     /// The work is in <see cref="ImageBuildService"/>; names, tags and labels in <see cref="ImageNaming"/>.
     /// </summary>
     // "Build" is an approved lifecycle verb of PowerShell 6+ (PowerShellStandard 5.1 has no constant for it).
-    [Cmdlet("Build", "InfluenceGenImage", SupportsShouldProcess = true)]
+    [Cmdlet("Build", "InfluenceGenImage", SupportsShouldProcess = true, HelpUri = HelpLinks.Readme + "#get-help-build-influencegenimage")]
     [OutputType(typeof(InfluenceGenImage))]
     public sealed class BuildInfluenceGenImageCommand : InfluenceGenCmdlet
     {

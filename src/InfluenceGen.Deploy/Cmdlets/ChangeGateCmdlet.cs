@@ -31,10 +31,9 @@ namespace InfluenceGen.Deploy.Cmdlets
         [Parameter]
         public string? ConfigurationPath { get; set; }
 
-        /// <summary>Time limit of one request to JIRA, in seconds.</summary>
-        [Parameter]
-        [ValidateRange(0.1, 600)]
-        public double TimeoutSec { get; set; } = 30;
+        /// <summary>Time limit of one request to JIRA, in seconds: -TimeoutSec of Test-ChangeApproval and
+        /// Complete-ChangeRequest, -RequestTimeoutSec of Wait-ChangeApproval (whose -TimeoutSec is the whole wait).</summary>
+        protected double RequestTimeoutSeconds { get; set; } = 30;
 
         protected DeployConfiguration ResolveGateConfiguration(string environment)
         {
@@ -53,7 +52,7 @@ namespace InfluenceGen.Deploy.Cmdlets
 
         protected ChangeGateOptions GateOptions(string? skipReason = null) => new ChangeGateOptions
         {
-            RequestTimeout = TimeSpan.FromSeconds(TimeoutSec),
+            RequestTimeout = TimeSpan.FromSeconds(RequestTimeoutSeconds),
             SkipReason = skipReason,
         };
     }

@@ -11,7 +11,7 @@ namespace InfluenceGen.Deploy.Cmdlets
     /// plain text on v2) and moves it through a named transition, looked up among the issue's
     /// available transitions. A deployment record piped in binds by property name.
     /// </summary>
-    [Cmdlet(VerbsLifecycle.Complete, "ChangeRequest", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsLifecycle.Complete, "ChangeRequest", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.Readme + "#get-help-complete-changerequest")]
     [OutputType(typeof(ChangeRequestCompletion))]
     public sealed class CompleteChangeRequestCommand : ChangeGateCmdlet
     {
@@ -56,6 +56,11 @@ namespace InfluenceGen.Deploy.Cmdlets
         /// <summary>Free text added to the comment.</summary>
         [Parameter]
         public string? Comment { get; set; }
+
+        /// <summary>Time limit of one request to JIRA, in seconds (default 30).</summary>
+        [Parameter]
+        [ValidateRange(0.1, 600)]
+        public double TimeoutSec { get => RequestTimeoutSeconds; set => RequestTimeoutSeconds = value; }
 
         protected override void Process()
         {

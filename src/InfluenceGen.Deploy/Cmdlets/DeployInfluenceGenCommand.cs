@@ -12,14 +12,15 @@ namespace InfluenceGen.Deploy.Cmdlets
     /// verify, decide install/upgrade, backup, atomic switch, Odoo, restart, health, ledger; rolls back on
     /// failure. -WhatIf prints the plan. The work is in <see cref="DeployService"/>.
     /// </summary>
-    [Cmdlet("Deploy", "InfluenceGen", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = "Deploy")]
+    [Cmdlet("Deploy", "InfluenceGen", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = "Deploy", HelpUri = HelpLinks.Readme + "#get-help-deploy-influencegen")]
     [OutputType(typeof(DeploymentRecord), typeof(DeployPlan))]
     public sealed class DeployInfluenceGenCommand : DeployCmdletBase
     {
         /// <summary>The addon package: a zip path or the OdooAddonPackage object New-OdooAddonPackage writes.</summary>
         [Parameter(Mandatory = true, ValueFromPipeline = true, Position = 1, ParameterSetName = "Deploy")]
         [ValidateNotNull]
-        public object Package { get; set; } = null!;
+        [AddonPackageTransformation]
+        public OdooAddonPackage Package { get; set; } = null!;
 
         /// <summary>Removes the environment's deploy lock (a holder that is not provably gone: e.g. a runner that crashed
         /// within its lease), with a ledger line naming the holder and -Reason. Refused while a target job holds it.</summary>
@@ -43,13 +44,15 @@ namespace InfluenceGen.Deploy.Cmdlets
         [Parameter]
         public SwitchParameter SkipApproval { get; set; }
 
+        /// <summary>Why the change gate is skipped (recorded in the ledger); required with -SkipApproval.</summary>
         [Parameter]
         public string? SkipReason { get; set; }
 
         /// <summary>Seconds to wait for another deployment's lock (default 0: fail fast).</summary>
         [Parameter]
+        [Alias("LockTimeout")]
         [ValidateRange(0, 3600)]
-        public int LockTimeout { get; set; }
+        public int LockTimeoutSec { get; set; }
 
         /// <summary>Do not ask for confirmation on production.</summary>
         [Parameter]
@@ -58,17 +61,8 @@ namespace InfluenceGen.Deploy.Cmdlets
         protected override void Process()
         {
             if (BreakLock) { BreakTheLock(); return; }
-            object package = Package is PSObject pso ? pso.BaseObject : Package;
-            string path; string? sha = null;
-            if (package is OdooAddonPackage built) { path = built.Path; sha = built.Sha256; }
-            else if (package is string s) path = ResolveOutputPath(s);
-            else if (package is System.IO.FileInfo fi) path = fi.FullName;
-            else
-            {
-                var p = PSObject.AsPSObject(Package).Properties["Path"]?.Value as string
-                    ?? throw new DeployException("PackageInvalid", ErrorCategory.InvalidArgument, "-Package takes a zip path or an OdooAddonPackage object", Package);
-                path = ResolveOutputPath(p);
-            }
+            // [AddonPackageTransformation] made a zip path or FileInfo a package with its Path.
+            string path = Package.Path; string? sha = Package.Sha256.Length > 0 ? Package.Sha256 : null;
             if (SkipApproval && string.IsNullOrWhiteSpace(SkipReason))
                 throw new DeployException("SkipReasonMissing", ErrorCategory.InvalidArgument, "-SkipApproval needs -SkipReason: say why the change gate is skipped (it goes into the ledger)", "SkipReason");
 
@@ -101,7 +95,7 @@ namespace InfluenceGen.Deploy.Cmdlets
                 ChangeRequestId = ChangeRequestId ?? Config.Get("ChangeRequestId"),
                 SkipApproval = SkipApproval,
                 SkipReason = SkipReason,
-                LockTimeout = TimeSpan.FromSeconds(LockTimeout),
+                LockTimeout = TimeSpan.FromSeconds(LockTimeoutSec),
                 User = System.Environment.GetEnvironmentVariable("GITLAB_USER_LOGIN") ?? System.Environment.UserName,
             };
             using ITargetTransport transport = Transport();

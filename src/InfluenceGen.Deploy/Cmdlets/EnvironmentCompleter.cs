@@ -9,33 +9,19 @@ using InfluenceGen.Deploy.Infrastructure;
 
 namespace InfluenceGen.Deploy.Cmdlets
 {
-    /// <summary>Tab completion of -Environment: the built-in environments and those of the
-    /// environments file in the current folder.</summary>
+    /// <summary>Tab completion of -Environment: the built-in environments and those of the environments
+    /// file the command would read (its typed -ConfigurationPath, else the current folder's).</summary>
     public sealed class EnvironmentCompleter : IArgumentCompleter
     {
-        /// <summary>The session's current folder (completion runs on the session's thread).</summary>
-        private static string CurrentLocation()
-        {
-            try
-            {
-                using var ps = PowerShell.Create(RunspaceMode.CurrentRunspace);
-                ps.AddScript("$ExecutionContext.SessionState.Path.CurrentFileSystemLocation.ProviderPath");
-                return ps.Invoke().FirstOrDefault()?.BaseObject as string ?? Environment.CurrentDirectory;
-            }
-            catch (Exception ex) when (ex is PSInvalidOperationException || ex is InvalidOperationException || ex is RuntimeException)
-            {
-                return Environment.CurrentDirectory;
-            }
-        }
-
         public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
             CommandAst commandAst, IDictionary fakeBoundParameters)
         {
             IReadOnlyList<string> names;
             try
             {
-                var resolver = new ConfigurationResolver(ConfigurationResolver.ProcessVariables(), SecretMasker.Default);
-                names = resolver.KnownEnvironments(resolver.LocateFile(null, CurrentLocation()));
+                // The environments file the command would read: a -ConfigurationPath typed before -Environment counts.
+                var (resolver, file, _) = CompletionContext.Configuration(fakeBoundParameters);
+                names = resolver.KnownEnvironments(file);
             }
             catch (DeployException)
             {

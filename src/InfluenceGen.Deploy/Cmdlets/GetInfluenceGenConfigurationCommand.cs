@@ -8,7 +8,7 @@ namespace InfluenceGen.Deploy.Cmdlets
     /// Shows the resolved configuration of one or every environment: each setting's value (secrets
     /// masked) and where it came from (parameter, CI variable, environments file and line, default).
     /// </summary>
-    [Cmdlet(VerbsCommon.Get, "InfluenceGenConfiguration")]
+    [Cmdlet(VerbsCommon.Get, "InfluenceGenConfiguration", HelpUri = HelpLinks.Readme + "#get-help-get-influencegenconfiguration")]
     [OutputType(typeof(ConfigurationEntry))]
     public sealed class GetInfluenceGenConfigurationCommand : InfluenceGenCmdlet
     {
@@ -21,6 +21,7 @@ namespace InfluenceGen.Deploy.Cmdlets
         /// <summary>Setting names to show (wildcards).</summary>
         [Parameter]
         [SupportsWildcards]
+        [ArgumentCompleter(typeof(SettingNameCompleter))]
         public string[]? Name { get; set; }
 
         /// <summary>The environments file; default $env:INFLUENCEGEN_ENVIRONMENTS_FILE or ./environments.json.</summary>
@@ -38,16 +39,19 @@ namespace InfluenceGen.Deploy.Cmdlets
             if (file != null) Verbose($"Environments file: {file}");
             string[] environments = Environment ?? resolver.KnownEnvironments(file).ToArray();
             var patterns = (Name ?? new[] { "*" }).Select(n => new WildcardPattern(n, WildcardOptions.IgnoreCase)).ToArray();
+            // Each environment stands alone: one nobody defined is a non-terminating error (the others are shown);
+            // a broken environments file stops the command.
             foreach (string environment in environments)
-            {
-                DeployConfiguration configuration = resolver.Resolve(environment, file);
-                foreach (ConfigurationEntry entry in configuration.Entries)
+                PerItem(() =>
                 {
-                    if (!patterns.Any(p => p.IsMatch(entry.Name))) continue;
-                    if (SetOnly && !entry.IsSet) continue;
-                    WriteObject(entry);
-                }
-            }
+                    DeployConfiguration configuration = resolver.Resolve(environment, file);
+                    foreach (ConfigurationEntry entry in configuration.Entries)
+                    {
+                        if (!patterns.Any(p => p.IsMatch(entry.Name))) continue;
+                        if (SetOnly && !entry.IsSet) continue;
+                        WriteObject(entry);
+                    }
+                }, ex => ex.ErrorId == "UnknownEnvironment");
         }
     }
 }

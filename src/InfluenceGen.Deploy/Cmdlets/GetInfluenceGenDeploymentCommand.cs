@@ -7,7 +7,7 @@ using InfluenceGen.Deploy.Infrastructure.Ssh;
 namespace InfluenceGen.Deploy.Cmdlets
 {
     /// <summary>Reads the deployment ledger of an environment (newest last); -Verify checks its hash chain.</summary>
-    [Cmdlet(VerbsCommon.Get, "InfluenceGenDeployment")]
+    [Cmdlet(VerbsCommon.Get, "InfluenceGenDeployment", HelpUri = HelpLinks.Readme + "#get-help-get-influencegendeployment")]
     [OutputType(typeof(DeploymentRecord))]
     public sealed class GetInfluenceGenDeploymentCommand : DeployCmdletBase
     {
@@ -42,21 +42,24 @@ namespace InfluenceGen.Deploy.Cmdlets
     }
 
     /// <summary>Rolls an environment back to an earlier kept release (and optionally its database).</summary>
-    [Cmdlet(VerbsCommon.Undo, "InfluenceGenDeployment", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+    [Cmdlet(VerbsCommon.Undo, "InfluenceGenDeployment", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, HelpUri = HelpLinks.Readme + "#get-help-undo-influencegendeployment")]
     [OutputType(typeof(DeploymentRecord))]
     public sealed class UndoInfluenceGenDeploymentCommand : DeployCmdletBase
     {
         /// <summary>The release to go back to (default: the one before the current).</summary>
         [Parameter]
+        [ArgumentCompleter(typeof(ReleaseCompleter))]
         public string? ToRelease { get; set; }
 
         /// <summary>Also restore the backup taken before the current release was deployed.</summary>
         [Parameter]
         public SwitchParameter RestoreDatabase { get; set; }
 
+        /// <summary>Seconds to wait for the deploy lock another run holds (0: fail at once).</summary>
         [Parameter]
+        [Alias("LockTimeout")]
         [ValidateRange(0, 3600)]
-        public int LockTimeout { get; set; }
+        public int LockTimeoutSec { get; set; }
 
         /// <summary>Do not ask (CI): with -RestoreDatabase, everything written since the backup is lost.</summary>
         [Parameter]
@@ -71,11 +74,10 @@ namespace InfluenceGen.Deploy.Cmdlets
             string what = $"roll back from {plan.Current ?? "(none)"} to {plan.Target}" + (RestoreDatabase
                 ? $" and restore the database {Settings.Database} from {plan.Backup}, the backup taken at {plan.BackupAt ?? "(unknown time)"}: EVERYTHING WRITTEN TO {Settings.Database} SINCE {plan.BackupAt ?? "that backup"} IS LOST"
                 : " (the database stays as it is)");
-            bool whatIf = MyInvocation.BoundParameters.TryGetValue("WhatIf", out object? w) && ((SwitchParameter)w).IsPresent;
-            if (Force && !whatIf) { if (RestoreDatabase) WriteWarning(what); }
-            else if (!ShouldProcess($"{Settings.Environment} ({Settings.Root})", what)) return;
+            if (Force && !WhatIfRequested) { if (RestoreDatabase) Warning(what); }
+            else if (!ShouldProcessOrAsk($"{Settings.Environment} ({Settings.Root})", what)) return;
             WriteObject(Run($"Rolling back {Settings.Environment}", (log, ct) => service.UndoAsync(ToRelease, RestoreDatabase,
-                System.Environment.UserName, System.TimeSpan.FromSeconds(LockTimeout), log, ct)));
+                System.Environment.UserName, System.TimeSpan.FromSeconds(LockTimeoutSec), log, ct)));
         }
     }
 
@@ -89,7 +91,7 @@ namespace InfluenceGen.Deploy.Cmdlets
     }
 
     /// <summary>pg_dump -Fc of the environment's database (and filestore) into &lt;root&gt;/backups on the target.</summary>
-    [Cmdlet(VerbsData.Backup, "OdooDatabase", SupportsShouldProcess = true)]
+    [Cmdlet(VerbsData.Backup, "OdooDatabase", SupportsShouldProcess = true, HelpUri = HelpLinks.Readme + "#get-help-backup-odoodatabase")]
     [OutputType(typeof(OdooDatabaseBackup))]
     public sealed class BackupOdooDatabaseCommand : DeployCmdletBase
     {
@@ -102,7 +104,7 @@ namespace InfluenceGen.Deploy.Cmdlets
         {
             Resolve();
             string label = Label ?? "manual-" + System.DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture);
-            if (!ShouldProcess($"{Settings.Database} on {Settings.Environment}", $"pg_dump -Fc to {Settings.Root}/backups/{Settings.Database}-{label}.dump")) return;
+            if (!ShouldProcessOrAsk($"{Settings.Database} on {Settings.Environment}", $"pg_dump -Fc to {Settings.Root}/backups/{Settings.Database}-{label}.dump")) return;
             using ITargetTransport transport = Transport();
             string path = Run("Backing up " + Settings.Database, (log, ct) => Service(transport).BackupAsync(label, ct));
             WriteObject(new OdooDatabaseBackup { Environment = Settings.Environment, Database = Settings.Database, Path = path });
@@ -110,14 +112,15 @@ namespace InfluenceGen.Deploy.Cmdlets
     }
 
     /// <summary>Replaces the environment's database with a pg_dump -Fc file on the target.</summary>
-    [Cmdlet(VerbsData.Restore, "OdooDatabase", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+    [Cmdlet(VerbsData.Restore, "OdooDatabase", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, HelpUri = HelpLinks.Readme + "#get-help-restore-odoodatabase")]
+    [OutputType(typeof(OdooDatabaseBackup))]
     public sealed class RestoreOdooDatabaseCommand : DeployCmdletBase
     {
         /// <summary>The dump on the target (absolute, or relative to the deploy root), or an OdooDatabaseBackup.</summary>
         [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
         public string Path { get; set; } = null!;
 
-        /// <summary>Do not ask (CI).</summary>
+        /// <summary>Do not ask (CI); -WhatIf still only shows what it would do.</summary>
         [Parameter]
         public SwitchParameter Force { get; set; }
 
@@ -125,24 +128,44 @@ namespace InfluenceGen.Deploy.Cmdlets
         {
             Resolve();
             string path = Path.StartsWith("/", System.StringComparison.Ordinal) ? Path : Settings.Root + "/" + Path;
-            bool whatIf = MyInvocation.BoundParameters.TryGetValue("WhatIf", out object? w) && ((SwitchParameter)w).IsPresent;
-            if (!(Force && !whatIf) && !ShouldProcess($"{Settings.Database} on {Settings.Environment}", $"replace with {path} (restored into a new database, verified, then swapped in by rename)")) return;
+            if (!ShouldProcessOrAsk($"{Settings.Database} on {Settings.Environment}", $"replace with {path} (restored into a new database, verified, then swapped in by rename)", Force)) return;
             using ITargetTransport transport = Transport();
             Run("Restoring " + Settings.Database, (log, ct) => Service(transport).RestoreAsync(path, ct));
+            // The dump now in place, as Backup-OdooDatabase describes one.
+            WriteObject(new OdooDatabaseBackup { Environment = Settings.Environment, Database = Settings.Database, Path = path });
         }
     }
 
+    /// <summary>What Export-InfluenceGenDeploymentLog wrote (table view in InfluenceGen.Deploy.Deploy.Format.ps1xml).</summary>
+    public sealed class DeploymentLogExport
+    {
+        public string Environment { get; set; } = string.Empty;
+        public string Format { get; set; } = string.Empty;
+        /// <summary>The file written; its SHA-256 is in Path.sha256.</summary>
+        public string Path { get; set; } = string.Empty;
+        public string Sha256 { get; set; } = string.Empty;
+        /// <summary>The ledger entries exported.</summary>
+        public int Entries { get; set; }
+        public override string ToString() => Path;
+    }
+
     /// <summary>Writes the ledger as CSV or JSON, with a .sha256 file beside it.</summary>
-    [Cmdlet(VerbsData.Export, "InfluenceGenDeploymentLog", SupportsShouldProcess = true)]
-    [OutputType(typeof(System.IO.FileInfo))]
+    [Cmdlet(VerbsData.Export, "InfluenceGenDeploymentLog", SupportsShouldProcess = true, HelpUri = HelpLinks.Readme + "#get-help-export-influencegendeploymentlog")]
+    [OutputType(typeof(DeploymentLogExport), typeof(System.IO.FileInfo))]
     public sealed class ExportInfluenceGenDeploymentLogCommand : DeployCmdletBase
     {
+        /// <summary>Csv or Json.</summary>
         [Parameter(Mandatory = true)]
         [ValidateSet("Csv", "Json")]
         public string Format { get; set; } = "Json";
 
+        /// <summary>The file to write (replaced atomically); its SHA-256 goes to OutFile.sha256.</summary>
         [Parameter(Mandatory = true)]
         public string OutFile { get; set; } = null!;
+
+        /// <summary>Return the written file (a FileInfo) instead of the export summary.</summary>
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
 
         protected override void Process()
         {
@@ -155,7 +178,8 @@ namespace InfluenceGen.Deploy.Cmdlets
             AtomicFile.WriteAllText(target, text);
             string sha = DeploymentLedger.Sha256Hex(text);
             AtomicFile.WriteAllText(target + ".sha256", sha + "  " + System.IO.Path.GetFileName(target) + "\n");
-            WriteObject(new System.IO.FileInfo(target));
+            if (PassThru) WriteObject(InvokeProvider.Item.Get(target).FirstOrDefault() ?? (object)new System.IO.FileInfo(target));
+            else WriteObject(new DeploymentLogExport { Environment = Settings.Environment, Format = Format, Path = target, Sha256 = sha, Entries = records.Count });
         }
     }
 }

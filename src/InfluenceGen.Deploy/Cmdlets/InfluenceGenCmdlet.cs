@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
@@ -59,7 +60,7 @@ namespace InfluenceGen.Deploy.Cmdlets
         // ---- messages, all through the masker ------------------------------------------------
 
         protected void Verbose(string message) => WriteVerbose(Masker.Apply(message) ?? string.Empty);
-        protected void Warning(string message) => WithoutInquire(WriteWarning, Masker.Apply(message) ?? string.Empty);
+        protected void Warning(string message) => WithoutInquire(WriteWarning, Sentence(Masker.Apply(message)));
         protected void Debug(string message) => WithoutInquire(WriteDebug, Masker.Apply(message) ?? string.Empty);
 
         /// <summary>
@@ -82,18 +83,159 @@ namespace InfluenceGen.Deploy.Cmdlets
         /// <summary>A non-terminating error for one failed item of a batch (principle 4).</summary>
         protected void ReportError(DeployException ex) => WriteError(ToErrorRecord(ex));
 
+        /// <summary>
+        /// Runs the work of one item of a batch (one file, one environment, one path): its failure is a
+        /// non-terminating error and the next item goes on, as Get-Item does with several paths. -ErrorAction
+        /// SilentlyContinue / Ignore / Stop then act on it; pwsh -c still exits 1.
+        /// </summary>
+        protected void PerItem(Action step, Func<DeployException, bool>? isItemFailure = null)
+        {
+            try
+            {
+                step();
+            }
+            catch (DeployException ex) when (isItemFailure == null || isItemFailure(ex))
+            {
+                ReportError(ex);
+            }
+        }
+
         /// <summary>Ends the cmdlet with a terminating error (pwsh -c then exits 1).</summary>
         protected void Fail(DeployException ex) => ThrowTerminatingError(ToErrorRecord(ex));
 
         protected ErrorRecord ToErrorRecord(DeployException ex)
         {
-            Exception masked = Masker.Apply(ex.Message) == ex.Message && ex.InnerException == null
+            string message = Sentence(Masker.Apply(ex.Message));
+            string? action = ex.RecommendedAction == null ? null : Sentence(Masker.Apply(ex.RecommendedAction));
+            Exception shown = message == ex.Message && action == ex.RecommendedAction && ex.InnerException == null
                 ? ex
-                : new DeployException(ex.ErrorId, ex.Category, Masker.Apply(ex.Message) ?? string.Empty, ex.Target) { RecommendedAction = ex.RecommendedAction };
-            var record = new ErrorRecord(masked, ex.ErrorId, ex.Category, ex.Target is string s ? Masker.Apply(s) : ex.Target);
-            if (ex.RecommendedAction != null)
-                record.ErrorDetails = new ErrorDetails(Masker.Apply(ex.Message)) { RecommendedAction = Masker.Apply(ex.RecommendedAction) };
+                : new DeployException(ex.ErrorId, ex.Category, message, ex.Target) { RecommendedAction = action };
+            var record = new ErrorRecord(shown, ex.ErrorId, ex.Category, ex.Target is string s ? Masker.Apply(s) : ex.Target);
+            if (action != null)
+                record.ErrorDetails = new ErrorDetails(message) { RecommendedAction = action };
             return record;
+        }
+
+        /// <summary>
+        /// The one place the module's messages reach a user (errors, warnings, recommended actions): sentence
+        /// case and a full stop, whatever the service wrote. A first word that is not a plain lower-case word
+        /// (a file name such as <c>broken.json:4:</c>, a parameter, a quoted name, a command like <c>pg_dump</c>)
+        /// stays as it is; a message of several lines (it quotes a tool's output) gets no full stop.
+        /// </summary>
+        internal static string Sentence(string? message)
+        {
+            string text = (message ?? string.Empty).Trim();
+            if (text.Length == 0) return text;
+            int end = 0;
+            while (end < text.Length && char.IsLetter(text[end])) end++;
+            bool plainWord = end > 0 && (end == text.Length || text[end] == ' ' || text[end] == ',' || text[end] == ';')
+                && text.Substring(0, end).All(char.IsLower);
+            if (plainWord) text = char.ToUpperInvariant(text[0]) + text.Substring(1);
+            char last = text[text.Length - 1];
+            if (text.IndexOf('\n') < 0 && last != '.' && last != '!' && last != '?' && last != ':') text += ".";
+            return text;
+        }
+
+        // ---- confirmation -------------------------------------------------------------------------
+
+        /// <summary>True when -WhatIf was given.</summary>
+        protected bool WhatIfRequested => MyInvocation.BoundParameters.TryGetValue("WhatIf", out object? w) && w is SwitchParameter s && s.IsPresent;
+
+        /// <summary>
+        /// ShouldProcess, with -Force answering the confirmation (never -WhatIf), and a module error instead of the
+        /// engine's "PowerShell is in NonInteractive mode" when it would have to ask under pwsh -NonInteractive (a
+        /// CI job): it says what to pass. Cmdlets with a -Force pass it as <paramref name="force"/>.
+        /// </summary>
+        protected bool ShouldProcessOrAsk(string target, string action, bool force = false)
+        {
+            if (force && !WhatIfRequested) return true;
+            try
+            {
+                return ShouldProcess(target, action);
+            }
+            catch (Exception ex) when (IsNoPrompt(ex))
+            {
+                throw ConfirmationNotPossible(LowerFirst(action) + " on " + target);
+            }
+        }
+
+        /// <summary><see cref="ShouldProcessOrAsk(string, string, bool)"/> with ShouldProcess's
+        /// description / question / caption form (the description is the -WhatIf line).</summary>
+        protected bool ShouldProcessOrAsk(string description, string question, string caption, bool force)
+        {
+            if (force && !WhatIfRequested) return true;
+            try
+            {
+                return ShouldProcess(description, question, caption);
+            }
+            catch (Exception ex) when (IsNoPrompt(ex))
+            {
+                throw ConfirmationNotPossible(LowerFirst(question.TrimEnd('?')));
+            }
+        }
+
+        /// <summary>
+        /// Would a ShouldProcess at ConfirmImpact High ask where the cmdlet's own (lower) impact did not? For a cmdlet
+        /// whose items differ in danger (Publish-N8nWorkflow: an update is Medium, a delete is High): true unless
+        /// -Confirm was given either way (then ShouldProcess already asked, or was told not to) or
+        /// $ConfirmPreference is None.
+        /// </summary>
+        protected bool HighImpactWouldAsk()
+        {
+            if (WhatIfRequested || MyInvocation.BoundParameters.ContainsKey("Confirm")) return false;
+            object? pref = SessionState.PSVariable.GetValue("ConfirmPreference");
+            if (pref is PSObject pso) pref = pso.BaseObject;
+            ConfirmImpact level = pref is ConfirmImpact c ? c
+                : Enum.TryParse(pref?.ToString(), true, out ConfirmImpact parsed) ? parsed : ConfirmImpact.High;
+            if (level == ConfirmImpact.None) return false;
+            // At or below the cmdlet's own impact ShouldProcess has asked already.
+            var attribute = (CmdletAttribute?)Attribute.GetCustomAttribute(GetType(), typeof(CmdletAttribute));
+            return level > (attribute?.ConfirmImpact ?? ConfirmImpact.Medium);
+        }
+
+        /// <summary>ShouldContinue (a question asked whatever $ConfirmPreference says), with the same module error
+        /// as <see cref="ShouldProcessOrAsk"/> when nobody can answer.</summary>
+        protected bool ShouldContinueOrFail(string query, string caption, string what, ref bool yesToAll, ref bool noToAll)
+        {
+            try
+            {
+                return ShouldContinue(query, caption, ref yesToAll, ref noToAll);
+            }
+            catch (Exception ex) when (IsNoPrompt(ex))
+            {
+                throw ConfirmationNotPossible(what);
+            }
+        }
+
+        /// <summary>Was the session started with -NonInteractive (pwsh -NonInteractive, every CI job line)?</summary>
+        internal static bool NonInteractiveProcess()
+        {
+            string[] args = System.Environment.GetCommandLineArgs();
+            for (int i = 1; i < args.Length; i++)
+            {
+                string a = args[i].ToLowerInvariant();
+                if (a == "-c" || a == "-command" || a == "-f" || a == "-file" || a == "-encodedcommand" || a == "-e" || a == "-ec") break;
+                string name = a.TrimStart('-', '/');
+                if (name.Length >= 4 && "noninteractive".StartsWith(name, StringComparison.Ordinal) && a != name) return true;
+            }
+            return false;
+        }
+
+        private static string LowerFirst(string text)
+            => text.Length > 1 && char.IsUpper(text[0]) && char.IsLower(text[1]) ? char.ToLowerInvariant(text[0]) + text.Substring(1) : text;
+
+        private bool IsNoPrompt(Exception ex)
+            => (ex is PSInvalidOperationException || ex is System.Management.Automation.Host.HostException || ex is NotImplementedException)
+               && !(ex is PipelineStoppedException);
+
+        private DeployException ConfirmationNotPossible(string what)
+        {
+            bool hasForce = MyInvocation.MyCommand.Parameters.ContainsKey("Force");
+            string pass = hasForce ? "-Force or -Confirm:$false" : "-Confirm:$false";
+            return new DeployException("ConfirmationNotPossible", ErrorCategory.InvalidOperation,
+                $"{MyInvocation.MyCommand.Name} must ask before it can {what}, but this session cannot ask (pwsh -NonInteractive). Pass {pass} to go ahead without asking, or -WhatIf to see what it would do.",
+                MyInvocation.MyCommand.Name)
+            { RecommendedAction = $"Add {pass} to the command line of the CI job." };
         }
 
         // ---- paths and configuration --------------------------------------------------------------

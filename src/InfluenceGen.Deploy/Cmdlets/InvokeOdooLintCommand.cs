@@ -11,7 +11,7 @@ namespace InfluenceGen.Deploy.Cmdlets
 {
     /// <summary>Runs flake8 and pylint over Odoo addons and writes GitLab Code Quality JSON; the work is
     /// in <see cref="OdooLinter"/>.</summary>
-    [Cmdlet(VerbsLifecycle.Invoke, "OdooLint", DefaultParameterSetName = "Path", SupportsShouldProcess = true)]
+    [Cmdlet(VerbsLifecycle.Invoke, "OdooLint", DefaultParameterSetName = "Path", SupportsShouldProcess = true, HelpUri = HelpLinks.Readme + "#get-help-invoke-odoolint")]
     [OutputType(typeof(LintResult), typeof(LintFinding))]
     public sealed class InvokeOdooLintCommand : InfluenceGenCmdlet
     {
@@ -102,8 +102,10 @@ namespace InfluenceGen.Deploy.Cmdlets
             Verbose(result.ToString() + (result.ReportPath != null ? $"; report {result.ReportPath}" : string.Empty));
             if (PassThru) foreach (LintFinding f in result.Findings) WriteObject(f);
             else WriteObject(result);
+            // The findings are the result; being above the threshold is a non-terminating error after them (as
+            // Invoke-OdooUnitTest's red run): pwsh -c exits 1, -ErrorAction SilentlyContinue lets a script go on.
             if (!result.Success)
-                Fail(new DeployException("LintFindingsAboveThreshold", ErrorCategory.InvalidResult,
+                ReportError(new DeployException("LintFindingsAboveThreshold", ErrorCategory.InvalidResult,
                     $"{result.AboveThreshold} lint finding(s) at or above {FailOn}: " + string.Join("; ",
                         result.Findings.Where(f => f.Severity >= result.FailOn!.Value).Take(10).Select(f => $"{f.Path}:{f.Line} {f.Linter} {f.Code} {f.Message}")),
                     result.ReportPath));

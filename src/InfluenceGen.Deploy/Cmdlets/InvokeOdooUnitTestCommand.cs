@@ -13,7 +13,7 @@ namespace InfluenceGen.Deploy.Cmdlets
     /// a given runner), streams the log, writes JUnit for GitLab and ends in a terminating error when
     /// anything is not green. The work is in <see cref="OdooTestService"/>.
     /// </summary>
-    [Cmdlet(VerbsLifecycle.Invoke, "OdooUnitTest", SupportsShouldProcess = true, DefaultParameterSetName = "Local")]
+    [Cmdlet(VerbsLifecycle.Invoke, "OdooUnitTest", SupportsShouldProcess = true, DefaultParameterSetName = "Local", HelpUri = HelpLinks.Readme + "#get-help-invoke-odoounittest")]
     [OutputType(typeof(OdooTestRunResult), typeof(OdooTestCaseResult))]
     public sealed class InvokeOdooUnitTestCommand : InfluenceGenCmdlet
     {
@@ -22,15 +22,18 @@ namespace InfluenceGen.Deploy.Cmdlets
         /// <summary>Module names, or an addon package from New-OdooAddonPackage (its addons).</summary>
         [Parameter(Position = 0, ValueFromPipeline = true)]
         [ValidateNotNullOrEmpty]
-        public object[] Module { get; set; } = null!;
+        [OdooModuleNameTransformation]
+        [ArgumentCompleter(typeof(OdooModuleCompleter))]
+        public string[] Module { get; set; } = null!;
 
         [Parameter] public string? TestTags { get; set; }
 
         /// <summary>The Odoo executable where the tests run (odoo, odoo-bin, /opt/odoo/src/odoo-bin).</summary>
         [Parameter] [ValidateNotNullOrEmpty] public string OdooBin { get; set; } = "odoo";
 
-        /// <summary>Odoo's configuration file where the tests run (-c).</summary>
-        [Parameter] public string? ConfigPath { get; set; }
+        /// <summary>Odoo's own configuration file where the tests run (odoo -c); not the module's environments
+        /// file, which is -ConfigurationPath. The old name -ConfigPath still works.</summary>
+        [Parameter] [Alias("ConfigPath")] public string? OdooConfigPath { get; set; }
 
         /// <summary>Run in this running container (name or id) with docker exec.</summary>
         [Parameter(Mandatory = true, ParameterSetName = "Container")] [ValidateNotNullOrEmpty]
@@ -73,7 +76,7 @@ namespace InfluenceGen.Deploy.Cmdlets
         [Parameter] public string[] ExtraArgument { get; set; } = new string[0];
 
         /// <summary>Seconds Odoo may run before it is stopped (a failure). Default 3600.</summary>
-        [Parameter] [ValidateRange(1, 86400)] public int Timeout { get; set; } = 3600;
+        [Parameter] [Alias("Timeout")] [ValidateRange(1, 86400)] public int TimeoutSec { get; set; } = 3600;
 
         /// <summary>Keep Odoo's log in this file (the job's artifact).</summary>
         [Parameter] public string? LogPath { get; set; }
@@ -176,13 +179,13 @@ namespace InfluenceGen.Deploy.Cmdlets
                     Modules = _modules.Distinct().ToList(),
                     TestTags = TestTags,
                     OdooBin = OdooBin,
-                    ConfigPath = ConfigPath != null && ParameterSetName == "Local" ? ResolveOutputPath(ConfigPath) : ConfigPath,
+                    ConfigPath = OdooConfigPath != null && ParameterSetName == "Local" ? ResolveOutputPath(OdooConfigPath) : OdooConfigPath,
                     Database = Database,
                     KeepDatabase = KeepDatabase,
                     DropCommand = DropCommand,
                     LogLevel = LogLevel,
                     ExtraArguments = ExtraArgument,
-                    Timeout = TimeSpan.FromSeconds(Timeout),
+                    Timeout = TimeSpan.FromSeconds(TimeoutSec),
                     LogPath = LogPath != null ? ResolveOutputPath(LogPath) : null,
                     JUnitPath = JUnitPath != null ? ResolveOutputPath(JUnitPath) : null,
                 };

@@ -11,7 +11,7 @@ namespace InfluenceGen.Deploy.Cmdlets
     /// files of a folder, validates each workflow and writes a deterministic zip with a metadata
     /// entry. The work is in <see cref="WorkflowPackageBuilder"/>.
     /// </summary>
-    [Cmdlet(VerbsCommon.New, "N8nWorkflowPackage", SupportsShouldProcess = true, DefaultParameterSetName = "Path")]
+    [Cmdlet(VerbsCommon.New, "N8nWorkflowPackage", SupportsShouldProcess = true, DefaultParameterSetName = "Path", HelpUri = HelpLinks.Readme + "#get-help-new-n8nworkflowpackage")]
     [OutputType(typeof(N8nWorkflowPackage))]
     public sealed class NewN8nWorkflowPackageCommand : InfluenceGenCmdlet
     {
@@ -66,7 +66,10 @@ namespace InfluenceGen.Deploy.Cmdlets
 
             N8nWorkflowPackage preview = builder.Preview(source, outFile);
             string list = string.Join(", ", preview.Workflows.Select(w => w.Name));
-            if (!ShouldProcess($"Write '{outFile}' with {preview.WorkflowCount} workflow(s) and {preview.HelperFiles.Length} helper file(s): {list}",
+            // -WhatIf checks what the real run checks, and says when it would make the output folder.
+            string? newFolder = PackageFile.CheckOutput(outFile, new[] { source.Root });
+            string making = newFolder != null ? $" (creating the folder '{newFolder}')" : string.Empty;
+            if (!ShouldProcess($"Write '{outFile}'{making} with {preview.WorkflowCount} workflow(s) and {preview.HelperFiles.Length} helper file(s): {list}",
                     $"Write '{outFile}' with {preview.WorkflowCount} workflow(s)?", "New-N8nWorkflowPackage"))
                 return;
 

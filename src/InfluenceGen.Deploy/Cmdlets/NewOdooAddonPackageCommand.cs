@@ -10,7 +10,7 @@ namespace InfluenceGen.Deploy.Cmdlets
     /// dependency and writes a deterministic zip with per-addon module_auto_update checksums.
     /// The work is in <see cref="AddonPackageBuilder"/>.
     /// </summary>
-    [Cmdlet(VerbsCommon.New, "OdooAddonPackage", SupportsShouldProcess = true, DefaultParameterSetName = "Path")]
+    [Cmdlet(VerbsCommon.New, "OdooAddonPackage", SupportsShouldProcess = true, DefaultParameterSetName = "Path", HelpUri = HelpLinks.Readme + "#get-help-new-odooaddonpackage")]
     [OutputType(typeof(OdooAddonPackage))]
     public sealed class NewOdooAddonPackageCommand : InfluenceGenCmdlet
     {
@@ -97,7 +97,10 @@ namespace InfluenceGen.Deploy.Cmdlets
 
             OdooAddonPackage preview = plan.Preview(outFile);
             string list = string.Join(", ", preview.Addons.Select(a => $"{a.Name} {a.Version}"));
-            if (!ShouldProcess($"Write '{outFile}' with {preview.AddonCount} addon(s) ({preview.FileCount} files): {list}",
+            // -WhatIf checks what the real run checks, and says when it would make the output folder.
+            string? newFolder = Infrastructure.PackageFile.CheckOutput(outFile, plan.Roots);
+            string making = newFolder != null ? $" (creating the folder '{newFolder}')" : string.Empty;
+            if (!ShouldProcess($"Write '{outFile}'{making} with {preview.AddonCount} addon(s) ({preview.FileCount} files): {list}",
                     $"Write '{outFile}' with {preview.AddonCount} addon(s)?", "New-OdooAddonPackage"))
                 return;
 

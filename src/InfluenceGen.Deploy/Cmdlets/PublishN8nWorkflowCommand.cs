@@ -16,7 +16,7 @@ namespace InfluenceGen.Deploy.Cmdlets
     /// deactivates or deletes managed workflows the source no longer has. The work is in
     /// <see cref="N8nPublisher"/>.
     /// </summary>
-    [Cmdlet(VerbsData.Publish, "N8nWorkflow", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsData.Publish, "N8nWorkflow", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.Readme + "#get-help-publish-n8nworkflow")]
     [OutputType(typeof(N8nWorkflowPublishResult))]
     public sealed class PublishN8nWorkflowCommand : InfluenceGenCmdlet
     {
@@ -60,6 +60,11 @@ namespace InfluenceGen.Deploy.Cmdlets
         [ValidatePattern("^[^,]+$")]
         public string ManagedTag { get; set; } = N8nPublisher.ManagedTag;
 
+        /// <summary>Prune even when the source is empty or near-empty (fewer than half as many workflows as the server
+        /// manages, and the prune would remove more than half of them: the max-delete guard), and delete without the extra confirmation -PruneAction Delete asks for.</summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
         protected override void Process()
         {
             foreach (string path in Path)
@@ -69,48 +74,60 @@ namespace InfluenceGen.Deploy.Cmdlets
         protected override void End()
         {
             var (baseUri, apiKey) = ResolveServer();
-            var options = new N8nPublishOptions { Prune = Prune, PruneAction = PruneAction, ManagedTag = ManagedTag };
+            var options = new N8nPublishOptions { Prune = Prune, PruneAction = PruneAction, ManagedTag = ManagedTag, Force = Force };
 
             WorkflowSource source = Run("Reading n8n workflows", (log, _) => System.Threading.Tasks.Task.FromResult(LoadSources(log)));
             using var api = new N8nApiClient(baseUri, apiKey, NullDeployLog.Instance);
             var publisher = new N8nPublisher(api);
+            // The plan fails the way the real run would (unreachable, refused key, the prune guard), -WhatIf or not.
             N8nPublishPlan plan = Run("Planning n8n publish", (log, ct) => publisher.PlanAsync(source, options, log, ct));
 
-            bool whatIf = MyInvocation.BoundParameters.TryGetValue("WhatIf", out object? w) && w is SwitchParameter s && s.IsPresent;
+            bool whatIf = WhatIfRequested;
+            bool yesToAll = false, noToAll = false;
             var approved = new HashSet<N8nWorkflowPublishResult>();
             foreach (N8nWorkflowPublishResult item in plan.Items)
             {
                 if (item.Action == N8nWorkflowAction.Conflict) continue;
+                string line = $"{item.Describe()} on {plan.ApiRoot}";
                 if (!item.WritesSomething)
                 {
                     Verbose(item.Describe());
-                    if (whatIf) ShouldProcess(item.Describe(), item.Describe(), "Publish-N8nWorkflow");
+                    if (whatIf) ShouldProcess(line, line, "Publish-N8nWorkflow");
                     continue;
                 }
-                if (ShouldProcess($"{item.Describe()} on {plan.ApiRoot}", $"{item.Describe()} on {plan.ApiRoot}?", "Publish-N8nWorkflow"))
-                    approved.Add(item);
+                if (!ShouldProcessOrAsk(line, line + "?", "Publish-N8nWorkflow", force: false)) continue;
+                // A delete cannot be undone: it asks at ConfirmImpact High although the rest of the publish is Medium.
+                if (item.Activation == "Delete" && !Force && HighImpactWouldAsk()
+                    && !ShouldContinueOrFail($"Delete the workflow '{item.Name}' ({item.Id}) from {plan.ApiRoot}? This cannot be undone.",
+                        "Publish-N8nWorkflow -PruneAction Delete", $"delete the workflow '{item.Name}' ({item.Id}) from {plan.ApiRoot}", ref yesToAll, ref noToAll))
+                    continue;
+                approved.Add(item);
             }
-            if (whatIf) return;
 
-            IReadOnlyList<N8nWorkflowPublishResult> results = Run("Publishing n8n workflows",
-                (log, ct) => publisher.ApplyAsync(plan, options, log, ct, r => approved.Contains(r)));
+            IReadOnlyList<N8nWorkflowPublishResult> results;
+            if (whatIf)
+            {
+                // Nothing is written; what the real run could not do is reported the same way.
+                results = plan.Items.Where(i => i.Action == N8nWorkflowAction.Conflict).ToList();
+                foreach (N8nWorkflowPublishResult r in results) ReportItem(r, r.ErrorId, r.Changes);
+                return;
+            }
+
+            results = Run("Publishing n8n workflows", (log, ct) => publisher.ApplyAsync(plan, options, log, ct, r => approved.Contains(r)));
             Verbose($"{api.Writes} write request(s) to {plan.ApiRoot}");
-
-            var failed = new List<N8nWorkflowPublishResult>();
+            // Each workflow stands alone: a failed one is a non-terminating error beside its result (so -ErrorAction
+            // SilentlyContinue / Ignore work and the others are still published); pwsh -c still exits 1.
             foreach (N8nWorkflowPublishResult r in results)
             {
                 WriteObject(r);
-                if (r.Error.Length == 0) continue;
-                failed.Add(r);
-                ReportError(new DeployException(r.ErrorId.Length > 0 ? r.ErrorId : "N8nPublishFailed",
-                    r.Action == N8nWorkflowAction.Conflict ? ErrorCategory.ResourceExists : ErrorCategory.InvalidData,
-                    $"workflow '{r.Name}'{(r.File.Length > 0 ? " (" + r.File + ")" : "")}: {r.Error}", r.Name));
+                if (r.Error.Length > 0) ReportItem(r, r.ErrorId, r.Error);
             }
-            if (failed.Count > 0)
-                Fail(new DeployException("N8nPublishFailed", ErrorCategory.InvalidResult,
-                    $"{failed.Count} of {results.Count} workflow(s) failed to publish: " + string.Join("; ", failed.Select(f => $"'{f.Name}' ({f.ErrorId}: {f.Error})")),
-                    string.Join(", ", failed.Select(f => f.Name))));
         }
+
+        private void ReportItem(N8nWorkflowPublishResult r, string errorId, string error)
+            => ReportError(new DeployException(errorId.Length > 0 ? errorId : "N8nPublishFailed",
+                r.Action == N8nWorkflowAction.Conflict ? ErrorCategory.ResourceExists : ErrorCategory.InvalidData,
+                $"Workflow '{r.Name}'{(r.File.Length > 0 ? " (" + r.File + ")" : "")}: {error}", r.Name));
 
         private WorkflowSource LoadSources(IDeployLog log)
         {

@@ -14,7 +14,7 @@ namespace InfluenceGen.Deploy.Cmdlets
     /// assets, pages, index.html, deletions last; on a web server a new release behind an atomic
     /// <c>current</c> switch. The work is in <see cref="TrainingPublisher"/> and its targets.
     /// </summary>
-    [Cmdlet(VerbsData.Publish, "TrainingMaterial", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsData.Publish, "TrainingMaterial", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.Readme + "#get-help-publish-trainingmaterial")]
     [OutputType(typeof(TrainingPublishResult), typeof(TrainingFileResult))]
     public sealed class PublishTrainingMaterialCommand : InfluenceGenCmdlet
     {

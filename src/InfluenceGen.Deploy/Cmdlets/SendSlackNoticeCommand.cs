@@ -17,7 +17,7 @@ namespace InfluenceGen.Deploy.Cmdlets
     /// The webhook URL is a secret and never appears in any stream. The work is in
     /// <see cref="WebhookNotifier"/>.
     /// </summary>
-    [Cmdlet(VerbsCommunications.Send, "SlackNotice", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+    [Cmdlet(VerbsCommunications.Send, "SlackNotice", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, HelpUri = HelpLinks.Readme + "#get-help-send-slacknotice")]
     [OutputType(typeof(NoticeResult))]
     public sealed class SendSlackNoticeCommand : InfluenceGenCmdlet
     {
@@ -116,7 +116,7 @@ namespace InfluenceGen.Deploy.Cmdlets
             }
             string preview = notice.Message.Length > 80 ? notice.Message.Substring(0, 79) + "…" : notice.Message;
             if (!ShouldProcess($"the {notice.Channel.ToString().ToLowerInvariant()} webhook" + (webhook != null ? $" on {webhook.Host}" : string.Empty),
-                    $"Send a {notice.Status.ToString().ToLowerInvariant()} notice: {preview}"))
+                    $"Send {(notice.Status == NoticeStatus.Info ? "an" : "a")} {notice.Status.ToString().ToLowerInvariant()} notice: {preview}"))
                 return;
             NoticeResult result = Run("Sending notice", (log, ct) => notifier.SendAsync(notice, log, ct));
             if (!result.Delivered && !result.Skipped)

@@ -11,7 +11,7 @@ namespace InfluenceGen.Deploy.Cmdlets
     /// an answer, not an error: the cmdlet writes the approval object (or, with -Quiet, $false).
     /// The work is in <see cref="ChangeApprovalService"/>.
     /// </summary>
-    [Cmdlet(VerbsDiagnostic.Test, "ChangeApproval", DefaultParameterSetName = "Check")]
+    [Cmdlet(VerbsDiagnostic.Test, "ChangeApproval", DefaultParameterSetName = "Check", HelpUri = HelpLinks.Readme + "#get-help-test-changeapproval")]
     [OutputType(typeof(ChangeApproval), ParameterSetName = new[] { "Check", "Skip" })]
     [OutputType(typeof(bool))]
     public sealed class TestChangeApprovalCommand : ChangeGateCmdlet
@@ -40,6 +40,11 @@ namespace InfluenceGen.Deploy.Cmdlets
         /// <summary>Write only $true or $false.</summary>
         [Parameter]
         public SwitchParameter Quiet { get; set; }
+
+        /// <summary>Time limit of one request to JIRA, in seconds (default 30).</summary>
+        [Parameter]
+        [ValidateRange(0.1, 600)]
+        public double TimeoutSec { get => RequestTimeoutSeconds; set => RequestTimeoutSeconds = value; }
 
         protected override void Process()
         {

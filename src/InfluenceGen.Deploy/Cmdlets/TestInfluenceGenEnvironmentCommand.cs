@@ -18,7 +18,7 @@ namespace InfluenceGen.Deploy.Cmdlets
     /// of an active packaged workflow registered. One object per check; each failed check is a non-terminating
     /// error, so `pwsh -c` exits 1 and -ErrorAction decides. The work is in <see cref="EnvironmentChecker"/>.
     /// </summary>
-    [Cmdlet(VerbsDiagnostic.Test, "InfluenceGenEnvironment")]
+    [Cmdlet(VerbsDiagnostic.Test, "InfluenceGenEnvironment", HelpUri = HelpLinks.Readme + "#get-help-test-influencegenenvironment")]
     [OutputType(typeof(EnvironmentCheck))]
     public sealed class TestInfluenceGenEnvironmentCommand : InfluenceGenCmdlet
     {

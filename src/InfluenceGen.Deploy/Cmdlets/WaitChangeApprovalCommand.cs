@@ -11,7 +11,7 @@ namespace InfluenceGen.Deploy.Cmdlets
     /// approved as asked (ChangeApprovalNotPossible: missing id, 401/403/404, wrong project), or the
     /// time runs out (ChangeApprovalTimeout). JIRA being down keeps it waiting.
     /// </summary>
-    [Cmdlet(VerbsLifecycle.Wait, "ChangeApproval", DefaultParameterSetName = "Check")]
+    [Cmdlet(VerbsLifecycle.Wait, "ChangeApproval", DefaultParameterSetName = "Check", HelpUri = HelpLinks.Readme + "#get-help-wait-changeapproval")]
     [OutputType(typeof(ChangeApproval))]
     public sealed class WaitChangeApprovalCommand : ChangeGateCmdlet
     {
@@ -26,17 +26,26 @@ namespace InfluenceGen.Deploy.Cmdlets
 
         /// <summary>Seconds between checks (default 30).</summary>
         [Parameter]
+        [Alias("PollIntervalSeconds")]
         [ValidateRange(0.05, 3600)]
-        public double PollIntervalSeconds { get; set; } = 30;
+        public double PollIntervalSec { get; set; } = 30;
 
-        /// <summary>Seconds to wait in all (default 14400 = 4 h).</summary>
+        /// <summary>Seconds to wait in all (default 14400 = 4 h; 0: check once).</summary>
         [Parameter]
+        [Alias("TimeoutSeconds")]
         [ValidateRange(0, 7 * 24 * 3600)]
-        public double TimeoutSeconds { get; set; } = 4 * 3600;
+        public double TimeoutSec { get; set; } = 4 * 3600;
 
+        /// <summary>Time limit of one request to JIRA, in seconds (default 30).</summary>
+        [Parameter]
+        [ValidateRange(0.1, 600)]
+        public double RequestTimeoutSec { get => RequestTimeoutSeconds; set => RequestTimeoutSeconds = value; }
+
+        /// <summary>Skip the gate. Only honoured for production while ENABLE_JIRA_INTEGRATION_FOR_PROD_DEPLOY is false; needs -SkipReason.</summary>
         [Parameter(Mandatory = true, ParameterSetName = "Skip")]
         public SwitchParameter SkipApproval { get; set; }
 
+        /// <summary>Why the gate is skipped; recorded in the output.</summary>
         [Parameter(Mandatory = true, ParameterSetName = "Skip")]
         [ValidateNotNullOrEmpty]
         public string SkipReason { get; set; } = null!;
@@ -47,7 +56,7 @@ namespace InfluenceGen.Deploy.Cmdlets
             string id = ChangeRequestId ?? config.Get("ChangeRequestId") ?? string.Empty;
             var service = new ChangeApprovalService(config, GateOptions(SkipApproval ? SkipReason : null));
             ChangeApproval result = Run($"Waiting for approval of {id}", (log, ct) =>
-                service.WaitAsync(id, Environment, TimeSpan.FromSeconds(PollIntervalSeconds), TimeSpan.FromSeconds(TimeoutSeconds), log, ct));
+                service.WaitAsync(id, Environment, TimeSpan.FromSeconds(PollIntervalSec), TimeSpan.FromSeconds(TimeoutSec), log, ct));
             Verbose($"{result.ChangeRequestId} approved: {result.Reason}");
             WriteObject(result);
         }

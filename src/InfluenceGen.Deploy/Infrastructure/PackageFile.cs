@@ -28,9 +28,12 @@ namespace InfluenceGen.Deploy.Infrastructure
     /// </summary>
     public static class PackageFile
     {
-        public static async Task<PackageFileResult> WriteAsync(string outFile, IEnumerable<string> inputRoots,
-            IReadOnlyList<ZipSource> sources, Action<ZipSource, byte[]>? onEntry, Func<string, ZipSource> metadata,
-            IDeployLog log, CancellationToken cancellationToken)
+        /// <summary>
+        /// The checks a -WhatIf makes as well as the real run: the output is not inside an input folder (the
+        /// package would package itself) and its folder is not a file. Returns the folder that does not exist yet
+        /// (the write creates it), or null.
+        /// </summary>
+        public static string? CheckOutput(string outFile, IEnumerable<string> inputRoots)
         {
             string target = System.IO.Path.GetFullPath(outFile);
             foreach (string root in inputRoots)
@@ -39,9 +42,29 @@ namespace InfluenceGen.Deploy.Infrastructure
                     throw new DeployException("OutFileInsideInput", ErrorCategory.InvalidArgument,
                         $"-OutFile '{outFile}' is inside the input folder '{root}'; the package would package itself. Write it elsewhere.", outFile);
             }
+            if (Directory.Exists(target))
+                throw new DeployException("OutFileIsFolder", ErrorCategory.InvalidArgument, $"-OutFile '{outFile}' is a folder; give the path of the zip to write, e.g. '{System.IO.Path.Combine(outFile, "package.zip")}'.", outFile);
             string? folder = System.IO.Path.GetDirectoryName(target);
-            if (folder == null || !Directory.Exists(folder))
-                throw new DeployException("OutFolderNotFound", ErrorCategory.ObjectNotFound, $"the folder of -OutFile '{outFile}' does not exist", outFile);
+            if (folder == null) return null;
+            for (string? f = folder; f != null; f = System.IO.Path.GetDirectoryName(f))
+                if (File.Exists(f))
+                    throw new DeployException("OutFolderIsFile", ErrorCategory.InvalidArgument, $"the folder of -OutFile '{outFile}' cannot be made: '{f}' is a file.", outFile);
+            return Directory.Exists(folder) ? null : folder;
+        }
+
+        public static async Task<PackageFileResult> WriteAsync(string outFile, IEnumerable<string> inputRoots,
+            IReadOnlyList<ZipSource> sources, Action<ZipSource, byte[]>? onEntry, Func<string, ZipSource> metadata,
+            IDeployLog log, CancellationToken cancellationToken)
+        {
+            string target = System.IO.Path.GetFullPath(outFile);
+            string? missing = CheckOutput(outFile, inputRoots);
+            // Like Out-File's users expect of an output path in a CI job (out/odoo_addons.zip): the folder is made.
+            if (missing != null)
+            {
+                log.Verbose($"Creating the folder '{missing}' for -OutFile");
+                Directory.CreateDirectory(missing);
+            }
+            string folder = System.IO.Path.GetDirectoryName(target)!;
 
             var contentLines = new StringBuilder();
             string ContentHash() => Hashing.Sha256Hex(contentLines.ToString());

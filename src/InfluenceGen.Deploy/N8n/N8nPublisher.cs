@@ -38,6 +38,8 @@ namespace InfluenceGen.Deploy.N8n
         /// <see cref="N8nPublisher.ManagedTag"/>). A second repository publishing into the same n8n
         /// uses its own tag, so its -Prune never touches the first one's workflows.</summary>
         public string ManagedTag { get; set; } = N8nPublisher.ManagedTag;
+        /// <summary>Prune even when the source looks empty or nearly so (see <see cref="N8nPublisher.CheckPruneGuard"/>).</summary>
+        public bool Force { get; set; }
     }
 
     /// <summary>One workflow's plan or outcome (table view: InfluenceGen.Deploy.N8n.N8nWorkflowPublishResult).</summary>
@@ -99,6 +101,12 @@ namespace InfluenceGen.Deploy.N8n
         internal List<PlannedItem> Planned { get; }
         public IReadOnlyList<N8nWorkflowPublishResult> Items => Planned.Select(p => p.Result).ToList();
         public int Changes => Planned.Count(p => p.Result.WritesSomething);
+        /// <summary>How many workflows on the server carry the managed tag.</summary>
+        public int ManagedCount { get; internal set; }
+        /// <summary>How many workflows the source has.</summary>
+        public int SourceCount { get; internal set; }
+        /// <summary>The managed workflows -Prune takes out of service (deactivates, or deletes).</summary>
+        public IReadOnlyList<N8nWorkflowPublishResult> Pruning => Planned.Select(p => p.Result).Where(r => r.Action == N8nWorkflowAction.Prune).ToList();
     }
 
     internal sealed class PlannedItem
@@ -272,7 +280,30 @@ namespace InfluenceGen.Deploy.N8n
                 else if (result.Active) result.Activation = "Deactivate";
                 items.Add(new PlannedItem { Result = result, Server = orphan });
             }
-            return new N8nPublishPlan(_api.ApiRoot, items);
+            var plan = new N8nPublishPlan(_api.ApiRoot, items) { ManagedCount = server.Count, SourceCount = source.Workflows.Count };
+            CheckPruneGuard(plan, options);
+            return plan;
+        }
+
+        /// <summary>
+        /// The max-delete guard of -Prune: an empty or wrong source folder (a bad CI variable, a checkout that
+        /// failed) would otherwise deactivate or delete every managed workflow. Refused, naming what it would
+        /// prune, when the source has no workflow at all, or it is near-empty (fewer than half as many workflows as
+        /// the server manages) and the prune would touch more than half of the managed ones. A source of the usual
+        /// size that renames its workflows is not refused. <see cref="N8nPublishOptions.Force"/> overrides.
+        /// </summary>
+        public static void CheckPruneGuard(N8nPublishPlan plan, N8nPublishOptions options)
+        {
+            IReadOnlyList<N8nWorkflowPublishResult> pruning = plan.Pruning;
+            if (options.Force || pruning.Count == 0) return;
+            bool nearEmpty = plan.SourceCount == 0 || (plan.SourceCount * 2 < plan.ManagedCount && pruning.Count * 2 > plan.ManagedCount);
+            if (!nearEmpty) return;
+            string verb = options.PruneAction == N8nPruneAction.Delete ? "delete" : "deactivate";
+            string names = string.Join(", ", pruning.Take(10).Select(r => $"'{r.Name}' ({r.Id})")) + (pruning.Count > 10 ? $" and {pruning.Count - 10} more" : string.Empty);
+            throw new DeployException("PruneGuard", ErrorCategory.LimitsExceeded,
+                $"-Prune would {verb} {pruning.Count} of the {plan.ManagedCount} workflow(s) managed with tag '{options.ManagedTag}' at {plan.ApiRoot} " +
+                $"because the source has only {plan.SourceCount}: {names}. An empty or wrong source folder looks like this, so nothing was changed.", plan.ApiRoot)
+            { RecommendedAction = "Check the source path; if these workflows really should go, run again with -Force." };
         }
 
         /// <summary>Plans and applies everything (no confirmation).</summary>

@@ -94,7 +94,20 @@ namespace InfluenceGen.Deploy.Quality
                     args.Add("--exit-zero");
                     args.Add("--persistent=n");
                 }
-                args.AddRange(relTargets);
+                if (linter == "pylint")
+                {
+                    // pylint takes a folder without __init__.py (samples/addons) for a namespace package whose
+                    // module path it cannot load (one F0010 instead of the findings): give it the packages (the
+                    // addons) and loose modules inside instead, each importable from its parent folder.
+                    List<string> packages = targets.SelectMany(PylintTargets).Distinct().Select(t => Relative(root, t)).ToList();
+                    if (packages.Count == 0)
+                    {
+                        log.Verbose($"pylint: no Python package or module under {string.Join(", ", relTargets)}");
+                        continue;
+                    }
+                    args.AddRange(packages);
+                }
+                else args.AddRange(relTargets);
                 log.Progress("Linting", $"{linter} over {relTargets.Count} path(s)", -1);
                 log.Verbose($"{linter}: {executables[linter]} {string.Join(" ", args)} (in {root})");
                 var watch = Stopwatch.StartNew();
@@ -134,6 +147,27 @@ namespace InfluenceGen.Deploy.Quality
                 result.ReportPath = request.ReportPath;
             }
             return result;
+        }
+
+        /// <summary>What pylint is given for one -Path: the path itself when it is a module or a package
+        /// (has __init__.py), else the packages and modules inside it, recursively (hidden folders and
+        /// __pycache__ left out).</summary>
+        internal static IEnumerable<string> PylintTargets(string target)
+        {
+            if (File.Exists(target) || File.Exists(Path.Combine(target, "__init__.py")))
+            {
+                yield return target;
+                yield break;
+            }
+            if (!Directory.Exists(target)) yield break;
+            foreach (string file in Directory.GetFiles(target, "*.py").OrderBy(f => f, StringComparer.Ordinal))
+                yield return file;
+            foreach (string dir in Directory.GetDirectories(target).OrderBy(d => d, StringComparer.Ordinal))
+            {
+                string name = Path.GetFileName(dir);
+                if (name.StartsWith(".", StringComparison.Ordinal) || name == "__pycache__") continue;
+                foreach (string t in PylintTargets(dir)) yield return t;
+            }
         }
 
         public static List<LintFinding> ParseFlake8(string output, string root)

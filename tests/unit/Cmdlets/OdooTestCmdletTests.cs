@@ -148,7 +148,10 @@ namespace InfluenceGen.Deploy.Tests.Cmdlets
             using var dir = new TempDir();
             using var ps = new PowerShellSession(dir.Path);
             Assert.StartsWith("OdooTestBadModuleName,", Run(ps, "Invoke-OdooUnitTest 'ig pass' -OdooBin /bin/true").Terminating!.FullyQualifiedErrorId);
-            Assert.StartsWith("OdooTestBadModule,", Run(ps, "Invoke-OdooUnitTest -Module ([datetime]::Now) -OdooBin /bin/true").Terminating!.FullyQualifiedErrorId);
+            // -Module is string[] with a transformation (names, packages, addons): anything else is refused by the binder.
+            PsResult badModule = Run(ps, "Invoke-OdooUnitTest -Module ([datetime]::Now) -OdooBin /bin/true");
+            Assert.StartsWith("ParameterArgumentTransformationError,", badModule.Terminating!.FullyQualifiedErrorId);
+            Assert.Contains("-Module takes module names or an addon package", badModule.Terminating.Exception.Message);
             PsResult missing = Run(ps, $"Invoke-OdooUnitTest ig_pass -OdooBin '{dir.Combine("nope")}'");
             Assert.StartsWith("OdooTestRunnerFailed,", missing.Terminating!.FullyQualifiedErrorId);
             Assert.Contains(dir.Combine("nope"), missing.Terminating.Exception.Message);

@@ -40,14 +40,17 @@ namespace InfluenceGen.Deploy.Tests.Configuration
         }
 
         [Fact]
-        public void AnUnknownEnvironmentIsATerminatingErrorWithAStableId()
+        public void AnUnknownEnvironmentIsANonTerminatingErrorWithAStableIdAndTheOthersAreShown()
         {
             using var tmp = new TempDir();
             using var ps = new PowerShellSession(tmp.Path);
-            PsResult r = ps.Invoke("Get-InfluenceGenConfiguration -Environment prodution");
-            Assert.Equal("UnknownEnvironment,InfluenceGen.Deploy.Cmdlets.GetInfluenceGenConfigurationCommand", r.Terminating!.FullyQualifiedErrorId);
-            Assert.Equal(ErrorCategory.InvalidArgument, r.Terminating.CategoryInfo.Category);
-            Assert.Contains("dev, staging, production, local", r.Terminating.Exception.Message);
+            PsResult r = ps.Invoke("Get-InfluenceGenConfiguration -Environment prodution, dev");
+            Assert.Null(r.Terminating);
+            ErrorRecord error = Assert.Single(r.Errors);
+            Assert.Equal("UnknownEnvironment,InfluenceGen.Deploy.Cmdlets.GetInfluenceGenConfigurationCommand", error.FullyQualifiedErrorId);
+            Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
+            Assert.Contains("dev, staging, production, local", error.Exception.Message);
+            Assert.NotEmpty(r.Output);
         }
 
         [Fact]

@@ -149,7 +149,7 @@ namespace InfluenceGen.Deploy.Tests.Gate
             Assert.True((bool)o.Properties["Approved"].Value);
             Assert.Equal("Skipped", o.Properties["Outcome"].Value.ToString());
             Assert.Equal("JIRA outage INC-77, CTO approved by phone", o.Properties["SkipReason"].Value);
-            Assert.Contains(skipped.Warnings, w => w.Contains("change approval skipped") && w.Contains("INC-77"));
+            Assert.Contains(skipped.Warnings, w => w.Contains("change approval skipped", StringComparison.OrdinalIgnoreCase) && w.Contains("INC-77"));
             Assert.Empty(_jira.Requests);
 
             // -SkipApproval without a reason is refused by PowerShell itself (mandatory parameter).

@@ -103,7 +103,7 @@ namespace InfluenceGen.Deploy.Tests.Images
             var bad = _engine.Line(ctx.Path, $"Build-InfluenceGenImage -Name {Unique("bad")} -Registry {_engine.Registry}/ig -Push -Verbose -Debug",
                 new Dictionary<string, string> { ["CI_REGISTRY_PASSWORD"] = wrong });
             Assert.Equal(1, bad.ExitCode);
-            Assert.Contains($"the registry {_engine.Registry} refused the login of '{_engine.User}'", bad.StdErr);
+            Assert.Contains($"The registry {_engine.Registry} refused the login of '{_engine.User}'", bad.StdErr);
             Assert.DoesNotContain("Step 1/", bad.StdErr);                      // refused before anything was built
             Assert.DoesNotContain(wrong, bad.StdOut + bad.StdErr);
 

@@ -16,7 +16,7 @@ namespace InfluenceGen.Deploy.Tests.Module
             var r = HostProcess.Run(tmp.Path, null, "-NoProfile", "-NonInteractive", "-c", $"New-OdooAddonPackage -Path '{Repo.SampleAddons}' -OutFile addons.zip");
             Assert.True(r.ExitCode == 0, r.StdErr);
             string[] lines = r.StdOut.Split('\n').Select(l => l.TrimEnd()).Where(l => l.Length > 0).ToArray();
-            Assert.StartsWith("Path", lines[0]);
+            Assert.StartsWith("File", lines[0]);
             Assert.Contains("Addons", lines[0]);
             Assert.Contains("Sha256", lines[0]);
             Assert.Contains("addons.zip", lines[2]);

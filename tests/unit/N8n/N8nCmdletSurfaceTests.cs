@@ -26,7 +26,7 @@ namespace InfluenceGen.Deploy.Tests.N8n
                 HostProcess.Result r = HostProcess.Run(Repo.Root, null, "-NoProfile", "-c",
                     $"New-N8nWorkflowPackage samples/workflows -OutFile '{zip}'");
                 Assert.Equal(0, r.ExitCode);
-                Assert.Matches(@"Path\s+Workflows\s+Files\s+Size\s+Sha256", r.StdOut);
+                Assert.Matches(@"File\s+Workflows\s+Files\s+Size\s+Sha256", r.StdOut);
                 r = HostProcess.Run(Repo.Root, null, "-NoProfile", "-c", $"(New-N8nWorkflowPackage samples/workflows -OutFile '{zip}').Workflows");
                 Assert.Matches(@"Name\s+Active\s+Nodes\s+Tags\s*\n", r.StdOut); // fits a job log's 80 columns
                 Assert.Matches(@"IG - Daily campaign report to Slack\s+True\s+4\s+campaigns, reporting", r.StdOut);
@@ -51,7 +51,7 @@ namespace InfluenceGen.Deploy.Tests.N8n
         {
             HostProcess.Result r = HostProcess.Run(Repo.Root, null, "-NoProfile", "-c", "Publish-N8nWorkflow -Path samples/workflows");
             Assert.Equal(1, r.ExitCode);
-            Assert.Contains("give -BaseUri and -ApiKey, or -Environment", r.StdOut + r.StdErr);
+            Assert.Contains("Give -BaseUri and -ApiKey, or -Environment", r.StdOut + r.StdErr);
         }
     }
 }
