@@ -17,6 +17,7 @@
         'InfluenceGen.Deploy.N8n.Format.ps1xml'
         'InfluenceGen.Deploy.Checks.Format.ps1xml'
         'InfluenceGen.Deploy.Images.Format.ps1xml'
+        'InfluenceGen.Deploy.Environments.Format.ps1xml'
     )
     FunctionsToExport    = @()
     CmdletsToExport      = @(
@@ -39,6 +40,9 @@
         'Restore-OdooDatabase'
         'Test-InfluenceGenEnvironment'
         'Build-InfluenceGenImage'
+        'Copy-OdooDatabase'
+        'New-InfluenceGenEnvironment'
+        'Remove-InfluenceGenEnvironment'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()
