@@ -53,7 +53,7 @@ namespace InfluenceGen.Deploy.Cmdlets
                     var (srcConfig, src) = SettingsOf(From);
                     DatabaseCopyService.Guard(src, Target(srcConfig), settings, Target(config), Production());
                     using ITargetTransport from = DeploySettings.TransportFor(srcConfig, CurrentDirectory);
-                    await new DatabaseCopyService(from, src, dev, settings).CopyAsync(new DatabaseCopyRequest { Neutralize = true, Serve = false }, log, ct).ConfigureAwait(false);
+                    await new DatabaseCopyService(from, src, dev, settings).CopyAsync(new DatabaseCopyRequest { Neutralize = false, RequireNeutralizedSource = true, Serve = false, User = System.Environment.UserName }, log, ct).ConfigureAwait(false);
                 }
                 return service.Describe("Created", source);
             });

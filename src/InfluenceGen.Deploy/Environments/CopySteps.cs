@@ -50,6 +50,10 @@ namespace InfluenceGen.Deploy.Environments
             long size = long.Parse(sizeText, CultureInfo.InvariantCulture);
             long fsSize = fs ? long.Parse(TargetScripts.Marker(src.Stdout, "@@FS ") ?? "0", CultureInfo.InvariantCulture) : 0;
             _c.SourceSize = size;
+            if (_c.Request.RequireNeutralizedSource && TargetScripts.Marker(src.Stdout, "@@NEUTRALIZED") is not ("true" or "True"))
+                throw new DeployException("SourceNotNeutralized", ErrorCategory.InvalidData,
+                    $"the source database on {_c.SourceTarget.Description} is not neutralized (database.is_neutralized is not set): review environments are made from a neutralized copy",
+                    run.Settings.Environment) { RecommendedAction = "Refresh the source first: Copy-OdooDatabase -From production -To staging -Neutralize" };
             CommandResult dst = await run.RunAsync(_c.Scripts.DestinationSpace(fs), ct).ConfigureAwait(false);
             var free = new Dictionary<string, long>(StringComparer.Ordinal);
             var need = new Dictionary<string, (long bytes, List<string> what)>(StringComparer.Ordinal);

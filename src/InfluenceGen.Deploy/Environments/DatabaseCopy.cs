@@ -26,6 +26,8 @@ namespace InfluenceGen.Deploy.Environments
         /// <summary>Stop Odoo for the swap, restart and health-check it after (false: the environment serves nothing yet).</summary>
         public bool Serve { get; set; } = true;
         public bool KeepDump { get; set; }
+        /// <summary>Refuse a source that is not neutralized (review environments are made from the neutralized staging copy).</summary>
+        public bool RequireNeutralizedSource { get; set; }
         public TimeSpan LockTimeout { get; set; } = TimeSpan.Zero;
         public string User { get; set; } = Environment.UserName;
 
