@@ -9,7 +9,7 @@ Describe 'New-InfluenceGenEnvironment' {
         Get-Command New-InfluenceGenEnvironment | Should -Not -BeNullOrEmpty
         (Get-Help New-InfluenceGenEnvironment -Examples).examples.example.Count | Should -BeGreaterOrEqual 2
     }
-    It 'takes only review/<branch slug> names' {
+    It 'takes only names of the form review/slug' {
         { New-InfluenceGenEnvironment -Name staging -WhatIf -ErrorAction Stop } | Should -Throw -ErrorId 'NotAReviewEnvironment,*'
         { New-InfluenceGenEnvironment -Name 'review/Bad_Slug!' -WhatIf -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidReviewName,*'
     }

@@ -9,7 +9,7 @@ Describe 'Remove-InfluenceGenEnvironment' {
         Get-Command Remove-InfluenceGenEnvironment | Should -Not -BeNullOrEmpty
         (Get-Help Remove-InfluenceGenEnvironment -Examples).examples.example.Count | Should -BeGreaterOrEqual 2
     }
-    It 'refuses the fixed environments, even with -Force' -ForEach @('dev', 'staging', 'production', 'local') {
+    It 'refuses the fixed environment <_>, even with -Force' -ForEach @('dev', 'staging', 'production', 'local') {
         { Remove-InfluenceGenEnvironment -Name $_ -Force -ErrorAction Stop } | Should -Throw -ErrorId 'FixedEnvironment,*'
     }
     It 'refuses a name that is not a review environment' {
