@@ -6,6 +6,10 @@ import Ajv from "ajv";
 import addFormats from "ajv-formats";
 import yaml from "js-yaml";
 
+// GitLab's `!reference [job, key]` tag: kept as the plain sequence, which is how GitLab's schema
+// describes it (a rule, script line or variable that is an array of strings).
+const GITLAB_SCHEMA = yaml.DEFAULT_SCHEMA.extend([new yaml.Type("!reference", { kind: "sequence", construct: (data) => data })]);
+
 const [schemaPath, ...files] = process.argv.slice(2);
 const ajv = new Ajv({ strict: false, allErrors: true });
 addFormats(ajv);
@@ -14,7 +18,7 @@ let failed = 0;
 for (const file of files) {
   let doc;
   try {
-    doc = yaml.load(readFileSync(file, "utf8")) ?? {};
+    doc = yaml.load(readFileSync(file, "utf8"), { schema: GITLAB_SCHEMA }) ?? {};
   } catch (e) {
     console.log(`invalid ${file}: ${e.message}`);
     failed++;

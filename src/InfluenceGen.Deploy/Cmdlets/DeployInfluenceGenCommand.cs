@@ -68,10 +68,25 @@ namespace InfluenceGen.Deploy.Cmdlets
                 throw new DeployException("SkipApprovalNotAllowed", ErrorCategory.PermissionDenied,
                     "-SkipApproval is refused for production while JIRA integration is on (ENABLE_JIRA_INTEGRATION_FOR_PROD_DEPLOY=true): get the change request approved", "SkipApproval");
             DeployPackage deployPackage = DeployPackage.Open(path, sha);
+            // The toggles switch a part off for every deploy of this environment (CI variable, environments
+            // file): a switched-off part is skipped on the record, not attempted.
+            bool odoo = Config.Toggle("EnableOdooDeploy");
+            bool n8n = Config.Toggle("EnableN8nDeploy");
+            string? bundle = N8nPackage == null || !n8n ? null : ResolveOutputPath(N8nPackage);
+            if (N8nPackage != null && !n8n)
+                Verbose($"n8n deploy is switched off (ENABLE_N8N_DEPLOY=false): {N8nPackage} is not published");
+            if (bundle != null && !System.IO.File.Exists(bundle))
+                throw new DeployException("N8nPackageNotFound", ErrorCategory.ObjectNotFound,
+                    $"the n8n bundle {bundle} does not exist: build it with New-N8nWorkflowPackage, or switch n8n deploys off (ENABLE_N8N_DEPLOY=false)", bundle);
+            if (!odoo)
+                Verbose($"Odoo deploy is switched off (ENABLE_ODOO_DEPLOY=false): {System.IO.Path.GetFileName(path)} is not deployed");
             var request = new DeployRequest
             {
                 Package = deployPackage,
-                N8nBundle = N8nPackage == null ? null : ResolveOutputPath(N8nPackage),
+                N8nBundle = bundle,
+                DeployOdoo = odoo,
+                OdooSkippedReason = odoo ? null : "ENABLE_ODOO_DEPLOY=false",
+                N8nSkippedReason = n8n ? null : "ENABLE_N8N_DEPLOY=false",
                 ChangeRequestId = ChangeRequestId ?? Config.Get("ChangeRequestId"),
                 SkipApproval = SkipApproval,
                 SkipReason = SkipReason,

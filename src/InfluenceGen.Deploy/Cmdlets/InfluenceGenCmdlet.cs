@@ -175,7 +175,26 @@ namespace InfluenceGen.Deploy.Cmdlets
             public void Verbose(string message) => Post(c => c.Verbose(message));
             public void Warning(string message) => Post(c => c.Warning(message));
 
-            public void Progress(string activity, string status, int percent) => Post(c =>
+            /// <summary>
+            /// At most one progress record per <see cref="ProgressInterval"/>: pwsh renders (or, redirected, still
+            /// processes) every WriteProgress on the pipeline thread, and a push or a build reports hundreds a second
+            /// (measured: an unchanged image rebuild + push took 1.46 s with every record, 0.38 s without progress).
+            /// </summary>
+            private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(200);
+            private readonly System.Diagnostics.Stopwatch _sinceProgress = new System.Diagnostics.Stopwatch();
+            private readonly object _progressGate = new object();
+
+            public void Progress(string activity, string status, int percent)
+            {
+                lock (_progressGate)
+                {
+                    if (_sinceProgress.IsRunning && _sinceProgress.Elapsed < ProgressInterval && percent < 100) return;
+                    _sinceProgress.Restart();
+                }
+                PostProgress(activity, status, percent);
+            }
+
+            private void PostProgress(string activity, string status, int percent) => Post(c =>
             {
                 _progressShown = true;
                 c.WriteProgress(new ProgressRecord(_activityId, c.Masker.Apply(string.IsNullOrEmpty(activity) ? _activity : activity), c.Masker.Apply(string.IsNullOrEmpty(status) ? "…" : status))

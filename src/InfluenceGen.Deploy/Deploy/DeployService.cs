@@ -20,6 +20,12 @@ namespace InfluenceGen.Deploy.Deploy
     {
         public DeployPackage Package { get; set; } = null!;
         public string? N8nBundle { get; set; }
+        /// <summary>False when Odoo deploys are switched off (ENABLE_ODOO_DEPLOY=false): the package is not
+        /// uploaded or installed, the active release stays; lock, gate, n8n and ledger still run.</summary>
+        public bool DeployOdoo { get; set; } = true;
+        /// <summary>Why Odoo / n8n are not deployed (a switched-off toggle): recorded as the skipped step.</summary>
+        public string? OdooSkippedReason { get; set; }
+        public string? N8nSkippedReason { get; set; }
         public string? ChangeRequestId { get; set; }
         public bool SkipApproval { get; set; }
         public string? SkipReason { get; set; }
@@ -138,6 +144,7 @@ namespace InfluenceGen.Deploy.Deploy
 
         internal DeployPlan Decide(DeployRequest request, TargetState state, IReadOnlyList<string> workflows)
         {
+            if (!request.DeployOdoo) return OdooSwitchedOff(request, state, workflows);
             if (state.DatabaseError != null)
                 throw new DeployException("DatabaseUnreachable", ErrorCategory.ResourceUnavailable,
                     $"cannot read the state of database '{_s.Database}' on {_transport.Description}: {Tail(state.DatabaseError)}", _s.Database);
@@ -214,6 +221,29 @@ namespace InfluenceGen.Deploy.Deploy
 
         private static string List(IEnumerable<string> items) => DeployRun.List(items);
 
+        /// <summary>The plan when Odoo deploys are switched off: the active release stays, nothing is uploaded,
+        /// installed or restarted (each of those steps skips itself); only the gate, n8n and the ledger remain.</summary>
+        private DeployPlan OdooSwitchedOff(DeployRequest request, TargetState state, IReadOnlyList<string> workflows)
+        {
+            string? current = state.Current == null ? null : Path.GetFileName(state.Current);
+            var plan = new DeployPlan
+            {
+                Environment = _s.Environment, Target = _transport.Description, Root = _s.Root, Database = _s.Database,
+                Release = current ?? string.Empty, CurrentRelease = current, PackageSha256 = request.Package.Sha256,
+                GateRequired = _s.RequireChangeApproval, Workflows = workflows.ToArray(),
+                ActiveLanguages = state.Languages, LedgerTail = state.LedgerTail, Releases = state.Releases.ToArray(),
+            };
+            plan.Steps = new[]
+            {
+                $"lock {_s.Root}/.lock",
+                plan.GateRequired ? (request.SkipApproval ? $"gate: SKIPPED ({request.SkipReason})" : $"gate: change request {request.ChangeRequestId ?? "(none given)"} must be approved") : "gate: not required",
+                $"odoo: switched off ({request.OdooSkippedReason ?? "Odoo deploy switched off"}): {Path.GetFileName(request.Package.Path)} is not deployed, release {current ?? "(none)"} stays active",
+                workflows.Count > 0 ? $"n8n: publish {List(workflows)}" : "n8n: none",
+                $"ledger: append to {_s.Root}/{DeploymentLedger.FileName}; unlock",
+            };
+            return plan;
+        }
+
         internal static bool SameVersion(string installed, string packaged)
             => installed == packaged || installed.EndsWith("." + packaged, StringComparison.Ordinal) || packaged.EndsWith("." + installed, StringComparison.Ordinal) && installed.Length > 0;
 
@@ -250,7 +280,7 @@ namespace InfluenceGen.Deploy.Deploy
             IReadOnlyList<string> workflows = run.Request!.N8nBundle == null ? Array.Empty<string>() : await _publisher.PlanAsync(run.Request.N8nBundle, run.Log, ct).ConfigureAwait(false);
             DeployPlan plan = Decide(run.Request, _state!, workflows);
             run.Plan = plan;
-            run.Record.Release = plan.Release;
+            run.Record.Release = plan.Release.Length == 0 ? null : plan.Release;
             run.Record.Installed = plan.Install; run.Record.Upgraded = plan.Upgrade; run.Record.Unchanged = plan.Unchanged;
             foreach (string planLine in plan.Steps) run.Log.Verbose("plan: " + planLine);
             return $"install {plan.Install.Length}, upgrade {plan.Upgrade.Length}, unchanged {plan.Unchanged.Length}";
@@ -296,7 +326,7 @@ namespace InfluenceGen.Deploy.Deploy
             run.Note("ledger", "ok", null);
             run.Record.FinishedAt = Now();
             string line = DeploymentLedger.ToLine(run.Record, _state.LedgerTail, _s.LedgerKey);
-            var keep = new[] { run.Plan.Release, run.Record.PreviousRelease }.Where(r => r != null).Select(r => r!);
+            var keep = new[] { run.Plan.Release, run.Record.PreviousRelease }.Where(r => !string.IsNullOrEmpty(r)).Select(r => r!);
             CommandResult fin = await Try(() => _transport.RunScriptAsync(_scripts.Finish(line, run.LockText, keep, _s.KeepReleases, _s.KeepBackups), CancellationToken.None)).ConfigureAwait(false);
             if (!fin.Succeeded) log.Warning($"writing the ledger on {_transport.Description} failed (exit {fin.ExitCode}): {Tail(fin.Stdout + fin.Stderr)}");
             foreach (string pruned in fin.Stdout.Split('\n').Where(l => l.StartsWith("@@PRUNED ", StringComparison.Ordinal))) log.Verbose("pruned release " + pruned.Substring(9).Trim());

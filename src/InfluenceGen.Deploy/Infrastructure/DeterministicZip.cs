@@ -162,7 +162,7 @@ namespace InfluenceGen.Deploy.Infrastructure
         private static Prepared Prepare(ZipSource source)
         {
             byte[] raw = source.Read();
-            var p = new Prepared { Source = source, Raw = raw, Crc = Crc32.Compute(raw, 0, raw.Length) };
+            var p = new Prepared { Source = source, Raw = raw, Crc = System.IO.Hashing.Crc32.HashToUInt32(raw) };
             using (var sha = System.Security.Cryptography.SHA256.Create()) p.Sha256 = sha.ComputeHash(raw);
             bool store = raw.Length < 64 || StoredExtensions.Contains(Path.GetExtension(source.Name));
             if (!store)

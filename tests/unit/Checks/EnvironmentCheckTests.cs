@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using System.Security;
 using InfluenceGen.Deploy.Checks;
 using InfluenceGen.Deploy.Deploy;
 using InfluenceGen.Deploy.Tests.Deploy;
@@ -15,14 +14,6 @@ namespace InfluenceGen.Deploy.Tests.Checks
     /// </summary>
     public class EnvironmentCheckTests
     {
-        private static SecureString Secure(string s)
-        {
-            var secure = new SecureString();
-            foreach (char c in s) secure.AppendChar(c);
-            secure.MakeReadOnly();
-            return secure;
-        }
-
         private static string EnvironmentsFile(TempDir dir, DeployTarget t)
         {
             DeploySettings s = t.Settings;

@@ -23,7 +23,7 @@ namespace InfluenceGen.Deploy.Tests.Configuration
                 }
             }
             Assert.True(secrets.Count >= 10, "the catalog lists fewer secrets than expected");
-            // A child ig-pwsh with the secrets in its environment, as a CI job has them: the default
+            // A child pwsh with the secrets in its environment, as a CI job has them: the default
             // table, the verbose stream and every entry's Source=Value.
             using var tmp = new TempDir();
             var r = HostProcess.Run(tmp.Path, secrets, "-NoProfile", "-c",

@@ -166,13 +166,14 @@ namespace InfluenceGen.Deploy.Tests.Deploy
             var start = ssh.RunScriptAsync(new TargetScripts(t.Settings).Wrap($"IG_STANDIN_STATE={t.State} {t.Dir}/odoo-restart {t.Port}"), CancellationToken.None).GetAwaiter().GetResult();
             Assert.True(start.Succeeded, start.Stdout + start.Stderr);
             var health = new HealthCheck(new HttpClient(), _ => Task.FromResult(true));
-            Assert.Null(health.ProbeAsync(t.Settings.HealthUrl!, CancellationToken.None).GetAwaiter().GetResult());
+            // (waits, not one probe: a loaded CI machine may take a moment to answer a server that just started)
+            Assert.Null(health.WaitHealthyAsync(t.Settings.HealthUrl!, TimeSpan.FromSeconds(15), new RecordingLog(), CancellationToken.None).GetAwaiter().GetResult());
 
             t.FailAt("upgrade");
             var ex = Assert.ThrowsAny<DeployException>(() => t.Service(ssh).DeployAsync(Request(addons.Build("v1.zip")), new RecordingLog(), CancellationToken.None).GetAwaiter().GetResult());
             Assert.Equal("OdooUpgradeFailed", ex.ErrorId);
             Assert.Equal("RolledBack", t.LastEntry.Status);
-            Assert.Null(health.ProbeAsync(t.Settings.HealthUrl!, CancellationToken.None).GetAwaiter().GetResult());   // Odoo serves
+            Assert.Null(health.WaitHealthyAsync(t.Settings.HealthUrl!, TimeSpan.FromSeconds(15), new RecordingLog(), CancellationToken.None).GetAwaiter().GetResult());   // Odoo serves
             Assert.Equal("releases/.baseline", t.Current);
             Assert.Empty(t.Modules());
             Assert.False(t.Locked);

@@ -80,6 +80,49 @@ namespace InfluenceGen.Deploy.Tests.Module
         }
 
         [Fact]
+        public void ReImportingInOneSessionKeepsEveryCmdletWorking()
+        {
+            // PowerShell #20710: a binary module loaded through an AssemblyLoadContext came back with 0 commands.
+            using var tmp = new TempDir();
+            string module = Repo.ModuleFolder;
+            var r = HostProcess.Run(tmp.Path, null, "-NoProfile", "-NonInteractive", "-c",
+                $"$ErrorActionPreference = 'Stop'; $m = '{module}'\n" +
+                "Import-Module $m; 'first ' + (Get-Command -Module InfluenceGen.Deploy).Count\n" +
+                "Import-Module $m -Force; Import-Module $m -Force; 'forced ' + (Get-Command -Module InfluenceGen.Deploy).Count\n" +
+                "Remove-Module InfluenceGen.Deploy; Import-Module $m; 'again ' + (Get-Command -Module InfluenceGen.Deploy).Count\n" +
+                $"'addons ' + (New-OdooAddonPackage -Path '{Repo.SampleAddons}' -OutFile a.zip).Addons.Count");
+            Assert.True(r.ExitCode == 0, r.StdErr + r.StdOut);
+            int exported = System.Text.RegularExpressions.Regex.Matches(File.ReadAllText(Path.Combine(module, "InfluenceGen.Deploy.psd1")), @"^\s+'[A-Z][A-Za-z]+-[A-Za-z0-9]+'\s*$", System.Text.RegularExpressions.RegexOptions.Multiline).Count;
+            Assert.True(exported >= 17, "cmdlets in the manifest: " + exported);
+            Assert.Contains($"first {exported}", r.StdOut);
+            Assert.Contains($"forced {exported}", r.StdOut);
+            Assert.Contains($"again {exported}", r.StdOut);
+            Assert.Contains("addons 3", r.StdOut);
+        }
+
+        [Fact]
+        public void ASecondCopyOfTheModuleFromAnotherFolderIsRefusedByName()
+        {
+            using var tmp = new TempDir();
+            string copy = tmp.Combine("other", "InfluenceGen.Deploy");
+            foreach (string file in Directory.GetFiles(Repo.ModuleFolder, "*", SearchOption.AllDirectories))
+            {
+                string target = Path.Combine(copy, Path.GetRelativePath(Repo.ModuleFolder, file));
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                File.Copy(file, target);
+            }
+            var r = HostProcess.Run(tmp.Path, null, "-NoProfile", "-NonInteractive", "-c",
+                $"Import-Module '{Repo.ModuleFolder}'; Import-Module '{copy}'");
+            Assert.Equal(1, r.ExitCode);
+            var used = HostProcess.Run(tmp.Path, null, "-NoProfile", "-NonInteractive", "-c",
+                $"Import-Module '{Repo.ModuleFolder}'; Import-Module '{copy}' 2>$null; (Get-Command New-OdooAddonPackage).Module.ModuleBase");
+            Assert.Equal(Repo.ModuleFolder, used.StdOut.Trim());   // the first copy keeps serving, nothing mixed
+            string err = System.Text.RegularExpressions.Regex.Replace(r.StdErr, @"\s+", " ");
+            Assert.Contains("already loaded in this process from", err);
+            Assert.Contains("Start a new pwsh session", err);
+        }
+
+        [Fact]
         public void ConfirmPromptsFailClearlyWhenNonInteractive()
         {
             using var tmp = new TempDir();

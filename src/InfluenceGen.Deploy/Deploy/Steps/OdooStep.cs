@@ -29,7 +29,8 @@ namespace InfluenceGen.Deploy.Deploy.Steps
                 : "odoo: no command";
         }
 
-        public override string? SkipReason(DeployRun run) => run.Plan.Install.Length + run.Plan.Upgrade.Length > 0 ? null : "nothing to install or upgrade";
+        public override string? SkipReason(DeployRun run) => run.Plan.Install.Length + run.Plan.Upgrade.Length > 0 ? null
+            : run.Request?.DeployOdoo == false ? run.Request.OdooSkippedReason ?? "Odoo deploy switched off" : "nothing to install or upgrade";
 
         public override async Task<string?> ExecuteAsync(DeployRun run, CancellationToken ct)
         {
@@ -111,7 +112,7 @@ namespace InfluenceGen.Deploy.Deploy.Steps
         public N8nStep(IWorkflowPublisher publisher) { _publisher = publisher; }
         public override string Name => "n8n";
         public override string Describe(DeployRun run) => run.Plan.Workflows.Length > 0 ? $"n8n: publish {DeployRun.List(run.Plan.Workflows)}" : "n8n: none";
-        public override string? SkipReason(DeployRun run) => run.Request?.N8nBundle == null ? "no bundle" : null;
+        public override string? SkipReason(DeployRun run) => run.Request?.N8nBundle == null ? run.Request?.N8nSkippedReason ?? "no bundle" : null;
 
         public override async Task<string?> ExecuteAsync(DeployRun run, CancellationToken ct)
         {
