@@ -31,7 +31,7 @@ namespace InfluenceGen.Deploy.Cmdlets
         [ValidateNotNullOrEmpty]
         public string Template { get; set; } = null!;
 
-        /// <summary>Writes REVIEW_URL, REVIEW_DATABASE and REVIEW_PORT for GitLab (artifacts:reports:dotenv; environment:url: $REVIEW_URL).</summary>
+        /// <summary>Writes REVIEW_URL, REVIEW_ADDRESS (the URL without its scheme), REVIEW_DATABASE and REVIEW_PORT for GitLab (artifacts:reports:dotenv; environment:url: https://$REVIEW_ADDRESS).</summary>
         [Parameter]
         public string? DotEnvPath { get; set; }
 
@@ -58,7 +58,10 @@ namespace InfluenceGen.Deploy.Cmdlets
                 return service.Describe("Created", source);
             });
             if (DotEnvPath != null)
-                AtomicFile.WriteAllText(ResolveOutputPath(DotEnvPath), $"REVIEW_URL={result.Url}\nREVIEW_DATABASE={result.Database}\nREVIEW_PORT={result.Port}\n");
+            {
+                string address = result.Url == null ? string.Empty : result.Url.Substring(result.Url.IndexOf("://", System.StringComparison.Ordinal) + 3);
+                AtomicFile.WriteAllText(ResolveOutputPath(DotEnvPath), $"REVIEW_URL={result.Url}\nREVIEW_ADDRESS={address}\nREVIEW_DATABASE={result.Database}\nREVIEW_PORT={result.Port}\n");
+            }
             WriteObject(result);
         }
     }

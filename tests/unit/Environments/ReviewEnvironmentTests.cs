@@ -133,7 +133,7 @@ namespace InfluenceGen.Deploy.Tests.Environments
                     Assert.Equal(db, (string)env.Database);
                     int port = (int)env.Port;
                     Assert.Equal($"http://127.0.0.1:{port}", (string)env.Url);
-                    Assert.Equal($"REVIEW_URL=http://127.0.0.1:{port}\nREVIEW_DATABASE={db}\nREVIEW_PORT={port}\n", File.ReadAllText(Path.Combine(dir.Path, "review.env")));
+                    Assert.Equal($"REVIEW_URL=http://127.0.0.1:{port}\nREVIEW_ADDRESS=127.0.0.1:{port}\nREVIEW_DATABASE={db}\nREVIEW_PORT={port}\n", File.ReadAllText(Path.Combine(dir.Path, "review.env")));
                     Assert.Equal("Succeeded", (string)created.Output[1].Properties["Status"].Value);
                     // its own database (a copy of staging, neutralized, its own identity and URL), root and Odoo on its port
                     Assert.Equal("50", dev.Psql(db, "select count(*) from res_partner").Trim());
