@@ -17,6 +17,7 @@
         'InfluenceGen.Deploy.N8n.Format.ps1xml'
         'InfluenceGen.Deploy.Checks.Format.ps1xml'
         'InfluenceGen.Deploy.Images.Format.ps1xml'
+        'InfluenceGen.Deploy.Training.Format.ps1xml'
         'InfluenceGen.Deploy.Environments.Format.ps1xml'
     )
     FunctionsToExport    = @()
@@ -40,6 +41,7 @@
         'Restore-OdooDatabase'
         'Test-InfluenceGenEnvironment'
         'Build-InfluenceGenImage'
+        'Publish-TrainingMaterial'
         'Copy-OdooDatabase'
         'New-InfluenceGenEnvironment'
         'Remove-InfluenceGenEnvironment'

@@ -176,20 +176,37 @@ namespace InfluenceGen.Deploy.Checks
             return (code, body, error);
         }
 
+        /// <summary>Every call here only reads (GET, OPTIONS, common.version()), so a refused or reset connection is retried
+        /// through the module's one retry policy before the check fails.</summary>
+        private static readonly RetryPolicy Retry = new RetryPolicy(maxAttempts: 3, baseDelay: TimeSpan.FromMilliseconds(200), maxTotal: TimeSpan.FromSeconds(5));
+
         private async Task<(int Code, string Body, string? Error, string Allowed)> PreflightAsync(HttpRequestMessage message, CancellationToken ct)
         {
+            Uri? uri = message.RequestUri;
+            byte[]? content = message.Content == null ? null : await message.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
+            string? contentType = message.Content?.Headers.ContentType?.ToString();
+            var headers = message.Headers.Select(h => (h.Key, h.Value.ToArray())).ToList();
+            HttpMethod method = message.Method;
+            message.Dispose();
             try
             {
-                using (message)
-                using (HttpResponseMessage response = await _http.SendAsync(message, ct).ConfigureAwait(false))
+                return await Retry.ExecuteAsync(async (_, token) =>
                 {
+                    using var request = new HttpRequestMessage(method, uri);
+                    foreach (var (name, values) in headers) request.Headers.TryAddWithoutValidation(name, values);
+                    if (content != null)
+                    {
+                        request.Content = new ByteArrayContent(content);
+                        if (contentType != null) request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+                    }
+                    using HttpResponseMessage response = await _http.SendAsync(request, token).ConfigureAwait(false);
                     string body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
-                    string allowed = response.Headers.TryGetValues("Access-Control-Allow-Methods", out IEnumerable<string>? values) ? string.Join(",", values) : string.Empty;
-                    return ((int)response.StatusCode, body, null, allowed);
-                }
+                    string allowed = response.Headers.TryGetValues("Access-Control-Allow-Methods", out IEnumerable<string>? methods) ? string.Join(",", methods) : string.Empty;
+                    return ((int)response.StatusCode, body, (string?)null, allowed);
+                }, ex => ex is HttpRequestException ? RetryDecision.Retry() : RetryDecision.Stop, null, $"{method} {uri}", ct).ConfigureAwait(false);
             }
-            catch (HttpRequestException ex) { return (0, string.Empty, $"No answer from {message.RequestUri}: {ex.Message}", string.Empty); }
-            catch (TaskCanceledException) when (!ct.IsCancellationRequested) { return (0, string.Empty, $"No answer from {message.RequestUri} in time.", string.Empty); }
+            catch (HttpRequestException ex) { return (0, string.Empty, $"No answer from {uri}: {ex.Message}", string.Empty); }
+            catch (TaskCanceledException) when (!ct.IsCancellationRequested) { return (0, string.Empty, $"No answer from {uri} in time.", string.Empty); }
         }
 
         /// <summary>Odoo's base URL from a base or a full /web/health URL.</summary>

@@ -41,6 +41,17 @@ namespace InfluenceGen.Deploy.Deploy
         /// <summary>Secret: HMAC key of the ledger's hashes (never sent to the target).</summary>
         public string? LedgerKey { get; set; }
         public bool IsProduction => Environment == "production";
+        /// <summary>How long a lock lives without renewal (the target job renews it while it runs).</summary>
+        public TimeSpan LockLease { get; set; } = TimeSpan.FromSeconds(600);
+        /// <summary>After Ctrl+C/SIGTERM: how long the client waits for the target job's rollback (a runner gives ~10 s).</summary>
+        public TimeSpan CancelGrace { get; set; } = TimeSpan.FromSeconds(8);
+        /// <summary>How long the client keeps trying to reach the target job after the connection dropped.</summary>
+        public TimeSpan FollowRetry { get; set; } = TimeSpan.FromSeconds(30);
+        /// <summary>How long the target job waits, healthy, for the client to publish n8n and confirm.</summary>
+        public TimeSpan HoldTimeout { get; set; } = TimeSpan.FromSeconds(600);
+
+        /// <summary>A copy without the database password (the target job's scripts read it from the job's own 0600 file).</summary>
+        internal DeploySettings WithoutPassword() { var c = (DeploySettings)MemberwiseClone(); c.DatabasePassword = null; return c; }
 
         /// <summary>The Odoo CLI on the target, templates expanded.</summary>
         public string OdooCli => Expand(OdooCommand ?? Runtime switch
@@ -105,6 +116,8 @@ namespace InfluenceGen.Deploy.Deploy
                 LedgerKey = config.Get("LedgerKey"),
                 HealthUrl = config.Get("HealthUrl") ?? config.Get("OdooUrl"),
                 HealthTimeout = TimeSpan.FromSeconds(config.Integer("HealthTimeout")),
+                LockLease = TimeSpan.FromSeconds(Math.Max(30, config.Integer("LockLease"))),
+                CancelGrace = TimeSpan.FromSeconds(Math.Max(0, config.Integer("CancelGrace"))),
                 FilestorePath = config.Get("FilestorePath"),
                 KeepReleases = Math.Max(2, config.Integer("KeepReleases")),
                 KeepBackups = Math.Max(1, config.Integer("KeepBackups")),

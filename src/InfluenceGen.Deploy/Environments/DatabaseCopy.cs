@@ -179,7 +179,13 @@ namespace InfluenceGen.Deploy.Environments
                 new RestartStep(),
                 new HealthStep(),
             };
-            StepOutcome outcome = await StepRunner.RunAsync(steps, run, activity, ct).ConfigureAwait(false);
+            StepOutcome outcome;
+            using (var lease = new CancellationTokenSource())
+            {
+                Task renewing = RenewLockAsync(lockText, lease.Token);
+                try { outcome = await StepRunner.RunAsync(steps, run, activity, ct).ConfigureAwait(false); }
+                finally { lease.Cancel(); await renewing.ConfigureAwait(false); }
+            }
             if (outcome.FailedStep != null)
             {
                 RollbackReport rb = outcome.Rollback!;
@@ -207,6 +213,19 @@ namespace InfluenceGen.Deploy.Environments
                 Filestore = request.IncludeFilestore, Bytes = copy.Bytes, DumpSha256 = copy.Sha256 ?? string.Empty, Backup = scripts.DumpPath,
                 Objects = copy.Objects ?? string.Empty, Seconds = record.Seconds, Record = record,
             };
+        }
+
+        /// <summary>Keeps the destination's lock lease alive (touches .lock while it is still ours) during a long copy,
+        /// so no deploy takes it over as abandoned.</summary>
+        private async Task RenewLockAsync(string lockText, CancellationToken stop)
+        {
+            TimeSpan every = TimeSpan.FromSeconds(Math.Max(5, _dst.LockLease.TotalSeconds / 3));
+            string script = new TargetScripts(_dst).Wrap("cd \"$ROOT\" && [ \"$(head -n 1 .lock 2>/dev/null)\" = " + TargetScripts.Q(lockText) + " ] && touch .lock\n", database: false);
+            while (!stop.IsCancellationRequested)
+            {
+                try { await Task.Delay(every, stop).ConfigureAwait(false); } catch (OperationCanceledException) { return; }
+                try { await _destination.RunScriptAsync(script, stop).ConfigureAwait(false); } catch (Exception) { /* the next round tries again */ }
+            }
         }
 
         private async Task FinishAsync(DeployRun run, string? ledgerTail, IDeployLog log)

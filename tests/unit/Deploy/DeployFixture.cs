@@ -116,6 +116,34 @@ namespace InfluenceGen.Deploy.Tests.Deploy
             if (step == null) File.Delete(f); else File.WriteAllText(f, step);
         }
 
+        /// <summary>The newest target job's folder (by the pid file's time), or null.</summary>
+        public string? JobDir => Directory.Exists(Root + "/jobs")
+            ? Directory.GetDirectories(Root + "/jobs").OrderBy(d => File.Exists(d + "/pid") ? File.GetLastWriteTimeUtc(d + "/pid") : DateTime.MaxValue).LastOrDefault()
+            : null;
+
+        /// <summary>The progress file of the newest target job ("" when none).</summary>
+        public string JobProgress
+        {
+            get
+            {
+                string? dir = JobDir;
+                try { return dir != null && File.Exists(dir + "/progress.log") ? File.ReadAllText(dir + "/progress.log") : string.Empty; }
+                catch (IOException) { return string.Empty; }
+            }
+        }
+
+        /// <summary>Waits until no target job runs (every job folder has its done file); false on timeout.</summary>
+        public bool WaitJobsDone(TimeSpan timeout)
+        {
+            DateTime end = DateTime.UtcNow + timeout;
+            while (DateTime.UtcNow < end)
+            {
+                if (!Directory.Exists(Root + "/jobs") || Directory.GetDirectories(Root + "/jobs").All(d => File.Exists(d + "/done"))) return true;
+                Thread.Sleep(100);
+            }
+            return false;
+        }
+
         public int OdooCalls => File.Exists(Path.Combine(State, "calls.log")) ? File.ReadAllLines(Path.Combine(State, "calls.log")).Length : 0;
         public string? Current => File.Exists(Root + "/current") || Directory.Exists(Root + "/current") ? new FileInfo(Root + "/current").LinkTarget : null;
         public bool Locked => File.Exists(Root + "/.lock");

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
@@ -25,12 +26,23 @@ namespace InfluenceGen.Deploy.Deploy.Steps
         public override string? SkipReason(DeployRun run) => run.Plan.Restart ? null : "nothing to restart";
 
         public override async Task<string?> ExecuteAsync(DeployRun run, CancellationToken ct)
+            => Interpret(run, await run.RunAsync(Script(run.Scripts), ct).ConfigureAwait(false));
+
+        public override string? TargetScript(DeployRun run) => Script(run.Scripts);
+        public override string JobErrorId => "StopFailed";
+
+        public override string? Interpret(DeployRun run, CommandResult r)
         {
-            CommandResult r = await run.RunAsync(Script(run.Scripts), ct).ConfigureAwait(false);
             if (!r.Succeeded)
                 throw new DeployException("StopFailed", ErrorCategory.InvalidResult, $"stopping Odoo for the maintenance window failed: {DeployRun.Tail(r.Stdout + r.Stderr)}", run.Settings.Service);
             return null;
         }
+
+        public override IEnumerable<JobAction> JobUndo(DeployRun run) => new[]
+        {
+            new JobAction(RestartStep.Script(run.Scripts), "starting Odoo after the rollback failed"),
+            new JobAction(HealthStep.Script(run), "after the rollback Odoo is not healthy", condition: run.Settings.HealthUrl == null ? "false" : null),
+        };
 
         public override async Task CompensateAsync(DeployRun run, RollbackReport report)
         {
@@ -55,11 +67,21 @@ namespace InfluenceGen.Deploy.Deploy.Steps
         public override string? SkipReason(DeployRun run) => run.Plan.Restart ? null : "nothing changed";
 
         public override async Task<string?> ExecuteAsync(DeployRun run, CancellationToken ct)
+            => Interpret(run, await run.RunAsync(Script(run.Scripts), ct).ConfigureAwait(false));
+
+        public override string? TargetScript(DeployRun run) => Script(run.Scripts);
+        public override string JobErrorId => "RestartFailed";
+
+        public override string? Interpret(DeployRun run, CommandResult rs)
         {
-            CommandResult rs = await run.RunAsync(Script(run.Scripts), ct).ConfigureAwait(false);
             if (!rs.Succeeded) throw new DeployException("RestartFailed", ErrorCategory.InvalidResult, $"restarting Odoo failed: {DeployRun.Tail(rs.Stdout + rs.Stderr)}", run.Settings.Service);
             return null;
         }
+
+        public override IEnumerable<JobAction> JobUndo(DeployRun run) => new[]
+        {
+            new JobAction(MaintenanceStep.Script(run.Scripts), "stopping Odoo before putting things back failed"),
+        };
 
         public override async Task CompensateAsync(DeployRun run, RollbackReport report)
         {
@@ -88,5 +110,22 @@ namespace InfluenceGen.Deploy.Deploy.Steps
             if (unhealthy != null) throw new DeployException("HealthCheckFailed", ErrorCategory.InvalidResult, $"Odoo did not turn healthy: {unhealthy}", run.Settings.HealthUrl);
             return null;
         }
+
+        /// <summary>In the target job the check runs on the target (<see cref="HealthCheck.TargetScript"/>): the
+        /// job decides deployed or rolled back without the client.</summary>
+        public override string? TargetScript(DeployRun run) => Script(run);
+        public override bool Interruptible => true;
+        public override string JobErrorId => "HealthCheckFailed";
+
+        public override string? Interpret(DeployRun run, CommandResult r)
+        {
+            if (!r.Succeeded)
+                throw new DeployException("HealthCheckFailed", ErrorCategory.InvalidResult,
+                    $"Odoo did not turn healthy: {TargetScripts.Marker(r.Stdout, "@@UNHEALTHY") ?? DeployRun.Tail(r.Stdout + r.Stderr)}", run.Settings.HealthUrl);
+            return TargetScripts.Marker(r.Stdout, "@@HEALTHY") is string n ? $"healthy after {n} probe(s)" : null;
+        }
+
+        internal static string Script(DeployRun run)
+            => HealthCheck.TargetScript(run.Scripts, run.Settings.HealthUrl ?? string.Empty, run.Settings.HealthTimeout, run.HealthInterval);
     }
 }

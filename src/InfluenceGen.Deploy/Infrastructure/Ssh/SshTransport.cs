@@ -28,6 +28,20 @@ namespace InfluenceGen.Deploy.Infrastructure.Ssh
         /// <summary>Accept a key when neither a fingerprint nor a known_hosts entry names the host.</summary>
         public bool TrustOnFirstUse { get; set; }
         public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(15);
+        /// <summary>The settings the values came from, named in errors (default: the Odoo target's).</summary>
+        public SshSettingNames SettingNames { get; set; } = SshSettingNames.Odoo;
+    }
+
+    /// <summary>The names of the settings an <see cref="SshTarget"/> was resolved from, for error messages.</summary>
+    public sealed class SshSettingNames
+    {
+        public static readonly SshSettingNames Odoo = new SshSettingNames();
+        public string Host { get; set; } = "OdooSshHost";
+        public string User { get; set; } = "OdooSshUser";
+        public string PrivateKey { get; set; } = "OdooSshPrivateKey";
+        public string HostKey { get; set; } = "OdooSshHostKey";
+        public string KnownHosts { get; set; } = "OdooSshKnownHosts";
+        public string TrustOnFirstUse { get; set; } = "OdooSshTrustOnFirstUse";
     }
 
     /// <summary>
@@ -47,11 +61,12 @@ namespace InfluenceGen.Deploy.Infrastructure.Ssh
         public SshTransport(SshTarget target)
         {
             _target = target;
-            if (string.IsNullOrEmpty(target.Host)) throw Config("OdooSshHost", "the SSH host is not set");
-            if (string.IsNullOrEmpty(target.User)) throw Config("OdooSshUser", "the SSH user is not set");
-            if (string.IsNullOrEmpty(target.PrivateKey)) throw Config("OdooSshPrivateKey", "no SSH private key is set (key authentication only)");
+            SshSettingNames n = target.SettingNames;
+            if (string.IsNullOrEmpty(target.Host)) throw Config(n.Host, $"the SSH host is not set ({n.Host})");
+            if (string.IsNullOrEmpty(target.User)) throw Config(n.User, $"the SSH user is not set ({n.User})");
+            if (string.IsNullOrEmpty(target.PrivateKey)) throw Config(n.PrivateKey, $"no SSH private key is set ({n.PrivateKey}; key authentication only)");
             if (string.IsNullOrEmpty(target.HostKeyFingerprint) && string.IsNullOrEmpty(target.KnownHostsFile) && !target.TrustOnFirstUse)
-                throw Config("OdooSshHostKey", "the host key of " + target.Host + " is not pinned: set OdooSshHostKey (SHA256:… from ssh-keygen -lf) or OdooSshKnownHosts, or OdooSshTrustOnFirstUse=true");
+                throw Config(n.HostKey, "the host key of " + target.Host + $" is not pinned: set {n.HostKey} (SHA256:… from ssh-keygen -lf) or {n.KnownHosts}, or {n.TrustOnFirstUse}=true");
         }
 
         public string Description => $"{_target.User}@{_target.Host}:{_target.Port}";
@@ -76,7 +91,7 @@ namespace InfluenceGen.Deploy.Infrastructure.Ssh
             {
                 // SSH.NET's messages do not contain the key or passphrase; keep only the type of problem.
                 throw new DeployException("SshKeyInvalid", ErrorCategory.InvalidArgument,
-                    $"the SSH private key for {Description} cannot be read ({ex.GetType().Name}: {ex.Message}); a wrong passphrase gives this too", "OdooSshPrivateKey");
+                    $"the SSH private key for {Description} cannot be read ({ex.GetType().Name}: {ex.Message}); a wrong passphrase gives this too", _target.SettingNames.PrivateKey);
             }
             return new ConnectionInfo(_target.Host, _target.Port, _target.User, new PrivateKeyAuthenticationMethod(_target.User, key))
             {
@@ -93,7 +108,7 @@ namespace InfluenceGen.Deploy.Infrastructure.Ssh
                 if (pinned.StartsWith("SHA256:", StringComparison.OrdinalIgnoreCase)) pinned = pinned.Substring(7);
                 pinned = pinned.TrimEnd('=');
                 e.CanTrust = string.Equals(pinned, e.FingerPrintSHA256.TrimEnd('='), StringComparison.Ordinal);
-                if (!e.CanTrust) _hostKeyProblem = $"the host key of {_target.Host}:{_target.Port} ({SeenFingerprint}) does not match the pinned OdooSshHostKey; if the server's key really changed, pin the new one";
+                if (!e.CanTrust) _hostKeyProblem = $"the host key of {_target.Host}:{_target.Port} ({SeenFingerprint}) does not match the pinned {_target.SettingNames.HostKey}; if the server's key really changed, pin the new one";
                 return;
             }
             if (!string.IsNullOrEmpty(_target.KnownHostsFile))
@@ -110,7 +125,7 @@ namespace InfluenceGen.Deploy.Infrastructure.Ssh
                 if (!_target.TrustOnFirstUse)
                 {
                     e.CanTrust = false;
-                    _hostKeyProblem = $"{_target.Host}:{_target.Port} is not in {_target.KnownHostsFile} (key {SeenFingerprint}): refused; add it or set OdooSshTrustOnFirstUse=true";
+                    _hostKeyProblem = $"{_target.Host}:{_target.Port} is not in {_target.KnownHostsFile} (key {SeenFingerprint}): refused; add it or set {_target.SettingNames.TrustOnFirstUse}=true";
                     return;
                 }
                 File.AppendAllText(_target.KnownHostsFile!, $"{(_target.Port == 22 ? _target.Host : $"[{_target.Host}]:{_target.Port}")} {e.HostKeyName} {blob}\n");
@@ -179,15 +194,31 @@ namespace InfluenceGen.Deploy.Infrastructure.Ssh
                 using SshCommand cmd = ssh.CreateCommand(command);
                 using CancellationTokenRegistration reg = cancellationToken.Register(() => { try { cmd.CancelAsync(); } catch (Exception) { } });
                 IAsyncResult pending = cmd.BeginExecute();
-                using (Stream input = cmd.CreateInputStream())
+                Stream? input = null;
+                try
                 {
-                    if (stdin != null)
+                    input = cmd.CreateInputStream();
+                }
+                catch (InvalidOperationException)
+                {
+                    // SSH.NET refuses the input stream once the channel has closed: the command ended (or the server
+                    // closed the channel) before its script was sent. Its result says what happened.
+                }
+                if (input != null)
+                {
+                    using (input)
                     {
-                        byte[] bytes = new UTF8Encoding(false).GetBytes(stdin);
-                        input.Write(bytes, 0, bytes.Length);
+                        if (stdin != null)
+                        {
+                            byte[] bytes = new UTF8Encoding(false).GetBytes(stdin);
+                            input.Write(bytes, 0, bytes.Length);
+                        }
                     }
                 }
                 cmd.EndExecute(pending);
+                if (input == null && stdin != null)
+                    return new CommandResult(cmd.ExitStatus is int code && code != 0 ? code : 255, cmd.Result,
+                        cmd.Error + $"\n{Description} ended the command before its script was sent");
                 cancellationToken.ThrowIfCancellationRequested();
                 return new CommandResult(cmd.ExitStatus ?? 255, cmd.Result, cmd.Error);
             }, cancellationToken).ConfigureAwait(false);

@@ -15,7 +15,7 @@ namespace InfluenceGen.Deploy.Odoo.Testing
     public sealed class OdooTestRequest
     {
         public IReadOnlyList<string> Modules { get; set; } = Array.Empty<string>();
-        /// <summary>Odoo's --test-tags value (e.g. "/ig_pass,-slow" or ":TestCampaign").</summary>
+        /// <summary>Odoo's --test-tags value (e.g. "/ig_pass,-slow" or ":TestCampaign"); default: "/mod1,/mod2" of the requested modules.</summary>
         public string? TestTags { get; set; }
         /// <summary>The Odoo executable where the command runs (odoo, odoo-bin, /opt/odoo/src/odoo-bin).</summary>
         public string OdooBin { get; set; } = "odoo";
@@ -61,7 +61,9 @@ namespace InfluenceGen.Deploy.Odoo.Testing
             argv.Add("-i"); argv.Add(string.Join(",", request.Modules));
             argv.Add("--test-enable");
             argv.Add("--stop-after-init");
-            if (!string.IsNullOrEmpty(request.TestTags)) argv.Add("--test-tags=" + request.TestTags);
+            // only the requested modules' tests by default (Odoo: "/mod" = the standard tests of mod), never every
+            // installed module's (base alone has ~950)
+            argv.Add("--test-tags=" + (!string.IsNullOrEmpty(request.TestTags) ? request.TestTags : string.Join(",", request.Modules.Select(m => "/" + m))));
             if (!string.IsNullOrEmpty(request.LogLevel)) argv.Add("--log-level=" + request.LogLevel);
             argv.AddRange(request.ExtraArguments);
             return argv;

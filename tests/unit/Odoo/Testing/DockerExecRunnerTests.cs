@@ -77,7 +77,7 @@ namespace InfluenceGen.Deploy.Tests.Odoo.Testing
             // What ran in the container: the test command, then the drop.
             var argv = new List<string>();
             Assert.Equal(0, await runner.RunAsync(new[] { "cat", "/tmp/argv" }, argv.Add, CancellationToken.None));
-            Assert.Equal(new[] { $"-c /tmp/odoo.conf -d {r.Database} -i ig_error --test-enable --stop-after-init", $"db -c /tmp/odoo.conf drop {r.Database}" }, argv.TakeLast(2));
+            Assert.Equal(new[] { $"-c /tmp/odoo.conf -d {r.Database} -i ig_error --test-enable --stop-after-init --test-tags=/ig_error", $"db -c /tmp/odoo.conf drop {r.Database}" }, argv.TakeLast(2));
         }
 
         [Fact]

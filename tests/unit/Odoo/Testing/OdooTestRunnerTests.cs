@@ -49,7 +49,7 @@ namespace InfluenceGen.Deploy.Tests.Odoo.Testing
             Assert.False(r.Success);
             Assert.Matches("^igtest_[0-9a-f]{10}$", r.Database);
             string[] argv = File.ReadAllLines(dir.Combine("argv"));
-            Assert.Equal($"-c {dir.Combine("odoo.conf")} -d {r.Database} -i ig_fail --test-enable --stop-after-init", argv[0]);
+            Assert.Equal($"-c {dir.Combine("odoo.conf")} -d {r.Database} -i ig_fail --test-enable --stop-after-init --test-tags=/ig_fail", argv[0]);
             Assert.Equal($"db -c {dir.Combine("odoo.conf")} drop {r.Database}", argv[1]);
             Assert.Equal(r.Database, File.ReadAllText(dir.Combine("dropped")).Trim());
             Assert.True(r.DatabaseDropped);

@@ -1,0 +1,310 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using InfluenceGen.Deploy.Infrastructure;
+using InfluenceGen.Deploy.Infrastructure.Ssh;
+
+namespace InfluenceGen.Deploy.Training
+{
+    /// <summary>
+    /// The portal on a web server, over the module's SSH transport, Capistrano style:
+    /// <code>
+    /// DIR/releases/&lt;id&gt;/…            one complete portal per publish
+    /// DIR/releases/&lt;id&gt;.manifest     "sha256 size path" per file: what the next publish compares with
+    /// DIR/current -&gt; releases/&lt;id&gt;   the web server serves DIR/current
+    /// </code>
+    /// A publish stages DIR/releases/.incoming-&lt;id&gt; with every unchanged file hard-linked from the
+    /// served release (cp -al, then the changed and removed ones unlinked), uploads only new and changed
+    /// files (SFTP, bounded parallelism, each retried through the one retry policy), verifies their
+    /// SHA-256 there, and only then renames the folder and switches <c>current</c> atomically
+    /// (<c>ln -s</c> to a temporary name, <c>mv -T</c>). Old releases beyond N are pruned. A publish that
+    /// fails or is cut off leaves <c>current</c> untouched; its staging folder is removed by a later publish.
+    /// Every script goes to <c>bash -s</c> on stdin: no path list or secret on a command line.
+    /// </summary>
+    public sealed class SshPortalTarget : IPortalTarget
+    {
+        private readonly ITargetTransport _transport;
+        private readonly string _dir;
+        private readonly int _keep;
+        private readonly RetryPolicy _retry;
+        private readonly string _release;
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte[]> _inlineFiles = new System.Collections.Concurrent.ConcurrentDictionary<string, byte[]>(StringComparer.Ordinal);
+        private readonly HashSet<string> _sentInBatches = new HashSet<string>(StringComparer.Ordinal);
+        private readonly List<string> _batchFiles = new List<string>();
+        private string? _staging;
+        private readonly int _concurrency;
+
+        /// <summary>Files up to this size travel in tar batches (one `tar -x` per batch) instead of one SFTP
+        /// transfer each; larger files go over SFTP.</summary>
+        public const long SmallFile = 1024 * 1024;
+        /// <summary>Raw bytes of one tar batch.</summary>
+        public const long BatchBytes = 8 * 1024 * 1024;
+
+        /// <summary>Changes up to this size travel inside the one script that stages and switches the
+        /// release (a tar stream, base64 on stdin): no SFTP session, one round trip after reading the
+        /// manifest. (Larger ones go over SFTP, which moves bulk data far faster than a command's stdin.)</summary>
+        public const long InlineLimit = 512 * 1024;
+
+        public SshPortalTarget(ITargetTransport transport, string targetDir, int keepReleases, RetryPolicy? retry = null, string? releaseId = null, int concurrency = 4)
+        {
+            _concurrency = Math.Max(1, Math.Min(8, concurrency));
+            _transport = transport;
+            _dir = targetDir.TrimEnd('/');
+            _keep = Math.Max(2, keepReleases);
+            _retry = retry ?? RetryPolicy.Default;
+            _release = releaseId ?? DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N").Substring(0, 6);
+        }
+
+        public string Kind => "WEBSERVER_SSH";
+        public string Description => $"{_transport.Description}:{_dir}";
+        /// <summary>The release this publish creates.</summary>
+        public string ReleaseId => _release;
+        private string Incoming => $"{_dir}/releases/.incoming-{_release}";
+        public string TargetOf(string relativePath) => $"{_dir}/releases/{_release}/{relativePath}";
+        private static string Q(string s) => TargetTransportExtensions.ShellQuote(s);
+
+        public async Task<RemoteState> ReadAsync(IDeployLog log, CancellationToken cancellationToken)
+        {
+            // One round trip: the served release and its manifest; staging folders of publishes cut off
+            // more than an hour ago are removed.
+            string script = $@"set -eu
+D={Q(_dir)}
+mkdir -p ""$D/releases""
+find ""$D/releases"" -mindepth 1 -maxdepth 1 -name '.incoming-*' -mmin +60 -exec rm -rf {{}} + 2>/dev/null || true
+if [ -L ""$D/current"" ]; then
+  t=$(readlink ""$D/current""); r=${{t##*/}}
+  echo ""release $r""
+  if [ -f ""$D/releases/$r.manifest"" ] && [ -d ""$D/releases/$r"" ]; then cat ""$D/releases/$r.manifest""; fi
+elif [ -e ""$D/current"" ]; then
+  echo ""$D/current exists and is not a symlink: move it away (the portal is served from $D/current -> releases/<id>)"" >&2; exit 3
+else
+  echo 'release -'
+fi
+";
+            CommandResult r = await Script(script, "read the served release of " + Description, cancellationToken).ConfigureAwait(false);
+            var files = new Dictionary<string, RemoteFile>(StringComparer.Ordinal);
+            string? release = null;
+            foreach (string line in r.Stdout.Split('\n'))
+            {
+                if (line.Length == 0) continue;
+                if (line.StartsWith("release ", StringComparison.Ordinal)) { string id = line.Substring(8).Trim(); release = id == "-" ? null : id; continue; }
+                string[] parts = line.Split(new[] { '\t' }, 3);
+                if (parts.Length != 3 || !long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out long size)) continue;
+                files[parts[2]] = new RemoteFile(parts[2], size, sha256: parts[0]);
+            }
+            return new RemoteState(files, release);
+        }
+
+        public Task<bool> SameContentAsync(TrainingFile file, RemoteFile remote, IDeployLog log, CancellationToken cancellationToken) =>
+            Task.FromResult(remote.Size == file.Length && string.Equals(remote.Sha256, file.Sha256, StringComparison.OrdinalIgnoreCase));
+
+        public async Task BeginAsync(TrainingPlan plan, IDeployLog log, CancellationToken cancellationToken)
+        {
+            // Stage: a new folder with the served release hard-linked in (cp -al: one process for
+            // all files), minus the files that change or go; then the folders the uploads need.
+            var sb = new StringBuilder();
+            sb.Append("set -eu\nD=").Append(Q(_dir)).Append("\nN=").Append(Q(Incoming)).Append('\n');
+            sb.Append("rm -rf \"$N\"\nmkdir -p \"$N\"\n");
+            if (plan.Remote.Release != null)
+                sb.Append("P=\"$D/releases/\"").Append(Q(plan.Remote.Release)).Append("\nif [ -d \"$P\" ]; then cp -al \"$P/.\" \"$N/\"; fi\n");
+            IEnumerable<string> unlink = plan.Items.Where(i => i.Action == TrainingFileAction.Update || i.Action == TrainingFileAction.Delete).Select(i => i.Path);
+            AppendList(sb, "cd \"$N\" && xargs -r -d '\\n' rm -f --", unlink);
+            IEnumerable<string> dirs = plan.Transfers.Select(t => t.Path).Where(p => p.Contains('/')).Select(p => p.Substring(0, p.LastIndexOf('/'))).Distinct(StringComparer.Ordinal);
+            AppendList(sb, "cd \"$N\" && xargs -r -d '\\n' mkdir -p --", dirs);
+            if (plan.Transfers.Sum(t => t.Size) <= InlineLimit)
+            {
+                _staging = sb.ToString();   // sent with the files and the switch, in one script (CommitAsync)
+                return;
+            }
+            await Script(sb.ToString(), "stage release " + _release, cancellationToken).ConfigureAwait(false);
+
+            // Many small files: a few tar batches, in parallel, instead of one SFTP round trip each.
+            var batches = new List<List<TrainingFileResult>>();
+            long size = 0;
+            foreach (TrainingFileResult t in plan.Transfers.Where(t => t.Size <= SmallFile))
+            {
+                if (batches.Count == 0 || size + t.Size > BatchBytes) { batches.Add(new List<TrainingFileResult>()); size = 0; }
+                batches[batches.Count - 1].Add(t);
+                size += t.Size;
+            }
+            using var gate = new SemaphoreSlim(_concurrency);
+            await Task.WhenAll(batches.Select(async (batch, i) =>
+            {
+                await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    string remote = $"{Incoming}.batch-{i + 1:000}.tar";
+                    byte[] tar = Tar(batch.Select(b => (b.Path, ReadAll(b.Source!))));
+                    await _retry.ExecuteAsync(async (_, ct) =>
+                    {
+                        await _transport.UploadAsync(new MemoryStream(tar, false), remote, null, ct).ConfigureAwait(false);
+                        return true;
+                    }, ex => ex is DeployException ? RetryDecision.Stop : RetryPolicy.ClassifyHttp(null, null, ex is Renci.SshNet.Common.SshException ? new IOException(ex.Message) : ex),
+                       log, $"batch {i + 1} of {batches.Count}", cancellationToken).ConfigureAwait(false);
+                    lock (_batchFiles) _batchFiles.Add(remote);
+                }
+                finally { gate.Release(); }
+            })).ConfigureAwait(false);
+            foreach (List<TrainingFileResult> batch in batches) foreach (TrainingFileResult t in batch) _sentInBatches.Add(t.Path);
+            if (batches.Count > 0) log.Verbose($"{batches.Sum(b => b.Count)} small file(s) sent in {batches.Count} tar batch(es)");
+        }
+
+        private static byte[] Tar(IEnumerable<(string Path, byte[] Bytes)> files)
+        {
+            using var tar = new MemoryStream();
+            var writer = new TarWriter(tar);
+            foreach (var (path, bytes) in files) writer.AddFile(path, bytes);
+            writer.Finish();
+            return tar.ToArray();
+        }
+
+        /// <summary>A script fragment that unpacks <paramref name="files"/> into the staged release: a tar
+        /// stream, base64 on stdin (one base64 and one tar process for all of them).</summary>
+        private static string TarScript(IEnumerable<(string Path, byte[] Bytes)> files)
+        {
+            string marker = "IG_TAR_" + Guid.NewGuid().ToString("N");
+            return "base64 -d <<'" + marker + "' | tar -x -f - -C \"$N\" --no-same-owner\n" +
+                   Convert.ToBase64String(Tar(files), Base64FormattingOptions.InsertLineBreaks).Replace("\r\n", "\n") + "\n" + marker + "\n";
+        }
+
+        private static byte[] ReadAll(TrainingFile file)
+        {
+            byte[] bytes = new byte[file.Length];
+            using Stream s = file.Open();
+            int total = 0, n;
+            while (total < bytes.Length && (n = s.Read(bytes, total, bytes.Length - total)) > 0) total += n;
+            if (total != bytes.Length || s.ReadByte() >= 0)
+                throw new DeployException("TrainingSourceInvalid", ErrorCategory.InvalidData, $"'{file.RelativePath}' changed while it was published", file.RelativePath);
+            return bytes;
+        }
+
+        private static void AppendList(StringBuilder sb, string command, IEnumerable<string> lines)
+        {
+            List<string> list = lines.ToList();
+            if (list.Count == 0) return;
+            string marker = "IG_LIST_" + Guid.NewGuid().ToString("N");
+            sb.Append('(').Append(command).Append(") <<'").Append(marker).Append("'\n");
+            foreach (string l in list) sb.Append(l).Append('\n');
+            sb.Append(marker).Append('\n');
+        }
+
+        public async Task UploadAsync(TrainingFileResult item, IProgress<long> bytesSent, IDeployLog log, CancellationToken cancellationToken)
+        {
+            TrainingFile file = item.Source ?? throw new InvalidOperationException("no source for " + item.Path);
+            string remote = $"{Incoming}/{file.RelativePath}";
+            if (_sentInBatches.Contains(file.RelativePath)) { bytesSent.Report(file.Length); return; }
+            if (_staging != null)
+            {
+                byte[] bytes = ReadAll(file);
+                _inlineFiles[file.RelativePath] = bytes;
+                bytesSent.Report(bytes.Length);
+                return;
+            }
+            await _retry.ExecuteAsync(async (attempt, ct) =>
+            {
+                long reported = 0;
+                var progress = new TrainingPublisher.Progress(total => { bytesSent.Report(total - reported); reported = total; });
+                try
+                {
+                    using Stream s = file.Open();
+                    await _transport.UploadAsync(s, remote, progress, ct).ConfigureAwait(false);
+                    if (reported < file.Length) bytesSent.Report(file.Length - reported);
+                }
+                catch
+                {
+                    bytesSent.Report(-reported);
+                    throw;
+                }
+                return true;
+            }, ex => ex is DeployException ? RetryDecision.Stop : RetryPolicy.ClassifyHttp(null, null, ex is Renci.SshNet.Common.SshException ? new IOException(ex.Message) : ex),
+               log, "upload " + file.RelativePath, cancellationToken).ConfigureAwait(false);
+        }
+
+        public Task DeleteAsync(IReadOnlyList<TrainingFileResult> items, IDeployLog log, CancellationToken cancellationToken)
+        {
+            // Removed files were left out of the staged release (BeginAsync); the switch makes it so.
+            log.Verbose($"{items.Count} file(s) left out of release {_release}");
+            return Task.CompletedTask;
+        }
+
+        public async Task<string> CommitAsync(TrainingPlan plan, IDeployLog log, CancellationToken cancellationToken)
+        {
+            var sb = new StringBuilder();
+            if (_staging != null)
+            {
+                sb.Append(_staging);
+                if (!_inlineFiles.IsEmpty)
+                    sb.Append("set -o pipefail\n").Append(TarScript(_inlineFiles.OrderBy(k => k.Key, StringComparer.Ordinal).Select(k => (k.Key, k.Value))));
+            }
+            sb.Append("set -eu\nD=").Append(Q(_dir)).Append("\nN=").Append(Q(Incoming)).Append("\nR=").Append(Q(_release)).Append('\n');
+            // 0. the tar batches sent over SFTP (beside the staged folder, not in it)
+            foreach (string batch in _batchFiles.OrderBy(b => b, StringComparer.Ordinal))
+                sb.Append("tar -x -f ").Append(Q(batch)).Append(" -C \"$N\" --no-same-owner && rm -f ").Append(Q(batch)).Append('\n');
+            // 1. the uploaded bytes are what we hashed
+            List<TrainingFileResult> sent = plan.Transfers.ToList();
+            if (sent.Count > 0)
+            {
+                string marker = "IG_SUMS_" + Guid.NewGuid().ToString("N");
+                sb.Append("(cd \"$N\" && sha256sum --quiet --strict -c -) <<'").Append(marker).Append("'\n");
+                foreach (TrainingFileResult t in sent) sb.Append(t.Source!.Sha256).Append("  ").Append(t.Path).Append('\n');
+                sb.Append(marker).Append('\n');
+            }
+            // 2. the manifest of the new release: the source's files, plus (without -Delete) the served
+            //    release's files the source no longer has, which stay linked in.
+            var manifest = new SortedDictionary<string, (string sha, long size)>(StringComparer.Ordinal);
+            foreach (TrainingFileResult i in plan.Items.Where(i => i.Source != null)) manifest[i.Path] = (i.Source!.Sha256, i.Source.Length);
+            bool deleting = plan.Items.Any(i => i.Action == TrainingFileAction.Delete);
+            foreach (RemoteFile r in plan.Remote.Files.Values)
+                if (!manifest.ContainsKey(r.Path) && !deleting) manifest[r.Path] = (r.Sha256 ?? string.Empty, r.Size);
+            string mm = "IG_MANIFEST_" + Guid.NewGuid().ToString("N");
+            sb.Append("cat > \"$D/releases/.$R.manifest.tmp\" <<'").Append(mm).Append("'\n");
+            foreach (var kv in manifest) sb.Append(kv.Value.sha).Append('\t').Append(kv.Value.size.ToString(CultureInfo.InvariantCulture)).Append('\t').Append(kv.Key).Append('\n');
+            sb.Append(mm).Append('\n');
+            // 3. rename into place, switch current atomically, prune (never the served release)
+            sb.Append(@"mv -T ""$N"" ""$D/releases/$R""
+mv -T ""$D/releases/.$R.manifest.tmp"" ""$D/releases/$R.manifest""
+ln -s ""releases/$R"" ""$D/.current.$R""
+mv -T ""$D/.current.$R"" ""$D/current""
+cd ""$D/releases""
+ls -1 | grep -v '\.manifest$' | grep -v '^\.' | sort -r | tail -n +").Append(_keep + 1).Append(@" | while IFS= read -r old; do
+  [ ""$old"" = ""$R"" ] && continue
+  rm -rf -- ""$old"" ""$old.manifest""
+done
+echo ""switched $R""
+");
+            await Script(sb.ToString(), "switch " + Description + " to release " + _release, cancellationToken).ConfigureAwait(false);
+            log.Verbose($"{_dir}/current -> releases/{_release}");
+            return _release;
+        }
+
+        /// <summary>Runs a script on the target. It is wrapped in a function called on its last line: bash
+        /// reads a script from stdin as it goes, so a connection cut mid-script must not leave a truncated
+        /// command to run; an incomplete function is a syntax error and nothing of it runs.</summary>
+        private async Task<CommandResult> Script(string script, string what, CancellationToken cancellationToken)
+        {
+            CommandResult r;
+            try
+            {
+                r = await _transport.RunScriptAsync("ig_publish_step() {\n" + script + "}\nig_publish_step\n", cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (!(ex is DeployException) && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
+            {
+                throw new DeployException("TrainingWebServerConnectionLost", ErrorCategory.ConnectionError,
+                    $"the connection to {_transport.Description} was lost during '{what}' ({ex.GetType().Name}: {ex.Message}); current stays on the release it served " +
+                    "(a script cut off runs none of its commands), and the next publish completes this one", Description, ex);
+            }
+            if (!r.Succeeded)
+                throw new DeployException("TrainingWebServerScriptFailed", ErrorCategory.InvalidResult,
+                    $"{what} failed on {_transport.Description} (exit {r.ExitCode}): {r.Stderr.Trim()}", Description);
+            return r;
+        }
+
+        public void Dispose() => _transport.Dispose();
+    }
+}

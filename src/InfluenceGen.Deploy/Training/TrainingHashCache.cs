@@ -1,0 +1,81 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Text;
+using InfluenceGen.Deploy.Infrastructure;
+
+namespace InfluenceGen.Deploy.Training
+{
+    /// <summary>
+    /// The hashes of a source folder's files from the last publish, keyed by path, size and modification
+    /// time, so an unchanged folder is not read again (the check rsync and aws s3 sync rely on alone; here
+    /// the target's hash is still compared). One file per source folder under
+    /// $XDG_CACHE_HOME/influencegen/training-hashes (default ~/.cache/…), written atomically; a cache that
+    /// cannot be read or written is ignored.
+    /// </summary>
+    public sealed class TrainingHashCache
+    {
+        private readonly string _directory;
+        private Dictionary<string, (long size, long ticks, string sha, string etag)> _entries = new Dictionary<string, (long, long, string, string)>(StringComparer.Ordinal);
+
+        public TrainingHashCache(string? directory = null)
+        {
+            _directory = directory ?? DefaultDirectory();
+        }
+
+        public int Hits { get; private set; }
+
+        public static string DefaultDirectory()
+        {
+            string? xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
+            string root = !string.IsNullOrEmpty(xdg) ? xdg! : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
+            return Path.Combine(root, "influencegen", "training-hashes");
+        }
+
+        private string FileFor(string source) => Path.Combine(_directory, Hashing.Sha256Hex(source).Substring(0, 24) + ".tsv");
+
+        internal void Load(string source, int partSize)
+        {
+            _entries = new Dictionary<string, (long, long, string, string)>(StringComparer.Ordinal);
+            try
+            {
+                string file = FileFor(source);
+                if (!File.Exists(file)) return;
+                string[] lines = File.ReadAllLines(file, Encoding.UTF8);
+                if (lines.Length == 0 || lines[0] != $"v1\t{partSize}\t{source}") return;
+                for (int i = 1; i < lines.Length; i++)
+                {
+                    string[] p = lines[i].Split(new[] { '\t' }, 5);
+                    if (p.Length == 5 && long.TryParse(p[0], NumberStyles.None, CultureInfo.InvariantCulture, out long size) && long.TryParse(p[1], NumberStyles.None, CultureInfo.InvariantCulture, out long ticks))
+                        _entries[p[4]] = (size, ticks, p[2], p[3]);
+                }
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException) { _entries.Clear(); }
+        }
+
+        internal bool TryFill(TrainingFile file)
+        {
+            if (file.ModifiedTicks == 0 || !_entries.TryGetValue(file.RelativePath, out var e) || e.size != file.Length || e.ticks != file.ModifiedTicks) return false;
+            file.Sha256 = e.sha;
+            file.ETag = e.etag;
+            Hits++;
+            return true;
+        }
+
+        internal void Save(string source, int partSize, IReadOnlyList<TrainingFile> files)
+        {
+            try
+            {
+                Directory.CreateDirectory(_directory);
+                var sb = new StringBuilder();
+                sb.Append("v1\t").Append(partSize.ToString(CultureInfo.InvariantCulture)).Append('\t').Append(source).Append('\n');
+                foreach (TrainingFile f in files)
+                    sb.Append(f.Length.ToString(CultureInfo.InvariantCulture)).Append('\t').Append(f.ModifiedTicks.ToString(CultureInfo.InvariantCulture)).Append('\t')
+                      .Append(f.Sha256).Append('\t').Append(f.ETag).Append('\t').Append(f.RelativePath).Append('\n');
+                AtomicFile.WriteAllText(FileFor(source), sb.ToString());
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException) { /* a cache only */ }
+        }
+    }
+}
