@@ -24,6 +24,12 @@ namespace InfluenceGen.Deploy.Deploy
         public string? RestartCommand { get; set; }
         /// <summary>Stops Odoo for the maintenance window of a deploy that installs or upgrades.</summary>
         public string? StopCommand { get; set; }
+        /// <summary>Odoo's HTTP port ({port} in the command templates; each review environment has its own).</summary>
+        public int? HttpPort { get; set; }
+        /// <summary>Neutralizes database {db} (default: the Odoo CLI with the neutralize subcommand first).</summary>
+        public string? NeutralizeCommand { get; set; }
+        /// <summary>web.base.url of the environment (its OdooUrl), set on a copy of another environment's database.</summary>
+        public string? BaseUrl { get; set; }
         public string? HealthUrl { get; set; }
         public TimeSpan HealthTimeout { get; set; } = TimeSpan.FromSeconds(120);
         public string? FilestorePath { get; set; }
@@ -72,11 +78,15 @@ namespace InfluenceGen.Deploy.Deploy
             _ => "sudo -n systemctl stop {service}",
         });
 
+        /// <summary>A command template of this environment with {root} {current} {db} {service} {port} expanded.</summary>
+        internal string ExpandTemplate(string template) => Expand(template);
+
         private string Expand(string template) => template
             .Replace("{root}", TargetTransportExtensions.ShellQuote(Root))
             .Replace("{current}", TargetTransportExtensions.ShellQuote(Root + "/current"))
             .Replace("{db}", TargetTransportExtensions.ShellQuote(Database))
-            .Replace("{service}", TargetTransportExtensions.ShellQuote(Service));
+            .Replace("{service}", TargetTransportExtensions.ShellQuote(Service))
+            .Replace("{port}", HttpPort?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "{port}");
 
         public static DeploySettings From(DeployConfiguration config, string localWorkingDirectory)
         {
@@ -100,6 +110,9 @@ namespace InfluenceGen.Deploy.Deploy
                 OdooCommand = config.Get("OdooCommand"),
                 RestartCommand = config.Get("RestartCommand"),
                 StopCommand = config.Get("StopCommand"),
+                HttpPort = config.Get("OdooHttpPort") is string port ? config.Integer("OdooHttpPort") : (int?)null,
+                NeutralizeCommand = config.Get("NeutralizeCommand"),
+                BaseUrl = config.Get("OdooUrl"),
                 LedgerKey = config.Get("LedgerKey"),
                 HealthUrl = config.Get("HealthUrl") ?? config.Get("OdooUrl"),
                 HealthTimeout = TimeSpan.FromSeconds(config.Integer("HealthTimeout")),

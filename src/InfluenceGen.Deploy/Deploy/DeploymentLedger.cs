@@ -24,7 +24,7 @@ namespace InfluenceGen.Deploy.Deploy
     public sealed class DeploymentRecord
     {
         public string Id { get; set; } = string.Empty;
-        /// <summary>deploy, undo, backup, restore.</summary>
+        /// <summary>deploy, undo, backup, restore, refresh.</summary>
         public string Kind { get; set; } = "deploy";
         public string Environment { get; set; } = string.Empty;
         /// <summary>Succeeded, Unchanged, Failed (nothing was activated), RolledBack (activated, then verifiably put back:
@@ -49,6 +49,12 @@ namespace InfluenceGen.Deploy.Deploy
         public string? ChangeRequest { get; set; }
         /// <summary>Why (a lock broken or taken over: the reason given, or why its holder is provably gone).</summary>
         public string? Reason { get; set; }
+        /// <summary>refresh: the environment and database the copy came from ("production:influencegen").</summary>
+        public string? Source { get; set; }
+        /// <summary>refresh: whether the copy was neutralized with odoo-bin neutralize (database.is_neutralized).</summary>
+        public bool? Neutralized { get; set; }
+        /// <summary>refresh: sha256 of the dump as streamed from the source (the copy's identity).</summary>
+        public string? DumpSha256 { get; set; }
         public string? ApprovalSkippedReason { get; set; }
         public string User { get; set; } = string.Empty;
         public string StartedAt { get; set; } = string.Empty;
