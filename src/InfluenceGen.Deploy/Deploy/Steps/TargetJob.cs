@@ -147,6 +147,12 @@ namespace InfluenceGen.Deploy.Deploy.Steps
                  .Append("  if [ -e \"$J/commit\" ]; then WORKFLOWS=$(cat \"$J/commit\"); note n8n ok \"$(cat \"$J/commit.detail\" 2>/dev/null)\"\n")
                  .Append("  else FAILED=n8n; ERR=\"N8nPublishFailed: $(cat \"$J/abort\" 2>/dev/null || echo 'the client did not confirm the n8n publish in ").Append(hold).Append(" s')\"; note n8n failed N8nPublishFailed; fi\nfi\n");
             }
+            else
+            {
+                // no bundle to publish: the ledger says why, as the client-side runner does for a skipped step
+                string why = _run.Request?.N8nSkippedReason ?? "no bundle";
+                b.Append("[ -z \"$FAILED\" ] && note n8n skipped ").Append(TargetScripts.Q(why)).Append('\n');
+            }
 
             // the rollback: completed steps undone in reverse (the job's, then the client's)
             b.Append("PROBLEMS=; : > \"$J/problems\"; : > \"$J/todo\"\n");
