@@ -209,6 +209,57 @@ namespace InfluenceGen.Deploy.Tests.Deploy
         }
 
         [Fact]
+        public void AHealthUrlAnsweredByAnotherServerIsRefusedBeforeTheSwitch()
+        {
+            var (t, addons, first, v2) = Deployed();
+            using (t) using (addons)
+            using (var otherState = new TempDir("igother"))
+            {
+                // another checkout's stand-in holds this Odoo's port: our Odoo stopped, theirs started there
+                Assert.Equal(0, TestServers.Sh($"IG_STANDIN_STATE={t.State} {t.Dir}/odoo-stop").code);
+                var other = Process.Start(new ProcessStartInfo("/usr/bin/python3", new[] { Path.Combine(Repo.Root, "tests", "unit", "Deploy", "standin", "odoo-http"), t.Port.ToString() })
+                {
+                    // a healthy one (reaching PostgreSQL), as the other checkout's was
+                    Environment = { ["IG_STANDIN_STATE"] = otherState.Path, ["PGHOST"] = "127.0.0.1", ["PGPORT"] = TestServers.PgPort, ["PGUSER"] = TestServers.PgUser, ["PGPASSWORD"] = TestServers.PgPassword, ["PGDATABASE"] = t.Database },
+                    RedirectStandardOutput = true, RedirectStandardError = true })!;
+                try
+                {
+                    using (var http = new System.Net.Http.HttpClient())
+                    {
+                        string? answer = null;
+                        for (int i = 0; i < 100 && answer == null; i++)
+                        {
+                            try { answer = http.GetStringAsync(t.Settings.HealthUrl + "/web/health").GetAwaiter().GetResult(); }
+                            catch (System.Net.Http.HttpRequestException) { Thread.Sleep(100); }
+                        }
+                        Assert.Contains("pass", answer);
+                    }
+                    int calls = t.OdooCalls;
+                    using var ssh = t.Ssh();
+                    var log = new RecordingLog();
+                    var ex = Assert.ThrowsAny<DeployException>(() => t.Service(ssh).DeployAsync(Request(v2), log, CancellationToken.None).GetAwaiter().GetResult());
+                    Assert.True(ex.ErrorId == "HealthAnsweredByAnotherServer", ex.ErrorId + ": " + ex.Message);
+                    Assert.Contains($"http://127.0.0.1:{t.Port}/web/health", ex.Message);
+                    Assert.True(t.WaitJobsDone(TimeSpan.FromSeconds(30)), t.JobProgress);
+                    // nothing switched, nothing upgraded, the ledger says where it stopped, the lock is free, Odoo started again
+                    Assert.Equal("releases/" + first.Release, t.Current);
+                    Assert.Equal("installed/17.0.1.0.0", t.Modules()["ig_gen_02"]);
+                    Assert.Equal(calls, t.OdooCalls);
+                    DeploymentRecord last = Verified(t).Last();
+                    Assert.Equal("stop", last.FailedStep);
+                    Assert.Contains("HEALTH_ANSWERED", last.Error);
+                    Assert.NotEqual("Succeeded", last.Status);
+                    Assert.False(t.Locked);
+                    Assert.Contains("undo-stop", t.JobProgress);
+                }
+                finally { other.Kill(); other.WaitForExit(); }
+                // the normal path stays green: with the port its own again, the same deploy goes through
+                using (var ssh = t.Ssh())
+                    Assert.Equal("Succeeded", t.Service(ssh).DeployAsync(Request(v2), new RecordingLog(), CancellationToken.None).GetAwaiter().GetResult().Status);
+            }
+        }
+
+        [Fact]
         public void AStaleLockIsTakenOverWithALedgerLineAndALiveOneIsNot()
         {
             var (t, addons, first, v2) = Deployed();

@@ -215,7 +215,7 @@ namespace InfluenceGen.Deploy.Deploy.Steps
             "note() { local now d=; now=$(ns); [ -n \"${3:-}\" ] && d=\",\\\"Detail\\\":\\\"$(js \"$3\")\\\"\"; STEPS=\"${STEPS:+$STEPS,}{\\\"Name\\\":\\\"$1\\\",\\\"Status\\\":\\\"$2\\\"$d,\\\"Seconds\\\":$(secs \"$T0\" \"$now\")}\"; T0=$now; }\n" +
             // the cause of a failed step: the exception ending a traceback, else the last ERROR/CRITICAL line or marker, else the last line
             "cause() { local c; c=$(awk '/^Traceback \\(most recent call last\\):/ {t=1; next} t && /^[^ \\t]/ {print; exit}' \"$1\" 2>/dev/null)\n" +
-            "  [ -z \"$c\" ] && c=$(grep -E ' (ERROR|CRITICAL) |^@@(UNHEALTHY|NO_SPACE|PSQL_FAILED|STOP_EXIT|RESTART_EXIT|ODOO_EXIT)' \"$1\" 2>/dev/null | tail -n 1)\n" +
+            "  [ -z \"$c\" ] && c=$(grep -E ' (ERROR|CRITICAL) |^@@(HEALTH_ANSWERED|UNHEALTHY|NO_SPACE|PSQL_FAILED|STOP_EXIT|RESTART_EXIT|ODOO_EXIT)' \"$1\" 2>/dev/null | tail -n 1)\n" +
             "  [ -z \"$c\" ] && c=$(grep -v '^[[:space:]]*$' \"$1\" 2>/dev/null | tail -n 1)\n  printf '%s' \"$c\"; }\n" +
             "problem() { local t; t=\"$1: $(grep -v '^[[:space:]]*$' \"$2\" 2>/dev/null | tail -n 2 | tr '\\n' ' ')\"; PROBLEMS=\"${PROBLEMS:+$PROBLEMS; }$t\"; printf '%s\\n' \"$t\" >> \"$J/problems\"; }\n" +
             // a step: its own session (so an abort can stop it and what it started), output to <name>.out and the progress file
