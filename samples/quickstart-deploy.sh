@@ -16,7 +16,7 @@ if [ -z "${LOCAL_ODOO_DB_PORT:-}" ]; then
   bash tests/setup/21-postgres.sh
   # shellcheck disable=SC1090
   source "$IG_TEST_ENV"
-  echo "PostgreSQL for the quick start on 127.0.0.1:$PG_TEST_PORT (stop: bash $IG_TEST_STATE/cleanup/21-postgres.sh)"
+  echo "PostgreSQL for the quick start on 127.0.0.1:$PG_TEST_PORT (stop: bash $IG_TEST_STATE/cleanup/21-postgres-test.sh)"
   export LOCAL_ODOO_DB_HOST=127.0.0.1 LOCAL_ODOO_DB_PORT=$PG_TEST_PORT LOCAL_ODOO_DB_USER=$PG_TEST_USER LOCAL_ODOO_DB_PASSWORD=$PG_TEST_PASSWORD
 fi
 # The minimal Odoo tables the deploy reads (a real Odoo database has them already).

@@ -1,19 +1,25 @@
 #!/usr/bin/env bash
 # A real PostgreSQL (Debian postgresql) for the deploy tests: our own cluster in a temp dir, run by
 # the postgres system user, on a high port of 127.0.0.1, password (scram) auth for a test role.
+#   bash 21-postgres.sh [NAME]   NAME (default TEST) names the exported variables PG_<NAME>_PORT/USER/PASSWORD/…
+#                                and the cleanup script; 22-postgres-production.sh starts a second cluster with it.
 set -euo pipefail
+name="${1:-TEST}"; tag=$(echo "$name" | tr 'A-Z_' 'a-z-')
 bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1 || true)
 if [ -z "$bin" ] || [ ! -x "$bin/initdb" ]; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql postgresql-client >/dev/null
+  for i in 1 2 3 4 5; do
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql postgresql-client >/dev/null && break
+    sleep 5   # the dpkg lock of a concurrent install
+  done
   bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)
 fi
 owner=postgres
 id "$owner" >/dev/null 2>&1 || useradd -r -m -s /bin/bash "$owner"
-data=$(mktemp -d /tmp/ig-pg.XXXXXX)
+data=$(mktemp -d "/tmp/ig-pg-$tag.XXXXXX")
 chown "$owner" "$data"; chmod 0700 "$data"
 port=$(/usr/bin/python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
 role=igodoo
-password="pg-test-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+password="pg-$tag-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 pwfile="$data.pw"; printf '%s\n' "$password" > "$pwfile"; chown "$owner" "$pwfile"; chmod 0600 "$pwfile"
 su "$owner" -c "$bin/initdb -D '$data/db' -U postgres --auth-local=trust --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 >/dev/null"
 cat >> "$data/db/postgresql.conf" <<CONF
@@ -28,14 +34,14 @@ su "$owner" -c "$bin/pg_ctl -D '$data/db' -l '$data/server.log' -w start >/dev/n
 su "$owner" -c "psql -h '$data' -p $port -U postgres -qAt -c \"CREATE ROLE $role LOGIN CREATEDB PASSWORD '$password'\""
 rm -f "$pwfile"
 cat >> "$IG_TEST_ENV" <<ENV
-export PG_TEST_HOST=127.0.0.1
-export PG_TEST_PORT=$port
-export PG_TEST_USER=$role
-export PG_TEST_PASSWORD=$password
-export PG_TEST_BIN=$bin
-export PG_TEST_DATA=$data/db
+export PG_${name}_HOST=127.0.0.1
+export PG_${name}_PORT=$port
+export PG_${name}_USER=$role
+export PG_${name}_PASSWORD=$password
+export PG_${name}_BIN=$bin
+export PG_${name}_DATA=$data/db
 ENV
-cat > "$IG_TEST_STATE/cleanup/21-postgres.sh" <<CLEAN
+cat > "$IG_TEST_STATE/cleanup/21-postgres-$tag.sh" <<CLEAN
 su $owner -c "$bin/pg_ctl -D '$data/db' -m immediate stop" >/dev/null 2>&1 || true
 rm -rf "$data"
 CLEAN
