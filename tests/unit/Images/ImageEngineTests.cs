@@ -111,7 +111,7 @@ namespace InfluenceGen.Deploy.Tests.Images
             var anonymous = _engine.Line(ctx.Path, $"Build-InfluenceGenImage -Name {Unique("anon")} -Registry {_engine.Registry}/ig -Push",
                 new Dictionary<string, string> { ["CI_REGISTRY_USER"] = "", ["CI_REGISTRY_PASSWORD"] = "" });
             Assert.Equal(1, anonymous.ExitCode);
-            Assert.Matches($"pushing {_engine.Registry.Replace(".", "\\.")}/ig/anon[0-9a-f]+:latest failed: .*(auth|unauthorized)", anonymous.StdErr);
+            Assert.Matches($"Pushing {_engine.Registry.Replace(".", "\\.")}/ig/anon[0-9a-f]+:latest failed: .*(auth|unauthorized)", anonymous.StdErr);
         }
 
         [Fact]
