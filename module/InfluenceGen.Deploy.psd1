@@ -18,6 +18,7 @@
         'InfluenceGen.Deploy.Checks.Format.ps1xml'
         'InfluenceGen.Deploy.Images.Format.ps1xml'
         'InfluenceGen.Deploy.Training.Format.ps1xml'
+        'InfluenceGen.Deploy.Environments.Format.ps1xml'
     )
     FunctionsToExport    = @()
     CmdletsToExport      = @(
@@ -41,6 +42,9 @@
         'Test-InfluenceGenEnvironment'
         'Build-InfluenceGenImage'
         'Publish-TrainingMaterial'
+        'Copy-OdooDatabase'
+        'New-InfluenceGenEnvironment'
+        'Remove-InfluenceGenEnvironment'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

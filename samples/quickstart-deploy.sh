@@ -30,6 +30,13 @@ PGPASSWORD="$LOCAL_ODOO_DB_PASSWORD" psql -X -q -h "$LOCAL_ODOO_DB_HOST" -p "$LO
     insert into res_lang (code, active) values ('en_US', true);
     insert into ir_module_module (name, state, latest_version) values ('base', 'installed', '17.0.1.3'), ('mail', 'installed', '17.0.1.15'), ('contacts', 'installed', '17.0.1.0');"
 }
+# The stand-in listens on a port free right now, not a fixed one: with a fixed port another checkout's stand-in
+# could answer the health check (the deploy now refuses that: HealthAnsweredByAnotherServer). The port reaches the
+# deploy through the `local` environment's CI variables, which override samples/environments.json.
+port=${IG_QUICKSTART_PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
+export LOCAL_ODOO_RESTART_COMMAND="IG_STANDIN_STATE={root}/standin ../../tests/unit/Deploy/standin/odoo-restart $port --addons-path={current}"
+export LOCAL_ODOO_HEALTH_URL="http://127.0.0.1:$port"
+echo "The stand-in odoo listens on 127.0.0.1:$port (stop: IG_STANDIN_STATE=$repo/.influencegen/local/standin tests/unit/Deploy/standin/odoo-stop)"
 pwsh="${IG_PWSH:-}"
 [ -n "$pwsh" ] && [ -x "$pwsh" ] || pwsh=$(bash build.sh)
 export PSModulePath="$repo/out${PSModulePath:+:$PSModulePath}"

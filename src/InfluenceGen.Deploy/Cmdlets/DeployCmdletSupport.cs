@@ -18,6 +18,9 @@ namespace InfluenceGen.Deploy.Cmdlets
         [System.Management.Automation.Parameter]
         public string? ConfigurationPath { get; set; }
 
+        /// <summary>Deploy cmdlets change a target: SIGTERM cancels them like Ctrl+C (see the base).</summary>
+        protected override bool CancelOnTerminate => true;
+
         protected DeployConfiguration Config = null!;
         protected DeploySettings Settings = null!;
 

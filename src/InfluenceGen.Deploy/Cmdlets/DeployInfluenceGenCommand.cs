@@ -12,15 +12,25 @@ namespace InfluenceGen.Deploy.Cmdlets
     /// verify, decide install/upgrade, backup, atomic switch, Odoo, restart, health, ledger; rolls back on
     /// failure. -WhatIf prints the plan. The work is in <see cref="DeployService"/>.
     /// </summary>
-    [Cmdlet("Deploy", "InfluenceGen", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.Readme + "#get-help-deploy-influencegen")]
+    [Cmdlet("Deploy", "InfluenceGen", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = "Deploy", HelpUri = HelpLinks.Readme + "#get-help-deploy-influencegen")]
     [OutputType(typeof(DeploymentRecord), typeof(DeployPlan))]
     public sealed class DeployInfluenceGenCommand : DeployCmdletBase
     {
         /// <summary>The addon package: a zip path or the OdooAddonPackage object New-OdooAddonPackage writes.</summary>
-        [Parameter(Mandatory = true, ValueFromPipeline = true, Position = 1)]
+        [Parameter(Mandatory = true, ValueFromPipeline = true, Position = 1, ParameterSetName = "Deploy")]
         [ValidateNotNull]
         [AddonPackageTransformation]
         public OdooAddonPackage Package { get; set; } = null!;
+
+        /// <summary>Removes the environment's deploy lock (a holder that is not provably gone: e.g. a runner that crashed
+        /// within its lease), with a ledger line naming the holder and -Reason. Refused while a target job holds it.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = "BreakLock")]
+        public SwitchParameter BreakLock { get; set; }
+
+        /// <summary>Why the lock is broken (goes into the ledger).</summary>
+        [Parameter(Mandatory = true, ParameterSetName = "BreakLock")]
+        [ValidateNotNullOrEmpty]
+        public string Reason { get; set; } = null!;
 
         /// <summary>An n8n workflow bundle to publish after Odoo is healthy.</summary>
         [Parameter]
@@ -50,6 +60,7 @@ namespace InfluenceGen.Deploy.Cmdlets
 
         protected override void Process()
         {
+            if (BreakLock) { BreakTheLock(); return; }
             // [AddonPackageTransformation] made a zip path or FileInfo a package with its Path.
             string path = Package.Path; string? sha = Package.Sha256.Length > 0 ? Package.Sha256 : null;
             if (SkipApproval && string.IsNullOrWhiteSpace(SkipReason))
@@ -113,6 +124,18 @@ namespace InfluenceGen.Deploy.Cmdlets
             DeploymentRecord record = Run($"Deploying to {Settings.Environment}", (log, ct) => service.DeployAsync(request, log, ct));
             Verbose($"{transport.Description}: {transport.RoundTrips} round trip(s)");
             WriteObject(record);
+        }
+
+        /// <summary>-BreakLock: High impact, so it asks (ShouldProcess, then ShouldContinue) unless -Force.</summary>
+        private void BreakTheLock()
+        {
+            Resolve();
+            using ITargetTransport transport = Transport();
+            string what = $"break the deploy lock of {Settings.Environment} ({transport.Description}:{Settings.Root}/.lock): reason '{Reason}'";
+            if (!ShouldProcess($"{Settings.Environment} ({Settings.Root}/.lock)", what)) return;
+            if (!Force && !ShouldContinue(what + "\nOnly do this when no deployment to it is running. Continue?", "Break the deploy lock")) return;
+            string user = System.Environment.GetEnvironmentVariable("GITLAB_USER_LOGIN") ?? System.Environment.UserName;
+            WriteObject(Run($"Breaking the lock of {Settings.Environment}", (log, ct) => Service(transport).BreakLockAsync(Reason, user, ct)));
         }
     }
 }

@@ -288,6 +288,7 @@ namespace InfluenceGen.Deploy.Cmdlets
         /// </summary>
         protected T Run<T>(string activity, Func<IDeployLog, CancellationToken, Task<T>> work)
         {
+            using IDisposable? sigterm = CancelOnTerminate ? OnSigterm(() => _cancellation.Cancel()) : null;
             var bridge = new PipelineBridge(Interlocked.Increment(ref _nextActivityId), activity);
             Task<T> task = Task.Run(() => work(bridge, _cancellation.Token));
             task.ContinueWith(_ => bridge.Messages.CompleteAdding(), TaskScheduler.Default);
@@ -295,6 +296,40 @@ namespace InfluenceGen.Deploy.Cmdlets
                 message(this);
             bridge.CompleteProgress(this);
             return task.GetAwaiter().GetResult();
+        }
+
+        /// <summary>
+        /// True for cmdlets that change a target: while their work runs, SIGTERM (what a cancelled or timed-out CI job
+        /// sends; pwsh 7.6 would just exit with 143) cancels <see cref="CancellationToken"/> like Ctrl+C, and the
+        /// process stays until the work has ended (a deploy: its target job asked to roll back, within the grace period).
+        /// </summary>
+        protected virtual bool CancelOnTerminate => false;
+
+        /// <summary>
+        /// Registers <paramref name="handler"/> for SIGTERM with .NET's PosixSignalRegistration (found by reflection: the
+        /// module targets netstandard2.0, PowerShell 7 runs it on .NET 10), cancelling the default (exit). Null where
+        /// the API does not exist (Windows PowerShell).
+        /// </summary>
+        private static IDisposable? OnSigterm(Action handler)
+        {
+            Type? registration = null, signal = null, context = null;
+            foreach (string assembly in new[] { "System.Runtime.InteropServices", "System.Runtime", "System.Private.CoreLib" })
+            {
+                registration ??= Type.GetType("System.Runtime.InteropServices.PosixSignalRegistration, " + assembly, false);
+                signal ??= Type.GetType("System.Runtime.InteropServices.PosixSignal, " + assembly, false);
+                context ??= Type.GetType("System.Runtime.InteropServices.PosixSignalContext, " + assembly, false);
+            }
+            if (registration == null || signal == null || context == null) return null;
+            Type action = typeof(Action<>).MakeGenericType(context);
+            System.Reflection.MethodInfo? create = registration.GetMethod("Create", new[] { signal, action });
+            if (create == null) return null;
+            var p = System.Linq.Expressions.Expression.Parameter(context, "context");
+            var body = System.Linq.Expressions.Expression.Block(
+                System.Linq.Expressions.Expression.Assign(System.Linq.Expressions.Expression.Property(p, "Cancel"), System.Linq.Expressions.Expression.Constant(true)),
+                System.Linq.Expressions.Expression.Invoke(System.Linq.Expressions.Expression.Constant(handler)));
+            Delegate callback = System.Linq.Expressions.Expression.Lambda(action, body, p).Compile();
+            try { return create.Invoke(null, new object[] { Enum.Parse(signal, "SIGTERM"), callback }) as IDisposable; }
+            catch (System.Reflection.TargetInvocationException) { return null; }
         }
 
         protected void Run(string activity, Func<IDeployLog, CancellationToken, Task> work)

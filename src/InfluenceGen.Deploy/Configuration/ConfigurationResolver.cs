@@ -153,6 +153,7 @@ namespace InfluenceGen.Deploy.Configuration
 
         public DeployConfiguration Resolve(string environment, string? file, IReadOnlyDictionary<string, object?>? explicitValues = null)
         {
+            if (Environments.ReviewEnvironment.IsReviewName(environment)) return ResolveReview(Environments.ReviewEnvironment.Parse(environment), file, explicitValues);
             EnvironmentsFile? parsed = file == null ? null : EnvironmentsFile.Load(file);
             string env = environment.Trim().ToLowerInvariant();
             if (env == "prod") env = "production";
@@ -217,6 +218,50 @@ namespace InfluenceGen.Deploy.Configuration
                 });
             }
             return new DeployConfiguration(env, values, entries, file);
+        }
+
+        /// <summary>
+        /// A review environment (review/&lt;slug&gt;): the dev environment's settings, with the database, deploy root,
+        /// service, HTTP port and URL derived from the slug (<see cref="Environments.ReviewEnvironment"/>); an explicit
+        /// parameter still wins. Never gated, never backed up before upgrades.
+        /// </summary>
+        private DeployConfiguration ResolveReview(Environments.ReviewEnvironment review, string? file, IReadOnlyDictionary<string, object?>? explicitValues)
+        {
+            DeployConfiguration dev = Resolve("dev", file, explicitValues);
+            var values = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            foreach (ConfigurationEntry e in dev.Entries)
+                if (dev.Get(e.Name) is string v) values[e.Name] = v;
+            int port = review.Port(dev.Integer("ReviewPortBase"), dev.Integer("ReviewPortCount"));
+            var derived = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
+            {
+                ["OdooDatabase"] = review.Database(dev.Require("OdooDatabase")),
+                ["DeployRoot"] = review.DeployRoot(dev.Require("DeployRoot")),
+                ["OdooService"] = review.Service(dev.Get("OdooService") ?? "odoo"),
+                ["OdooHttpPort"] = port.ToString(CultureInfo.InvariantCulture),
+                ["OdooUrl"] = review.Url(dev.Get("ReviewUrl"), dev.Get("OdooUrl"), port),
+                ["HealthUrl"] = null,
+                ["FilestorePath"] = null,
+                ["BackupBeforeUpgrade"] = "false",
+                ["RequireChangeApproval"] = "false",
+            };
+            var entries = new List<ConfigurationEntry>();
+            foreach (ConfigurationEntry e in dev.Entries)
+            {
+                var copy = new ConfigurationEntry
+                {
+                    Environment = review.Name, Name = e.Name, Value = e.Value, Source = e.Source, IsSecret = e.IsSecret,
+                    IsSet = e.IsSet, Variable = e.Variable, Description = e.Description,
+                };
+                bool given = explicitValues != null && explicitValues.TryGetValue(e.Name, out object? x) && x != null;
+                if (!given && derived.TryGetValue(e.Name, out string? d))
+                {
+                    if (d == null) values.Remove(e.Name); else values[e.Name] = d;
+                    copy.Value = d ?? string.Empty; copy.IsSet = d != null;
+                    copy.Source = d == null ? $"unset for {review.Name}" : $"derived from dev for {review.Name}";
+                }
+                entries.Add(copy);
+            }
+            return new DeployConfiguration(review.Name, values, entries, file);
         }
 
         /// <summary>

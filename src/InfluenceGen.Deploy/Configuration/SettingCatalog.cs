@@ -93,6 +93,16 @@ namespace InfluenceGen.Deploy.Configuration
             new SettingDefinition("HealthUrl", "{ENV}_ODOO_HEALTH_URL", SettingKind.Url, "Odoo base URL the health check calls (defaults to OdooUrl)"),
             new SettingDefinition("HealthTimeout", "{ENV}_ODOO_HEALTH_TIMEOUT", SettingKind.Integer, "seconds to wait for Odoo to turn healthy", _ => "120"),
             new SettingDefinition("FilestorePath", "{ENV}_ODOO_FILESTORE", SettingKind.Text, "Odoo filestore of the database on the target (backed up with it)"),
+            new SettingDefinition("LockLease", "{ENV}_DEPLOY_LOCK_LEASE", SettingKind.Integer, "seconds a deploy lock lives without being renewed; an expired lock is taken over (ledger line)", _ => "600"),
+            new SettingDefinition("CancelGrace", "{ENV}_DEPLOY_CANCEL_GRACE", SettingKind.Integer, "seconds a cancelled deploy (Ctrl+C, SIGTERM) waits for the target job's rollback before it exits (the job goes on regardless)", _ => "8"),
+            // ---- environments: refresh (Copy-OdooDatabase) and review environments (New-/Remove-InfluenceGenEnvironment)
+            new SettingDefinition("OdooHttpPort", "{ENV}_ODOO_HTTP_PORT", SettingKind.Integer, "HTTP port of the environment's Odoo ({port} in command templates; derived for review/<slug>)"),
+            new SettingDefinition("NeutralizeCommand", "{ENV}_ODOO_NEUTRALIZE_COMMAND", SettingKind.Text, "command template neutralizing database {db} (default: OdooCommand with the neutralize subcommand put first)"),
+            new SettingDefinition("RefreshSqlFile", "{ENV}_REFRESH_SQL_FILE", SettingKind.Text, "repository file of SQL statements run on a copy of another environment's database (e.g. anonymising contacts)"),
+            new SettingDefinition("ReviewPortBase", "{ENV}_REVIEW_PORT_BASE", SettingKind.Integer, "first HTTP port of review environments (read from dev)", _ => "18100"),
+            new SettingDefinition("ReviewPortCount", "{ENV}_REVIEW_PORT_COUNT", SettingKind.Integer, "how many ports review environments are hashed into (read from dev)", _ => "800"),
+            new SettingDefinition("ReviewUrl", "{ENV}_REVIEW_URL", SettingKind.Text, "URL template of review environments: {slug} {key} {port} (default: dev's OdooUrl host on the review port)"),
+            new SettingDefinition("ReviewTemplateDatabase", "{ENV}_REVIEW_TEMPLATE_DATABASE", SettingKind.Text, "database on dev's PostgreSQL review databases are created from (createdb -T) instead of a copy of staging"),
             // ---- n8n of an environment
             new SettingDefinition("N8nApiUrl", "{ENV}_N8N_API_URL", SettingKind.Url, "n8n base URL (public API under /api/v1)").Or("{ENV}_N8N_INSTANCE_URL"),
             new SettingDefinition("N8nApiKey", "{ENV}_N8N_API_KEY", SettingKind.Secret, "n8n public API key").Or("{ENV}_N8N_API_KEY_SECRET"),

@@ -37,6 +37,9 @@ namespace InfluenceGen.Deploy.Deploy
     internal sealed class TargetState
     {
         public string? LockHolder;
+        /// <summary>Why an earlier holder of the lock was provably gone (the lock was taken over), and who it was.</summary>
+        public string? TakenOver;
+        public string? PreviousHolder;
         public string? Current;
         public string? CurrentSha;
         public string? LedgerTail;
@@ -90,6 +93,8 @@ namespace InfluenceGen.Deploy.Deploy
             var state = new TargetState();
             var sections = Sections(r.Stdout);
             if (sections.TryGetValue("LOCKED", out var holder)) { state.LockHolder = string.Join(" ", holder).Trim(); return state; }
+            state.TakenOver = TargetScripts.Marker(r.Stdout, "@@TAKEN_OVER ");
+            state.PreviousHolder = TargetScripts.Marker(r.Stdout, "@@PREVIOUS_HOLDER ");
             state.Current = First(sections, "CURRENT");
             state.CurrentSha = First(sections, "CURRENT_SHA");
             state.LedgerTail = First(sections, "LEDGER_TAIL");
@@ -249,8 +254,17 @@ namespace InfluenceGen.Deploy.Deploy
 
         private string NewReleaseId(string sha) => _clock().UtcDateTime.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture) + "-" + sha.Substring(0, 8);
 
+        /// <summary>Production is never deployed without a health check (fail closed, before anything changes).</summary>
+        private void RequireHealthUrl()
+        {
+            if (_s.IsProduction && string.IsNullOrWhiteSpace(_s.HealthUrl))
+                throw new DeployException("HealthUrlMissing", ErrorCategory.InvalidArgument,
+                    $"{_s.Environment} has no HealthUrl (nor OdooUrl): a production deploy must prove Odoo healthy before it ends, so nothing was done; set PROD_ODOO_HEALTH_URL (the base URL or its /web/health)", "HealthUrl");
+        }
+
         public async Task<DeployPlan> PlanAsync(DeployRequest request, IDeployLog log, CancellationToken ct)
         {
+            RequireHealthUrl();
             TargetState state = await ProbeAsync(request.Package.Addons.Select(a => a.Name), null, 0, ct).ConfigureAwait(false);
             IReadOnlyList<string> workflows = request.N8nBundle == null ? Array.Empty<string>() : await _publisher.PlanAsync(request.N8nBundle, log, ct).ConfigureAwait(false);
             return Decide(request, state, workflows);
@@ -286,7 +300,8 @@ namespace InfluenceGen.Deploy.Deploy
             return $"install {plan.Install.Length}, upgrade {plan.Upgrade.Length}, unchanged {plan.Unchanged.Length}";
         }
 
-        private string LockText(string user) => $"holder={user}@{System.Net.Dns.GetHostName()} pid={Process.GetCurrentProcess().Id} since={_clock().UtcDateTime:yyyy-MM-ddTHH:mm:ssZ} id={Guid.NewGuid():N}";
+        /// <summary>The lock's one line: who holds it, since when, its lease, and the id of the run (its target job is jobs/&lt;id&gt;).</summary>
+        private string LockText(string user, string id) => $"holder={user}@{System.Net.Dns.GetHostName()} pid={Process.GetCurrentProcess().Id} since={_clock().UtcDateTime:yyyy-MM-ddTHH:mm:ssZ} lease={(long)_s.LockLease.TotalSeconds}s id={id}";
 
         private DeployRun NewRun(string kind, string user, IDeployLog log, DeployRequest? request)
         {
@@ -295,7 +310,7 @@ namespace InfluenceGen.Deploy.Deploy
             {
                 record.PackageSha256 = request.Package.Sha256; record.PackageName = Path.GetFileName(request.Package.Path); record.ChangeRequest = request.ChangeRequestId;
             }
-            return new DeployRun(_s, _transport, log, record, LockText(user)) { Request = request, Health = HealthAsync };
+            return new DeployRun(_s, _transport, log, record, LockText(user, record.Id)) { Request = request, Health = HealthAsync, HealthInterval = HealthInterval };
         }
 
         /// <summary>Takes the lock and reads the target in one round trip; fails naming the holder.</summary>
@@ -305,7 +320,22 @@ namespace InfluenceGen.Deploy.Deploy
             if (state.LockHolder != null)
                 throw new DeployException("DeploymentLocked", ErrorCategory.ResourceBusy,
                     $"another deployment to {_s.Environment} holds {_s.Root}/.lock ({state.LockHolder}); wait for it, or pass -LockTimeout", _s.Root)
-                { RecommendedAction = "If no deployment is running (a crashed job), remove the .lock file on the target after checking." };
+                { RecommendedAction = $"A lock whose target job ended or whose lease ({_s.LockLease.TotalSeconds:0} s) expired is taken over by the next deploy. If you are sure no deployment runs: Deploy-InfluenceGen -Environment {_s.Environment} -BreakLock -Reason '<why>'" };
+            if (state.TakenOver != null)
+            {
+                // the earlier holder is provably gone: say so in the ledger before anything else happens
+                var taken = new DeploymentRecord
+                {
+                    Id = Guid.NewGuid().ToString("N").Substring(0, 12), Kind = "lock", Environment = _s.Environment, Status = "TakenOver", User = run.Record.User,
+                    StartedAt = Now(), FinishedAt = Now(), ActiveRelease = state.Current == null ? null : Path.GetFileName(state.Current),
+                    Reason = $"lock of {state.PreviousHolder} taken over by {run.LockText}: {state.TakenOver}",
+                };
+                string line = DeploymentLedger.ToLine(taken, state.LedgerTail, _s.LedgerKey);
+                CommandResult appended = await _transport.RunScriptAsync(_scripts.AppendLedger(line), ct).ConfigureAwait(false);
+                if (!appended.Succeeded) run.Log.Warning("could not write the lock takeover to the ledger: " + Tail(appended.Stdout + appended.Stderr));
+                else state.LedgerTail = line;
+                run.Log.Warning($"took over the deploy lock of {_s.Environment}: {taken.Reason}");
+            }
             run.Note("lock", "ok", run.LockText);
             run.Record.PreviousRelease = state.Current == null ? null : Path.GetFileName(state.Current);
             run.Record.ActiveRelease = run.Record.PreviousRelease;
@@ -314,11 +344,24 @@ namespace InfluenceGen.Deploy.Deploy
 
         public async Task<DeploymentRecord> DeployAsync(DeployRequest request, IDeployLog log, CancellationToken ct)
         {
+            RequireHealthUrl();
             DeployRun run = NewRun("deploy", request.User, log, request);
             string activity = $"Deploying to {_s.Environment}";
             log.Progress(activity, "lock and read the target", 0);
             _state = await LockAsync(run, request.Package.Addons.Select(a => a.Name), request.LockTimeout, ct).ConfigureAwait(false);
-            StepOutcome outcome = await StepRunner.RunAsync(DeploySteps(), run, activity, ct).ConfigureAwait(false);
+            IReadOnlyList<DeployStep> all = DeploySteps();
+            // from the client: gate, decide, upload (nothing users see changes); from the maintenance window on: the target job
+            var client = all.TakeWhile(st => !(st is MaintenanceStep)).ToList();
+            var onTarget = all.SkipWhile(st => !(st is MaintenanceStep)).Where(st => !(st is N8nStep)).ToList();
+            N8nStep n8n = all.OfType<N8nStep>().Single();
+            StepOutcome outcome = await StepRunner.RunAsync(client, run, activity, ct).ConfigureAwait(false);
+            if (outcome.FailedStep != null) await FailAsync(run, outcome, _state.LedgerTail).ConfigureAwait(false);
+
+            if (run.Plan.Restart)
+                return await DeployOnTargetAsync(run, client.Where(st => st.SkipReason(run) == null).ToList(), onTarget, activity, ct).ConfigureAwait(false);
+
+            // nothing on the target changes (no window, no restart): at most the n8n bundle, from here
+            outcome = await StepRunner.RunAsync(onTarget.Concat(new DeployStep[] { n8n }).ToList(), run, activity, ct).ConfigureAwait(false);
             if (outcome.FailedStep != null) await FailAsync(run, outcome, _state.LedgerTail).ConfigureAwait(false);
 
             log.Progress(activity, "ledger, unlock, prune", 90);
@@ -330,8 +373,69 @@ namespace InfluenceGen.Deploy.Deploy
             CommandResult fin = await Try(() => _transport.RunScriptAsync(_scripts.Finish(line, run.LockText, keep, _s.KeepReleases, _s.KeepBackups), CancellationToken.None)).ConfigureAwait(false);
             if (!fin.Succeeded) log.Warning($"writing the ledger on {_transport.Description} failed (exit {fin.ExitCode}): {Tail(fin.Stdout + fin.Stderr)}");
             foreach (string pruned in fin.Stdout.Split('\n').Where(l => l.StartsWith("@@PRUNED ", StringComparison.Ordinal))) log.Verbose("pruned release " + pruned.Substring(9).Trim());
+            await SucceededAsync(run, ct).ConfigureAwait(false);
+            log.Progress(activity, "done", 100);
+            return run.Record;
+        }
 
-            // notify, complete the change request (after the lock is free; failures only warn)
+        /// <summary>
+        /// The maintenance window, backup, switch, Odoo, restart and health (and any rollback) as one detached job on
+        /// the target (<see cref="TargetJob"/>): it ends deployed or rolled back whatever happens to this client, writes
+        /// the ledger and frees the lock. With an n8n bundle the job waits, healthy, for the publish from here.
+        /// </summary>
+        private async Task<DeploymentRecord> DeployOnTargetAsync(DeployRun run, IReadOnlyList<DeployStep> doneBefore, IReadOnlyList<DeployStep> onTarget, string activity, CancellationToken ct)
+        {
+            IDeployLog log = run.Log;
+            DeployRequest request = run.Request!;
+            var job = new TargetJob(run);
+            var options = new TargetJob.Options
+            {
+                LedgerTail = _state!.LedgerTail, LedgerKey = _s.LedgerKey, Hold = request.N8nBundle != null,
+                Keep = new[] { run.Plan.Release, run.Record.PreviousRelease }.Where(r => r != null).Select(r => r!).ToArray(),
+            };
+            Func<CancellationToken, Task<(bool, string, string[])>>? publish = request.N8nBundle == null ? null : async c =>
+            {
+                try
+                {
+                    IReadOnlyList<string> published = await _publisher.PublishAsync(request.N8nBundle, log, c).ConfigureAwait(false);
+                    return (true, List(published), published.ToArray());
+                }
+                catch (Exception ex) { return (false, "publishing the n8n workflows failed: " + ex.Message, Array.Empty<string>()); }
+            };
+            JobOutcome jo = await job.RunAsync(onTarget, doneBefore, options, publish, activity, ct).ConfigureAwait(false);
+            if (!jo.Finished)
+                throw new DeployException(jo.Cancelled ? "DeployCancelled" : "TargetJobUnreachable", jo.Cancelled ? ErrorCategory.OperationStopped : ErrorCategory.ConnectionError,
+                    $"deploy to {_s.Environment} stopped following its target job: {jo.Why}", job.Dir)
+                { RecommendedAction = $"The outcome (deployed or rolled back) will be in the ledger: Get-InfluenceGenDeployment -Environment {_s.Environment} -Last 1" };
+            DeploymentRecord entry = jo.Entry ?? throw new DeployException("TargetJobUnreadable", ErrorCategory.InvalidResult,
+                $"the target job {job.Id} ended without a ledger line: check {job.Dir}/progress.log", job.Dir);
+            Adopt(run.Record, entry);
+            if (entry.Status == "Succeeded")
+            {
+                if (jo.Cancelled) log.Warning($"the cancel came after the target job had deployed {entry.Release}: {_s.Environment} is deployed (the ledger says Succeeded)");
+                await SucceededAsync(run, CancellationToken.None).ConfigureAwait(false);
+                log.Progress(activity, "done", 100);
+                return run.Record;
+            }
+            string step = jo.FailedStep ?? entry.FailedStep ?? "(unknown)";
+            DeployException error = jo.Error ?? new DeployException("DeployStepFailed", ErrorCategory.NotSpecified, entry.Error ?? "failed", step);
+            await ReportFailureAsync(run, step, error, jo.Rollback, entry.Status != "Failed").ConfigureAwait(false);
+            return run.Record; // not reached: ReportFailureAsync throws
+        }
+
+        /// <summary>The client's copy of the record takes what the target job wrote to the ledger.</summary>
+        private static void Adopt(DeploymentRecord mine, DeploymentRecord written)
+        {
+            mine.Status = written.Status; mine.ActiveRelease = written.ActiveRelease; mine.Backup = written.Backup; mine.BackupAt = written.BackupAt;
+            mine.DatabaseRestored = written.DatabaseRestored; mine.FailedStep = written.FailedStep; mine.Error = written.Error; mine.Workflows = written.Workflows;
+            mine.FinishedAt = written.FinishedAt; mine.Steps = written.Steps; mine.PreviousHash = written.PreviousHash; mine.Hash = written.Hash; mine.HashKind = written.HashKind;
+        }
+
+        /// <summary>After a success: the notice and the change request (after the lock is free; failures only warn).</summary>
+        private async Task SucceededAsync(DeployRun run, CancellationToken ct)
+        {
+            IDeployLog log = run.Log;
+            DeployRequest request = run.Request!;
             await SafeAsync(log, "notify", () => _notifier.SendAsync(new DeployNotice
             {
                 Level = NoticeLevel.Info, Environment = _s.Environment, Release = run.Record.Release,
@@ -340,8 +444,6 @@ namespace InfluenceGen.Deploy.Deploy
             }, log, ct)).ConfigureAwait(false);
             if (_s.IsProduction && !request.SkipApproval && request.ChangeRequestId != null)
                 await SafeAsync(log, "complete change request", () => _gate.CompleteAsync(request.ChangeRequestId, _s.Environment, run.Record, log, ct)).ConfigureAwait(false);
-            log.Progress(activity, "done", 100);
-            return run.Record;
         }
 
         private static async Task SafeAsync(IDeployLog log, string what, Func<Task> action)
@@ -374,8 +476,15 @@ namespace InfluenceGen.Deploy.Deploy
             string line = DeploymentLedger.ToLine(rec, ledgerTail, _s.LedgerKey);
             CommandResult fin = await Try(() => _transport.RunScriptAsync(_scripts.Finish(line, run.LockText, Array.Empty<string>(), 0), none)).ConfigureAwait(false);
             if (!fin.Succeeded) run.Log.Warning($"could not write the ledger / free the lock on {_transport.Description}: {Tail(fin.Stdout + fin.Stderr)}");
+            await ReportFailureAsync(run, step, error, rb, outcome.Activated).ConfigureAwait(false);
+        }
 
-            string title = !outcome.Activated ? $"Deploy to {_s.Environment} FAILED at '{step}' (nothing was changed)"
+        /// <summary>The critical notice and the error naming the step and what is left to do (always throws).</summary>
+        private async Task ReportFailureAsync(DeployRun run, string step, DeployException error, RollbackReport rb, bool activated)
+        {
+            CancellationToken none = CancellationToken.None;
+            DeploymentRecord rec = run.Record;
+            string title = !activated ? $"Deploy to {_s.Environment} FAILED at '{step}' (nothing was changed)"
                 : rb.Complete ? $"Deploy of {rec.Release} to {_s.Environment} FAILED at '{step}' and was rolled back"
                 : $"Deploy of {rec.Release} to {_s.Environment} FAILED at '{step}' and the ROLLBACK IS INCOMPLETE: act now";
             await SafeAsync(run.Log, "critical notice", () => _notifier.SendAsync(new DeployNotice
@@ -384,12 +493,12 @@ namespace InfluenceGen.Deploy.Deploy
                 Text = error.Message + (rb.Complete ? "" : " | rollback problems: " + string.Join("; ", rb.Problems) + (rb.ToDo.Count > 0 ? " | to do: " + string.Join("; ", rb.ToDo) : "")),
             }, run.Log, none)).ConfigureAwait(false);
 
-            if (outcome.Activated && !rb.Complete)
+            if (activated && !rb.Complete)
                 throw new DeployException("RollbackIncomplete", ErrorCategory.InvalidResult,
                     $"deploy to {_s.Environment} failed at step '{step}' ({error.ErrorId}: {error.Message}) and the ROLLBACK IS INCOMPLETE: {string.Join("; ", rb.Problems)}"
                     + (rb.ToDo.Count > 0 ? ". Left to do: " + string.Join("; ", rb.ToDo) : ""), _s.Environment, error)
                 { RecommendedAction = rb.ToDo.Count > 0 ? "Run: " + string.Join("; ", rb.ToDo) : "Check the target: " + string.Join("; ", rb.Problems) };
-            string suffix = outcome.Activated ? $"; rolled back to {rec.ActiveRelease ?? "(no release)"}" + (rec.DatabaseRestored ? ", database restored" : "") : "; nothing was changed";
+            string suffix = activated ? $"; rolled back to {rec.ActiveRelease ?? "(no release)"}" + (rec.DatabaseRestored ? ", database restored" : "") : "; nothing was changed";
             throw new DeployException(error.ErrorId, error.Category, $"deploy to {_s.Environment} failed at step '{step}': {error.Message}{suffix}", error.Target, error.InnerException ?? error)
             { RecommendedAction = error.RecommendedAction };
         }
@@ -485,6 +594,33 @@ namespace InfluenceGen.Deploy.Deploy
             run.Record.Status = "Succeeded";
             await FinishAsync(run, state).ConfigureAwait(false);
             return run.Record;
+        }
+
+        /// <summary>
+        /// -BreakLock: removes a lock whose holder is not provably gone (a crashed runner inside its lease), with a
+        /// ledger line naming the holder and the reason. A lock held by a target job that still runs is refused.
+        /// </summary>
+        public async Task<DeploymentRecord> BreakLockAsync(string reason, string user, CancellationToken ct)
+        {
+            CommandResult r = await _transport.RunScriptAsync(_scripts.ReadLock(), ct).ConfigureAwait(false);
+            if (r.Stdout.Contains("@@NO_LOCK"))
+                throw new DeployException("NotLocked", ErrorCategory.ObjectNotFound, $"{_s.Root}/.lock of {_s.Environment} does not exist: nothing to break", _s.Root);
+            string holder = TargetScripts.Marker(r.Stdout, "@@HOLDER ") ?? string.Empty;
+            if (TargetScripts.Marker(r.Stdout, "@@JOB_ALIVE ") is string pid)
+                throw new DeployException("LockHeldByRunningJob", ErrorCategory.ResourceBusy,
+                    $"the lock of {_s.Environment} is held by a deploy job still running on the target (pid {pid}; {holder}): it ends deployed or rolled back and frees the lock itself", _s.Root);
+            var sections = Sections(r.Stdout);
+            var rec = new DeploymentRecord
+            {
+                Id = Guid.NewGuid().ToString("N").Substring(0, 12), Kind = "lock", Environment = _s.Environment, Status = "LockBroken", User = user,
+                StartedAt = Now(), FinishedAt = Now(), Reason = $"lock of {holder} broken by {user}: {reason}",
+            };
+            string line = DeploymentLedger.ToLine(rec, First(sections, "LEDGER_TAIL"), _s.LedgerKey);
+            CommandResult b = await _transport.RunScriptAsync(_scripts.BreakLock(holder, line), CancellationToken.None).ConfigureAwait(false);
+            if (!b.Stdout.Contains("@@BROKEN"))
+                throw new DeployException(b.Stdout.Contains("@@LOCK_CHANGED") ? "LockChanged" : "BreakLockFailed", ErrorCategory.ResourceBusy,
+                    $"the lock of {_s.Environment} was not broken: {(b.Stdout.Contains("@@LOCK_CHANGED") ? "it changed meanwhile (another deploy took it)" : Tail(b.Stdout + b.Stderr))}", _s.Root);
+            return rec;
         }
 
         private async Task FinishAsync(DeployRun run, TargetState state)

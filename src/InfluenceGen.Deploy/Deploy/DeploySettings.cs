@@ -24,6 +24,12 @@ namespace InfluenceGen.Deploy.Deploy
         public string? RestartCommand { get; set; }
         /// <summary>Stops Odoo for the maintenance window of a deploy that installs or upgrades.</summary>
         public string? StopCommand { get; set; }
+        /// <summary>Odoo's HTTP port ({port} in the command templates; each review environment has its own).</summary>
+        public int? HttpPort { get; set; }
+        /// <summary>Neutralizes database {db} (default: the Odoo CLI with the neutralize subcommand first).</summary>
+        public string? NeutralizeCommand { get; set; }
+        /// <summary>web.base.url of the environment (its OdooUrl), set on a copy of another environment's database.</summary>
+        public string? BaseUrl { get; set; }
         public string? HealthUrl { get; set; }
         public TimeSpan HealthTimeout { get; set; } = TimeSpan.FromSeconds(120);
         public string? FilestorePath { get; set; }
@@ -35,6 +41,17 @@ namespace InfluenceGen.Deploy.Deploy
         /// <summary>Secret: HMAC key of the ledger's hashes (never sent to the target).</summary>
         public string? LedgerKey { get; set; }
         public bool IsProduction => Environment == "production";
+        /// <summary>How long a lock lives without renewal (the target job renews it while it runs).</summary>
+        public TimeSpan LockLease { get; set; } = TimeSpan.FromSeconds(600);
+        /// <summary>After Ctrl+C/SIGTERM: how long the client waits for the target job's rollback (a runner gives ~10 s).</summary>
+        public TimeSpan CancelGrace { get; set; } = TimeSpan.FromSeconds(8);
+        /// <summary>How long the client keeps trying to reach the target job after the connection dropped.</summary>
+        public TimeSpan FollowRetry { get; set; } = TimeSpan.FromSeconds(30);
+        /// <summary>How long the target job waits, healthy, for the client to publish n8n and confirm.</summary>
+        public TimeSpan HoldTimeout { get; set; } = TimeSpan.FromSeconds(600);
+
+        /// <summary>A copy without the database password (the target job's scripts read it from the job's own 0600 file).</summary>
+        internal DeploySettings WithoutPassword() { var c = (DeploySettings)MemberwiseClone(); c.DatabasePassword = null; return c; }
 
         /// <summary>The Odoo CLI on the target, templates expanded.</summary>
         public string OdooCli => Expand(OdooCommand ?? Runtime switch
@@ -61,11 +78,15 @@ namespace InfluenceGen.Deploy.Deploy
             _ => "sudo -n systemctl stop {service}",
         });
 
+        /// <summary>A command template of this environment with {root} {current} {db} {service} {port} expanded.</summary>
+        internal string ExpandTemplate(string template) => Expand(template);
+
         private string Expand(string template) => template
             .Replace("{root}", TargetTransportExtensions.ShellQuote(Root))
             .Replace("{current}", TargetTransportExtensions.ShellQuote(Root + "/current"))
             .Replace("{db}", TargetTransportExtensions.ShellQuote(Database))
-            .Replace("{service}", TargetTransportExtensions.ShellQuote(Service));
+            .Replace("{service}", TargetTransportExtensions.ShellQuote(Service))
+            .Replace("{port}", HttpPort?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "{port}");
 
         public static DeploySettings From(DeployConfiguration config, string localWorkingDirectory)
         {
@@ -89,9 +110,14 @@ namespace InfluenceGen.Deploy.Deploy
                 OdooCommand = config.Get("OdooCommand"),
                 RestartCommand = config.Get("RestartCommand"),
                 StopCommand = config.Get("StopCommand"),
+                HttpPort = config.Get("OdooHttpPort") is string port ? config.Integer("OdooHttpPort") : (int?)null,
+                NeutralizeCommand = config.Get("NeutralizeCommand"),
+                BaseUrl = config.Get("OdooUrl"),
                 LedgerKey = config.Get("LedgerKey"),
                 HealthUrl = config.Get("HealthUrl") ?? config.Get("OdooUrl"),
                 HealthTimeout = TimeSpan.FromSeconds(config.Integer("HealthTimeout")),
+                LockLease = TimeSpan.FromSeconds(Math.Max(30, config.Integer("LockLease"))),
+                CancelGrace = TimeSpan.FromSeconds(Math.Max(0, config.Integer("CancelGrace"))),
                 FilestorePath = config.Get("FilestorePath"),
                 KeepReleases = Math.Max(2, config.Integer("KeepReleases")),
                 KeepBackups = Math.Max(1, config.Integer("KeepBackups")),

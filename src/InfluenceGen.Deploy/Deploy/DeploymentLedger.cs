@@ -24,7 +24,7 @@ namespace InfluenceGen.Deploy.Deploy
     public sealed class DeploymentRecord
     {
         public string Id { get; set; } = string.Empty;
-        /// <summary>deploy, undo, backup, restore.</summary>
+        /// <summary>deploy, undo, backup, restore, refresh.</summary>
         public string Kind { get; set; } = "deploy";
         public string Environment { get; set; } = string.Empty;
         /// <summary>Succeeded, Unchanged, Failed (nothing was activated), RolledBack (activated, then verifiably put back:
@@ -47,6 +47,14 @@ namespace InfluenceGen.Deploy.Deploy
         public string? FailedStep { get; set; }
         public string? Error { get; set; }
         public string? ChangeRequest { get; set; }
+        /// <summary>Why (a lock broken or taken over: the reason given, or why its holder is provably gone).</summary>
+        public string? Reason { get; set; }
+        /// <summary>refresh: the environment and database the copy came from ("production:influencegen").</summary>
+        public string? Source { get; set; }
+        /// <summary>refresh: whether the copy was neutralized with odoo-bin neutralize (database.is_neutralized).</summary>
+        public bool? Neutralized { get; set; }
+        /// <summary>refresh: sha256 of the dump as streamed from the source (the copy's identity).</summary>
+        public string? DumpSha256 { get; set; }
         public string? ApprovalSkippedReason { get; set; }
         public string User { get; set; } = string.Empty;
         public string StartedAt { get; set; } = string.Empty;
@@ -83,6 +91,16 @@ namespace InfluenceGen.Deploy.Deploy
     {
         public const string FileName = "deployments.jsonl";
         public const string Keyed = "hmac-sha256";
+        /// <summary>A line the deploy's target job wrote itself: its HMAC key is derived from the ledger key and the
+        /// entry's Id (<see cref="JobKey"/>), so the ledger key never reaches the target and the key the job holds
+        /// signs nothing but that one entry.</summary>
+        public const string JobKeyed = "hmac-sha256-job";
+
+        /// <summary>The key a target job signs its one ledger line with: HMAC(ledger key, "influencegen-ledger-job:" + id), hex.</summary>
+        public static string JobKey(string ledgerKey, string entryId) => Mac("influencegen-ledger-job:" + entryId, ledgerKey);
+
+        /// <summary>The hash of a ledger line as the next line links to it.</summary>
+        public static string LinkHash(string line, string? key) => HashOf(line, string.IsNullOrEmpty(key) ? null : key);
         public static readonly string Genesis = new string('0', 64);
 
         private static readonly JsonSerializer Serializer = JsonSerializer.Create(new JsonSerializerSettings
@@ -148,11 +166,13 @@ namespace InfluenceGen.Deploy.Deploy
                 record.Line = number;
                 if (verify)
                 {
-                    bool keyed = record.HashKind == Keyed;
+                    bool jobKeyed = record.HashKind == JobKeyed;
+                    bool keyed = record.HashKind == Keyed || jobKeyed;
                     string? problem = null;
                     if (record.Status == "Unreadable") problem = "not valid JSON";
                     else if (keyed && key == null) problem = $"line {number} is keyed (hmac-sha256): verifying it needs the ledger key (INFLUENCEGEN_LEDGER_KEY)";
                     else if (!keyed && seenKeyed) problem = $"line {number} is not keyed although earlier lines are: it was written or rewritten without the ledger key";
+                    else if (jobKeyed && string.IsNullOrEmpty(record.Id)) problem = $"line {number} is signed by a target job but has no Id";
                     else if (record.HashKind != null && !keyed) problem = $"line {number} has an unknown HashKind '{record.HashKind}'";
                     else
                     {
@@ -164,7 +184,8 @@ namespace InfluenceGen.Deploy.Deploy
                         {
                             var copy = (JObject)obj.DeepClone();
                             copy.Remove("Hash");
-                            if (!string.Equals(HashOf(copy.ToString(Formatting.None), keyed ? key : null), record.Hash, StringComparison.Ordinal))
+                            string ownKey = jobKeyed ? JobKey(key!, record.Id) : key!;
+                            if (!string.Equals(HashOf(copy.ToString(Formatting.None), keyed ? ownKey : null), record.Hash, StringComparison.Ordinal))
                                 problem = keyed ? $"line {number} was edited, or written with another key (its HMAC does not match)" : $"line {number} was edited (its content no longer matches its hash)";
                         }
                     }

@@ -61,7 +61,12 @@ namespace InfluenceGen.Deploy.Deploy
             {
                 b.Append("LOCK_TEXT=").Append(Q(lockText)).Append('\n');
                 b.Append("deadline=$(( $(date +%s) + ").Append(lockTimeoutSeconds).Append(" ))\n");
+                b.Append(HolderGone);
                 b.Append("while ! ( set -o noclobber; printf '%s\\n' \"$LOCK_TEXT\" > .lock ) 2>/dev/null; do\n");
+                // a holder that is provably gone (its target job ended or died, or its lease expired) is taken over
+                b.Append("  held=$(head -n 1 .lock 2>/dev/null) || continue\n");
+                b.Append("  why=$(gone \"$held\")\n");
+                b.Append("  if [ -n \"$why\" ]; then printf '%s\\n' \"$LOCK_TEXT\" > .lock.$$ && mv -f .lock.$$ .lock && [ \"$(head -n 1 .lock)\" = \"$LOCK_TEXT\" ] && { echo \"@@TAKEN_OVER $why\"; echo \"@@PREVIOUS_HOLDER $held\"; break; }; fi\n");
                 b.Append("  if [ \"$(date +%s)\" -ge \"$deadline\" ]; then echo '@@LOCKED'; cat .lock 2>/dev/null; exit 0; fi\n  sleep 1\ndone\n");
                 b.Append("echo '@@LOCK_TAKEN'\n");
             }
@@ -81,6 +86,37 @@ namespace InfluenceGen.Deploy.Deploy
             b.Append("echo '@@END'\n");
             return Wrap(b.ToString());
         }
+
+        /// <summary>
+        /// bash: <c>gone "lock text"</c> prints why the holder is provably gone, or nothing: its target job (jobs/&lt;id&gt;)
+        /// ended, or its process is no longer running; without a job, the lock's lease (its mtime, renewed by the job)
+        /// expired. Also <c>alive_job "lock text"</c>: the pid of the holder's running job, or nothing.
+        /// </summary>
+        internal string HolderGone =>
+            "lock_id() { printf '%s' \"$1\" | sed -n 's/.* id=\\([0-9a-f]*\\).*/\\1/p'; }\n" +
+            "alive_job() { local id pid; id=$(lock_id \"$1\"); [ -n \"$id\" ] && [ -f \"jobs/$id/pid\" ] || return 0; pid=$(cat \"jobs/$id/pid\")\n" +
+            "  [ ! -e \"jobs/$id/done\" ] && grep -q \"jobs/$id/job.sh\" \"/proc/$pid/cmdline\" 2>/dev/null && printf '%s' \"$pid\"; return 0; }\n" +
+            "gone() { local id pid age; id=$(lock_id \"$1\")\n" +
+            "  if [ -n \"$id\" ] && [ -f \"jobs/$id/pid\" ]; then pid=$(cat \"jobs/$id/pid\")\n" +
+            "    if [ -e \"jobs/$id/done\" ]; then echo \"its target job $id ended\"\n" +
+            "    elif ! grep -q \"jobs/$id/job.sh\" \"/proc/$pid/cmdline\" 2>/dev/null; then echo \"its target job $id (pid $pid) is no longer running and did not finish: the target may be half-deployed\"; fi\n" +
+            "    return 0; fi\n" +
+            "  age=$(( $(date +%s) - $(stat -c %Y .lock 2>/dev/null || date +%s) ))\n" +
+            "  [ \"$age\" -gt " + (long)_s.LockLease.TotalSeconds + " ] && echo \"its lease expired (not renewed for $age s, lease " + (long)_s.LockLease.TotalSeconds + " s)\"; return 0; }\n";
+
+        /// <summary>Reads the lock for -BreakLock: its holder, whether its job still runs, the ledger's last line.</summary>
+        public string ReadLock() => Wrap("cd \"$ROOT\" 2>/dev/null || { echo '@@NO_LOCK'; exit 0; }\n" + HolderGone +
+            "[ -f .lock ] || { echo '@@NO_LOCK'; exit 0; }\nheld=$(head -n 1 .lock)\necho \"@@HOLDER $held\"\n" +
+            "pid=$(alive_job \"$held\"); [ -n \"$pid\" ] && echo \"@@JOB_ALIVE $pid\"\n" +
+            "echo '@@LEDGER_TAIL'; tail -n 1 " + DeploymentLedger.FileName + " 2>/dev/null; true\n", database: false);
+
+        /// <summary>Appends the ledger line and removes the lock, if it is still the one read.</summary>
+        public string BreakLock(string holder, string ledgerLine) => Wrap("cd \"$ROOT\" || exit 20\n" +
+            "if [ \"$(head -n 1 .lock 2>/dev/null)\" != " + Q(holder) + " ]; then echo '@@LOCK_CHANGED'; exit 3; fi\n" +
+            "cat >> " + DeploymentLedger.FileName + " <<'IG_LEDGER_END' || exit 31\n" + ledgerLine + "\nIG_LEDGER_END\nrm -f .lock && echo '@@BROKEN'\n", database: false);
+
+        /// <summary>Appends one ledger line.</summary>
+        public string AppendLedger(string ledgerLine) => Wrap("cd \"$ROOT\" || exit 20\ncat >> " + DeploymentLedger.FileName + " <<'IG_LEDGER_END' || exit 31\n" + ledgerLine + "\nIG_LEDGER_END\n", database: false);
 
         public string BackupPath(string label) => "backups/" + _s.Database + "-" + label + ".dump";
 

@@ -108,7 +108,7 @@ namespace InfluenceGen.Deploy.Tests.Cmdlets
             using var ps = new PowerShellSession(dir.Path);
             PsResult r = Run(ps, $"New-OdooAddonPackage -Path '{Repo.SampleAddons}' -OutFile addons.zip | Invoke-OdooUnitTest -OdooBin '{OdooFixtures.FakeOdoo}' -ConfigPath odoo.conf -JUnitPath junit.xml");
             string argv = File.ReadAllLines(dir.Combine("argv"))[0];
-            Assert.Contains("-i ig_base,ig_influencer,ig_campaign --test-enable", argv);
+            Assert.Contains("-i ig_base,ig_influencer,ig_campaign --test-enable --stop-after-init --test-tags=/ig_base,/ig_influencer,/ig_campaign --http-port=", argv);
             // The replayed log only has ig_pass's tests: the package's modules ran none, and that is red.
             Assert.NotNull(r.Terminating);
             Assert.StartsWith("OdooTestNoTestsRun,", r.Terminating!.FullyQualifiedErrorId);

@@ -27,6 +27,9 @@ namespace InfluenceGen.Deploy.Tests.Deploy
         public static string PgPort => Need("PG_TEST_PORT");
         public static string PgUser => Need("PG_TEST_USER");
         public static string PgPassword => Need("PG_TEST_PASSWORD");
+        /// <summary>The second cluster (tests/setup/22-postgres-production.sh) that plays production's server.</summary>
+        public static string PgProdPort => Need("PG_PROD_TEST_PORT");
+        public static string PgProdPassword => Need("PG_PROD_TEST_PASSWORD");
 
         public static (int code, string output) Sh(string command, IDictionary<string, string>? env = null)
         {
@@ -47,8 +50,10 @@ namespace InfluenceGen.Deploy.Tests.Deploy
     /// </summary>
     public sealed class DeployTarget : IDisposable
     {
-        public DeployTarget(string environment = "staging")
+        public DeployTarget(string environment = "staging", bool productionCluster = false)
         {
+            PgPort = productionCluster ? TestServers.PgProdPort : TestServers.PgPort;
+            PgPassword = productionCluster ? TestServers.PgProdPassword : TestServers.PgPassword;
             Id = Guid.NewGuid().ToString("N").Substring(0, 10);
             Database = "igt_" + Id;
             Dir = Path.Combine(TestServers.SshHome, "t-" + Id);
@@ -70,9 +75,9 @@ namespace InfluenceGen.Deploy.Tests.Deploy
                 Root = Dir + "/root",
                 Database = Database,
                 DatabaseHost = "127.0.0.1",
-                DatabasePort = int.Parse(TestServers.PgPort),
+                DatabasePort = int.Parse(PgPort),
                 DatabaseUser = TestServers.PgUser,
-                DatabasePassword = TestServers.PgPassword,
+                DatabasePassword = PgPassword,
                 Runtime = "command",
                 OdooCommand = $"IG_STANDIN_STATE={State} {Dir}/odoo --addons-path={{current}}",
                 RestartCommand = $"IG_STANDIN_STATE={State} {Dir}/odoo-restart {Port} --addons-path={{current}}",
@@ -86,6 +91,9 @@ namespace InfluenceGen.Deploy.Tests.Deploy
         }
 
         public string Id { get; }
+        /// <summary>The PostgreSQL cluster of this target (the first, or the second that plays production).</summary>
+        public string PgPort { get; }
+        public string PgPassword { get; }
         public string Database { get; }
         public string Dir { get; }
         public string State { get; }
@@ -108,6 +116,34 @@ namespace InfluenceGen.Deploy.Tests.Deploy
             if (step == null) File.Delete(f); else File.WriteAllText(f, step);
         }
 
+        /// <summary>The newest target job's folder (by the pid file's time), or null.</summary>
+        public string? JobDir => Directory.Exists(Root + "/jobs")
+            ? Directory.GetDirectories(Root + "/jobs").OrderBy(d => File.Exists(d + "/pid") ? File.GetLastWriteTimeUtc(d + "/pid") : DateTime.MaxValue).LastOrDefault()
+            : null;
+
+        /// <summary>The progress file of the newest target job ("" when none).</summary>
+        public string JobProgress
+        {
+            get
+            {
+                string? dir = JobDir;
+                try { return dir != null && File.Exists(dir + "/progress.log") ? File.ReadAllText(dir + "/progress.log") : string.Empty; }
+                catch (IOException) { return string.Empty; }
+            }
+        }
+
+        /// <summary>Waits until no target job runs (every job folder has its done file); false on timeout.</summary>
+        public bool WaitJobsDone(TimeSpan timeout)
+        {
+            DateTime end = DateTime.UtcNow + timeout;
+            while (DateTime.UtcNow < end)
+            {
+                if (!Directory.Exists(Root + "/jobs") || Directory.GetDirectories(Root + "/jobs").All(d => File.Exists(d + "/done"))) return true;
+                Thread.Sleep(100);
+            }
+            return false;
+        }
+
         public int OdooCalls => File.Exists(Path.Combine(State, "calls.log")) ? File.ReadAllLines(Path.Combine(State, "calls.log")).Length : 0;
         public string? Current => File.Exists(Root + "/current") || Directory.Exists(Root + "/current") ? new FileInfo(Root + "/current").LinkTarget : null;
         public bool Locked => File.Exists(Root + "/.lock");
@@ -123,8 +159,8 @@ namespace InfluenceGen.Deploy.Tests.Deploy
 
         public string Psql(string db, string sql)
         {
-            var (code, output) = TestServers.Sh($"psql -X -A -t -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p {TestServers.PgPort} -U {TestServers.PgUser} -d {db} -c \"$SQL\"",
-                new Dictionary<string, string> { ["PGPASSWORD"] = TestServers.PgPassword, ["SQL"] = sql });
+            var (code, output) = TestServers.Sh($"psql -X -A -t -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p {PgPort} -U {TestServers.PgUser} -d {db} -c \"$SQL\"",
+                new Dictionary<string, string> { ["PGPASSWORD"] = PgPassword, ["SQL"] = sql });
             if (code != 0) throw new InvalidOperationException("psql failed: " + output);
             return output;
         }

@@ -127,20 +127,20 @@ namespace InfluenceGen.Deploy.Tests.Deploy
                 t.FailAt("upgrade");
                 t.Psql(t.Database, "insert into ig_note (name) values ('kept')");
                 var notifier = new RecordingNotifier();
-                // the dump is damaged while the upgrade runs: the rollback's restore cannot succeed
-                var faulty = new FaultyTransport(t.Ssh())
+                // the dump is damaged while the (slow) upgrade runs in the target job: the rollback's restore cannot succeed
+                File.WriteAllText(t.State + "/SLOW_ODOO", "2");
+                string[] earlierJobs = Directory.GetDirectories(t.Root + "/jobs");
+                var damage = Task.Run(() =>
                 {
-                    OnScript = script =>
-                    {
-                        if (!script.Contains("--stop-after-init")) return;
-                        string dump = Directory.GetFiles(t.Root + "/backups", "*.dump").OrderBy(File.GetLastWriteTimeUtc).Last();
-                        byte[] bytes = File.ReadAllBytes(dump);
-                        File.WriteAllBytes(dump, bytes.Take(bytes.Length / 2).ToArray());
-                    },
-                };
+                    for (int i = 0; i < 300 && !(t.JobProgress.Contains("@@JOB_STEP odoo") && !earlierJobs.Contains(t.JobDir)); i++) Thread.Sleep(50);
+                    string dump = Directory.GetFiles(t.Root + "/backups", "*.dump").OrderBy(File.GetLastWriteTimeUtc).Last();
+                    byte[] bytes = File.ReadAllBytes(dump);
+                    File.WriteAllBytes(dump, bytes.Take(bytes.Length / 2).ToArray());
+                });
                 DeployException ex;
-                using (faulty)
-                    ex = Assert.ThrowsAny<DeployException>(() => t.Service(faulty, notifier: notifier).DeployAsync(Request(v2), new RecordingLog(), CancellationToken.None).GetAwaiter().GetResult());
+                using (var ssh = t.Ssh())
+                    ex = Assert.ThrowsAny<DeployException>(() => t.Service(ssh, notifier: notifier).DeployAsync(Request(v2), new RecordingLog(), CancellationToken.None).GetAwaiter().GetResult());
+                damage.GetAwaiter().GetResult();
                 Assert.True(ex.ErrorId == "RollbackIncomplete", ex.ErrorId + ": " + ex.Message);
                 Assert.Contains($"Restore-OdooDatabase -Environment staging -Path '{t.Root}/backups/", ex.Message);
                 DeploymentRecord last = t.LastEntry;

@@ -59,7 +59,7 @@ namespace InfluenceGen.Deploy.Tests.Deploy
 
                 // What ran on the target: the test command, then the drop of its throw-away database.
                 string[] argv = File.ReadAllLines(Path.Combine(dir, "argv"));
-                Assert.Matches(@"-d igtest_[0-9a-f]+ -i ig_fail --test-enable --stop-after-init", argv[0]);
+                Assert.Matches(@"-d igtest_[0-9a-f]+ -i ig_fail --test-enable --stop-after-init --test-tags=/ig_fail --http-port=[2-6][0-9]{4}$", argv[0]);
                 string database = System.Text.RegularExpressions.Regex.Match(argv[0], @"igtest_[0-9a-f]+").Value;
                 Assert.Equal(database, File.ReadAllText(Path.Combine(dir, "dropped")).Trim());
                 Assert.DoesNotContain(key.Trim().Split('\n')[1], r.AllText());

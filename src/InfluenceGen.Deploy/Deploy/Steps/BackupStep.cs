@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Globalization;
 using System.Management.Automation;
 using System.Threading;
@@ -24,13 +25,24 @@ namespace InfluenceGen.Deploy.Deploy.Steps
             => run.Plan.Backup ? null : run.Plan.Install.Length + run.Plan.Upgrade.Length > 0 ? "BackupBeforeUpgrade off" : "nothing to install or upgrade";
 
         public override async Task<string?> ExecuteAsync(DeployRun run, CancellationToken ct)
+            => Interpret(run, await run.RunAsync(TargetScript(run)!, ct).ConfigureAwait(false));
+
+        public override string? TargetScript(DeployRun run) => run.Scripts.Backup(run.Plan.Release);
+        public override string JobErrorId => "BackupFailed";
+        public override string? JobDetail(DeployRun run) => run.Settings.Root + "/" + run.Scripts.BackupPath(run.Plan.Release);
+        public override string JobOnOk(DeployRun run)
+            => "BACKUP=" + TargetScripts.Q(JobDetail(run)!) + "; BACKUP_AT=$(date -u +%Y-%m-%dT%H:%M:%SZ)";
+
+        public override string? Interpret(DeployRun run, CommandResult b)
         {
-            CommandResult b = await run.RunAsync(run.Scripts.Backup(run.Plan.Release), ct).ConfigureAwait(false);
+            if (TargetScripts.Marker(b.Stdout, "@@NO_SPACE") is string space)
+                throw new DeployException("BackupNoSpace", ErrorCategory.ResourceUnavailable,
+                    $"the backup of {run.Settings.Database} does not fit on the target's disk ({space} bytes): nothing was switched; free space under {run.Settings.Root}/backups", run.Settings.Root + "/backups");
             if (!b.Succeeded)
                 throw new DeployException("BackupFailed", ErrorCategory.WriteError, $"pg_dump of {run.Settings.Database} failed (exit {b.ExitCode}): {DeployRun.Tail(b.Stdout + b.Stderr)}", run.Settings.Database);
-            run.BackupPath = run.Settings.Root + "/" + run.Scripts.BackupPath(run.Plan.Release);
+            run.BackupPath = JobDetail(run);
             run.Record.Backup = run.BackupPath;
-            run.Record.BackupAt = System.DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+            run.Record.BackupAt ??= System.DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
             return run.BackupPath;
         }
     }
@@ -56,14 +68,25 @@ namespace InfluenceGen.Deploy.Deploy.Steps
         public override string? SkipReason(DeployRun run) => run.Plan.Switch ? null : "already current";
 
         public override async Task<string?> ExecuteAsync(DeployRun run, CancellationToken ct)
+            => Interpret(run, await run.RunAsync(TargetScript(run)!, ct).ConfigureAwait(false));
+
+        public override string? TargetScript(DeployRun run)
+        {
+            run.RollbackRelease = run.Record.ActiveRelease ?? Baseline;
+            return Script(run.Scripts, _target(run), run.Record.ActiveRelease == null);
+        }
+
+        public override string JobErrorId => "SwitchFailed";
+        public override string? JobDetail(DeployRun run) => $"{run.Record.ActiveRelease ?? "(none)"} -> {_target(run)}";
+        public override string JobOnOk(DeployRun run) => "ACTIVE=" + TargetScripts.Q(_target(run));
+
+        public override string? Interpret(DeployRun run, CommandResult sw)
         {
             string target = _target(run);
-            string? previous = run.Record.ActiveRelease;
-            run.RollbackRelease = previous ?? Baseline;
-            CommandResult sw = await run.RunAsync(Script(run.Scripts, target, previous == null), ct).ConfigureAwait(false);
             if (!sw.Succeeded) throw new DeployException("SwitchFailed", ErrorCategory.WriteError, $"switching current to {target} failed: {DeployRun.Tail(sw.Stdout + sw.Stderr)}", run.Settings.Root);
+            string detail = $"{run.Record.ActiveRelease ?? "(none)"} -> {target}";
             run.Record.ActiveRelease = target;
-            return $"{previous ?? "(none)"} -> {target}";
+            return detail;
         }
 
         public override async Task CompensateAsync(DeployRun run, RollbackReport report)
@@ -72,6 +95,12 @@ namespace InfluenceGen.Deploy.Deploy.Steps
             CommandResult r = await run.TryRunAsync(Script(run.Scripts, back, back == Baseline)).ConfigureAwait(false);
             if (r.Succeeded) run.Record.ActiveRelease = back;
             else report.Problems.Add($"switching current back to {back} failed: " + DeployRun.Tail(r.Stdout + r.Stderr));
+        }
+
+        public override IEnumerable<JobAction> JobUndo(DeployRun run)
+        {
+            string back = run.Record.ActiveRelease ?? Baseline;
+            return new[] { new JobAction(Script(run.Scripts, back, back == Baseline), $"switching current back to {back} failed", "ACTIVE=" + TargetScripts.Q(back)) };
         }
 
         /// <summary>ln -s to a temporary name, then mv -T (atomic); with <paramref name="makeBaseline"/>, makes releases/.baseline first.</summary>

@@ -49,7 +49,7 @@ namespace InfluenceGen.Deploy.Deploy.Steps
         }
 
         /// <summary>Counts, in the current database, what pg_restore -l lists as TABLE, INDEX, CONSTRAINT, FK CONSTRAINT, SEQUENCE.</summary>
-        private const string CatalogCounts =
+        internal const string CatalogCounts =
             "with ns as (select oid from pg_namespace where nspname not in ('pg_catalog','information_schema') and nspname not like 'pg_toast%' and nspname not like 'pg_temp%') " +
             "select 'tables=' || (select count(*) from pg_class where relkind in ('r','p') and relnamespace in (select oid from ns))" +
             " || ' indexes=' || (select count(*) from pg_index i join pg_class c on c.oid = i.indexrelid where c.relnamespace in (select oid from ns)" +
@@ -58,7 +58,7 @@ namespace InfluenceGen.Deploy.Deploy.Steps
             " || ' fks=' || (select count(*) from pg_constraint where contype = 'f' and connamespace in (select oid from ns))" +
             " || ' sequences=' || (select count(*) from pg_class where relkind = 'S' and relnamespace in (select oid from ns))";
 
-        private const string TocCounts =
+        internal const string TocCounts =
             "pg_restore -l \"$DUMP\" | sed -nE 's/^[0-9]+; [0-9]+ [0-9]+ //p' | awk '" +
             "/^TABLE DATA /{next} /^TABLE /{t++} /^INDEX /{i++} /^CONSTRAINT /{c++} /^FK CONSTRAINT /{f++} /^SEQUENCE (SET|OWNED BY) /{next} /^SEQUENCE /{s++} " +
             "END{printf \"tables=%d indexes=%d constraints=%d fks=%d sequences=%d\\n\",t,i,c,f,s}'";

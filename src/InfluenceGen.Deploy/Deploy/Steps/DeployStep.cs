@@ -22,7 +22,10 @@ namespace InfluenceGen.Deploy.Deploy.Steps
 
         public DeploySettings Settings { get; }
         public ITargetTransport Transport { get; }
-        public TargetScripts Scripts { get; }
+        /// <summary>The scripts' builder (the target job swaps in one without the password while it writes its files).</summary>
+        public TargetScripts Scripts { get; set; }
+        /// <summary>Between health probes.</summary>
+        public TimeSpan HealthInterval { get; set; } = TimeSpan.FromMilliseconds(500);
         public IDeployLog Log { get; }
         public DeploymentRecord Record { get; }
         public string LockText { get; }
@@ -100,6 +103,47 @@ namespace InfluenceGen.Deploy.Deploy.Steps
 
         /// <summary>True when, once run, users see something else than before (a failure after it is a rollback, not just a failure).</summary>
         public virtual bool Activates => false;
+
+        // ---- on the target, in the detached job (<see cref="TargetJob"/>)
+
+        /// <summary>The step's script when it runs in the target job; null = the step runs only from the client.</summary>
+        public virtual string? TargetScript(DeployRun run) => null;
+
+        /// <summary>Reads what the step's target script answered (from the job or a round trip): the ledger detail,
+        /// or throws the step's <see cref="DeployException"/>.</summary>
+        public virtual string? Interpret(DeployRun run, CommandResult result) => null;
+
+        /// <summary>Bash run in the job after the step succeeded (sets the job's record variables, e.g. ACTIVE).</summary>
+        public virtual string JobOnOk(DeployRun run) => string.Empty;
+
+        /// <summary>The ledger detail the job records when the step succeeded.</summary>
+        public virtual string? JobDetail(DeployRun run) => null;
+
+        /// <summary>What undoes the step in the job, in order (none = nothing to undo).</summary>
+        public virtual IEnumerable<JobAction> JobUndo(DeployRun run) => Array.Empty<JobAction>();
+
+        /// <summary>True when the job may stop the step's command when the client asks for a rollback (the
+        /// compensation undoes it anyway); false for steps that must run to their end (switch, restart).</summary>
+        public virtual bool Interruptible => false;
+
+        /// <summary>The error id the job writes to the ledger when the step fails.</summary>
+        public virtual string JobErrorId => "DeployStepFailed";
+    }
+
+    /// <summary>One act of a rollback in the target job: a script, bash run when it worked, and when it did not,
+    /// the problem recorded (RollbackIncomplete) and what someone must run by hand.</summary>
+    internal sealed class JobAction
+    {
+        public JobAction(string script, string problem, string onOk = "", string? toDo = null, string? condition = null)
+        {
+            Script = script; Problem = problem; OnOk = onOk; ToDo = toDo; Condition = condition;
+        }
+        public string Script { get; }
+        public string Problem { get; }
+        public string OnOk { get; }
+        public string? ToDo { get; }
+        /// <summary>A bash test: the action runs only when it holds (e.g. the release is not active).</summary>
+        public string? Condition { get; }
     }
 
     /// <summary>The end of a run of steps: null FailedStep = all ran.</summary>

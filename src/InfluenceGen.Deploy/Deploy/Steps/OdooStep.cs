@@ -33,14 +33,34 @@ namespace InfluenceGen.Deploy.Deploy.Steps
             : run.Request?.DeployOdoo == false ? run.Request.OdooSkippedReason ?? "Odoo deploy switched off" : "nothing to install or upgrade";
 
         public override async Task<string?> ExecuteAsync(DeployRun run, CancellationToken ct)
+            => Interpret(run, await run.RunAsync(TargetScript(run)!, ct).ConfigureAwait(false));
+
+        public override string? TargetScript(DeployRun run) => Script(run.Scripts, run.Plan.Install, run.Plan.Upgrade, run.Plan.ChecksumsJson);
+        public override bool Interruptible => true;
+        public override string JobErrorId => "OdooUpgradeFailed";
+        public override string? JobDetail(DeployRun run) => $"-i {DeployRun.List(run.Plan.Install)} -u {DeployRun.List(run.Plan.Upgrade)}";
+
+        public override string? Interpret(DeployRun run, CommandResult o)
         {
             DeployPlan p = run.Plan;
-            CommandResult o = await run.RunAsync(Script(run.Scripts, p.Install, p.Upgrade, p.ChecksumsJson), ct).ConfigureAwait(false);
             foreach (string line in o.Stdout.Split('\n').Where(l => l.Length > 0 && !l.StartsWith("@@", StringComparison.Ordinal)).Take(400)) run.Log.Verbose("odoo: " + line);
             if (!o.Succeeded)
                 throw new DeployException("OdooUpgradeFailed", ErrorCategory.InvalidResult,
                     $"Odoo's install/upgrade failed ({TargetScripts.Marker(o.Stdout, "@@ODOO_EXIT") ?? "exit " + o.ExitCode}): {Cause(o.Stdout)}", run.Settings.Database);
-            return $"-i {DeployRun.List(p.Install)} -u {DeployRun.List(p.Upgrade)}";
+            return JobDetail(run);
+        }
+
+        /// <summary>In the job: restore the backup (verified, by rename); without one the database stays upgraded.</summary>
+        public override IEnumerable<JobAction> JobUndo(DeployRun run)
+        {
+            if (!run.Plan.Backup)
+                return new[] { new JobAction("exit 1", "the database was upgraded and no backup was taken (BackupBeforeUpgrade off): it stays upgraded", condition: "[ \"$FAILED\" != odoo ]") };
+            string dump = run.Settings.Root + "/" + run.Scripts.BackupPath(run.Plan.Release);
+            return new[]
+            {
+                new JobAction(DatabaseRestore.Script(run.Scripts, dump), $"restoring the database from {dump} failed, the database was left as it was before the restore",
+                    "RESTORED=true", $"Restore-OdooDatabase -Environment {run.Settings.Environment} -Path '{dump}' -Force", condition: "[ -n \"$BACKUP\" ]"),
+            };
         }
 
         public override async Task CompensateAsync(DeployRun run, RollbackReport report)

@@ -54,6 +54,13 @@ namespace InfluenceGen.Deploy.Deploy.Steps
             await run.TryRunAsync(Cleanup(run.Scripts, run.Upload, release)).ConfigureAwait(false);
         }
 
+        /// <summary>In the job: the release extracted by this deploy goes when it is not the active one.</summary>
+        public override System.Collections.Generic.IEnumerable<JobAction> JobUndo(DeployRun run)
+        {
+            if (run.NewRelease == null) return Array.Empty<JobAction>();
+            return new[] { new JobAction(Cleanup(run.Scripts, null, run.NewRelease), "removing the unused release failed", condition: "[ \"$ACTIVE\" != " + TargetScripts.Q(run.NewRelease) + " ]") };
+        }
+
         // ---- the target script and its parser
 
         internal static string Script(TargetScripts s, string upload, string releaseId, string sha256) => s.Wrap(

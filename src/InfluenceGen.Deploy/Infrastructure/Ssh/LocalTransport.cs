@@ -7,7 +7,7 @@ using System.Threading.Tasks;
 namespace InfluenceGen.Deploy.Infrastructure.Ssh
 {
     /// <summary>The target is this machine: commands run through /bin/bash, files are copied.</summary>
-    public sealed class LocalTransport : ITargetTransport
+    public sealed class LocalTransport : ITargetTransport, IStreamingTransport
     {
         private int _roundTrips;
         private readonly string _workingDirectory;
@@ -47,6 +47,37 @@ namespace InfluenceGen.Deploy.Infrastructure.Ssh
             }
             cancellationToken.ThrowIfCancellationRequested();
             return new CommandResult(process.ExitCode, await stdout.ConfigureAwait(false), await stderr.ConfigureAwait(false));
+        }
+
+        public async Task<CommandResult> RunStreamingAsync(string command, string? stdin, Func<Stream, Task> consume, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _roundTrips);
+            var psi = new ProcessStartInfo("/bin/bash")
+            {
+                RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
+                UseShellExecute = false, WorkingDirectory = _workingDirectory,
+                Arguments = "-c " + QuoteArgument(command),
+            };
+            using var process = Process.Start(psi) ?? throw new IOException("cannot start /bin/bash");
+            Task<string> stderr = process.StandardError.ReadToEndAsync();
+            try
+            {
+                if (stdin != null) await process.StandardInput.WriteAsync(stdin).ConfigureAwait(false);
+                process.StandardInput.Close();
+            }
+            catch (IOException) { /* the command did not read its input */ }
+            using (cancellationToken.Register(() => { try { process.Kill(); } catch (InvalidOperationException) { } }))
+            {
+                try { await consume(process.StandardOutput.BaseStream).ConfigureAwait(false); }
+                catch (Exception)
+                {
+                    try { process.Kill(); } catch (InvalidOperationException) { }
+                    throw;
+                }
+                await Task.Run(() => process.WaitForExit(), CancellationToken.None).ConfigureAwait(false);
+            }
+            cancellationToken.ThrowIfCancellationRequested();
+            return new CommandResult(process.ExitCode, string.Empty, await stderr.ConfigureAwait(false));
         }
 
         public async Task UploadAsync(Stream content, string remotePath, IProgress<long>? progress, CancellationToken cancellationToken)

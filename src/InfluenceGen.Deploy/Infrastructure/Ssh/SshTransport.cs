@@ -49,7 +49,7 @@ namespace InfluenceGen.Deploy.Infrastructure.Ssh
     /// known_hosts), an unknown or changed key refused unless trust on first use is explicitly on.
     /// Connections are opened lazily and re-opened after a drop, so cleanup still reaches the target.
     /// </summary>
-    public sealed class SshTransport : ITargetTransport
+    public sealed class SshTransport : ITargetTransport, IStreamingTransport
     {
         private readonly SshTarget _target;
         private readonly object _gate = new object();
@@ -222,6 +222,36 @@ namespace InfluenceGen.Deploy.Infrastructure.Ssh
                 cancellationToken.ThrowIfCancellationRequested();
                 return new CommandResult(cmd.ExitStatus ?? 255, cmd.Result, cmd.Error);
             }, cancellationToken).ConfigureAwait(false);
+        }
+
+        public async Task<CommandResult> RunStreamingAsync(string command, string? stdin, Func<Stream, Task> consume, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _roundTrips);
+            SshClient ssh = Connect(ref _ssh, c => new SshClient(c));
+            using SshCommand cmd = ssh.CreateCommand(command);
+            using CancellationTokenRegistration reg = cancellationToken.Register(() => { try { cmd.CancelAsync(); } catch (Exception) { } });
+            IAsyncResult pending = cmd.BeginExecute();
+            using (Stream input = cmd.CreateInputStream())
+            {
+                if (stdin != null)
+                {
+                    byte[] bytes = new UTF8Encoding(false).GetBytes(stdin);
+                    input.Write(bytes, 0, bytes.Length);
+                }
+            }
+            Exception? consumeError = null;
+            try { await consume(cmd.OutputStream).ConfigureAwait(false); }
+            catch (Exception ex)
+            {
+                // the reader gave up: stop the command rather than let it block on a full channel
+                consumeError = ex;
+                try { cmd.CancelAsync(); } catch (Exception) { }
+            }
+            try { await Task.Run(() => cmd.EndExecute(pending)).ConfigureAwait(false); }
+            catch (Exception) when (consumeError != null || cancellationToken.IsCancellationRequested) { }
+            if (consumeError != null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(consumeError).Throw();
+            cancellationToken.ThrowIfCancellationRequested();
+            return new CommandResult(cmd.ExitStatus ?? 255, string.Empty, cmd.Error);
         }
 
         public async Task UploadAsync(Stream content, string remotePath, IProgress<long>? progress, CancellationToken cancellationToken)

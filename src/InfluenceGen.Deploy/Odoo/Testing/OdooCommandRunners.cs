@@ -25,6 +25,17 @@ namespace InfluenceGen.Deploy.Odoo.Testing
         /// <summary>Where the command runs, for messages (no secrets).</summary>
         string Description { get; }
         Task<int> RunAsync(IReadOnlyList<string> argv, Action<string> onLine, CancellationToken cancellationToken);
+        /// <summary>An HTTP port for a test run of Odoo where the command runs, so it never binds the configuration's
+        /// http_port (the running Odoo's): free now on this machine, found free on the target, or a random high one
+        /// inside a container.</summary>
+        Task<int> FreeHttpPortAsync(CancellationToken cancellationToken);
+    }
+
+    internal static class HttpPorts
+    {
+        private static readonly Random Rng = new Random();
+        /// <summary>A random port in 20000–60999 (above the usual services, below Linux's ephemeral range).</summary>
+        public static int RandomHigh() { lock (Rng) return Rng.Next(20000, 61000); }
     }
 
     /// <summary>
@@ -55,6 +66,14 @@ namespace InfluenceGen.Deploy.Odoo.Testing
         }
 
         public string Description => "this machine";
+
+        public Task<int> FreeHttpPortAsync(CancellationToken cancellationToken)
+        {
+            var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+            l.Start();
+            try { return Task.FromResult(((System.Net.IPEndPoint)l.LocalEndpoint).Port); }
+            finally { l.Stop(); }
+        }
 
         public async Task<int> RunAsync(IReadOnlyList<string> argv, Action<string> onLine, CancellationToken cancellationToken)
         {
@@ -155,6 +174,10 @@ namespace InfluenceGen.Deploy.Odoo.Testing
 
         public Uri DockerHost { get; }
         public string Description => $"container {_container} ({DockerHost})";
+
+        /// <summary>A random high port: the test Odoo binds it in the container's own network namespace, where only the
+        /// container's Odoo (8069) listens; the Docker API cannot ask the container which ports are free.</summary>
+        public Task<int> FreeHttpPortAsync(CancellationToken cancellationToken) => Task.FromResult(HttpPorts.RandomHigh());
 
         public async Task<int> RunAsync(IReadOnlyList<string> argv, Action<string> onLine, CancellationToken cancellationToken)
         {
@@ -281,6 +304,16 @@ namespace InfluenceGen.Deploy.Odoo.Testing
         public TransportOdooCommandRunner(InfluenceGen.Deploy.Infrastructure.Ssh.ITargetTransport transport) => _transport = transport;
 
         public string Description => _transport.Description;
+
+        /// <summary>A random high port that nothing answers on the target's 127.0.0.1 (one round trip; bash's /dev/tcp).</summary>
+        public async System.Threading.Tasks.Task<int> FreeHttpPortAsync(System.Threading.CancellationToken cancellationToken)
+        {
+            var result = await InfluenceGen.Deploy.Infrastructure.Ssh.TargetTransportExtensions.RunScriptAsync(_transport,
+                "for i in $(seq 50); do p=$(( 20000 + (RANDOM * 32768 + RANDOM) % 41000 )); (exec 3<>\"/dev/tcp/127.0.0.1/$p\") 2>/dev/null || { echo \"@@PORT $p\"; exit 0; }; done; exit 1\n",
+                cancellationToken).ConfigureAwait(false);
+            string? line = result.Stdout.Split('\n').FirstOrDefault(l => l.StartsWith("@@PORT ", System.StringComparison.Ordinal));
+            return line != null && int.TryParse(line.Substring(7).Trim(), out int port) ? port : HttpPorts.RandomHigh();
+        }
 
         public async System.Threading.Tasks.Task<int> RunAsync(System.Collections.Generic.IReadOnlyList<string> argv, System.Action<string> onLine, System.Threading.CancellationToken cancellationToken)
         {

@@ -15,7 +15,7 @@ namespace InfluenceGen.Deploy.Odoo.Testing
     public sealed class OdooTestRequest
     {
         public IReadOnlyList<string> Modules { get; set; } = Array.Empty<string>();
-        /// <summary>Odoo's --test-tags value (e.g. "/ig_pass,-slow" or ":TestCampaign").</summary>
+        /// <summary>Odoo's --test-tags value (e.g. "/ig_pass,-slow" or ":TestCampaign"); default: "/mod1,/mod2" of the requested modules.</summary>
         public string? TestTags { get; set; }
         /// <summary>The Odoo executable where the command runs (odoo, odoo-bin, /opt/odoo/src/odoo-bin).</summary>
         public string OdooBin { get; set; } = "odoo";
@@ -53,7 +53,12 @@ namespace InfluenceGen.Deploy.Odoo.Testing
             return "igtest_" + string.Concat(bytes.Select(b => b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture)));
         }
 
-        public static IReadOnlyList<string> TestCommand(OdooTestRequest request, string database)
+        /// <summary>True when the caller chose Odoo's HTTP port (--http-port=N, --http-port N, -p N) in ExtraArguments.</summary>
+        public static bool ChoosesHttpPort(OdooTestRequest request)
+            => request.ExtraArguments.Any(a => a == "-p" || a == "--http-port" || a.StartsWith("--http-port=", StringComparison.Ordinal) || a.StartsWith("--xmlrpc-port", StringComparison.Ordinal));
+
+        /// <param name="httpPort">Odoo's --http-port (Odoo 17/18): a free one, so the test run never binds the running Odoo's port.</param>
+        public static IReadOnlyList<string> TestCommand(OdooTestRequest request, string database, int? httpPort = null)
         {
             var argv = new List<string> { request.OdooBin };
             if (!string.IsNullOrEmpty(request.ConfigPath)) { argv.Add("-c"); argv.Add(request.ConfigPath!); }
@@ -61,7 +66,10 @@ namespace InfluenceGen.Deploy.Odoo.Testing
             argv.Add("-i"); argv.Add(string.Join(",", request.Modules));
             argv.Add("--test-enable");
             argv.Add("--stop-after-init");
-            if (!string.IsNullOrEmpty(request.TestTags)) argv.Add("--test-tags=" + request.TestTags);
+            // only the requested modules' tests by default (Odoo: "/mod" = the standard tests of mod), never every
+            // installed module's (base alone has ~950)
+            argv.Add("--test-tags=" + (!string.IsNullOrEmpty(request.TestTags) ? request.TestTags : string.Join(",", request.Modules.Select(m => "/" + m))));
+            if (httpPort != null) argv.Add("--http-port=" + httpPort.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
             if (!string.IsNullOrEmpty(request.LogLevel)) argv.Add("--log-level=" + request.LogLevel);
             argv.AddRange(request.ExtraArguments);
             return argv;
@@ -87,7 +95,8 @@ namespace InfluenceGen.Deploy.Odoo.Testing
                     throw new DeployException("OdooTestBadModuleName", System.Management.Automation.ErrorCategory.InvalidArgument, $"'{m}' is not an Odoo module name (letters, digits, underscore)", m);
 
             string database = request.Database ?? NewDatabaseName();
-            IReadOnlyList<string> argv = TestCommand(request, database);
+            int? httpPort = ChoosesHttpPort(request) ? (int?)null : await _runner.FreeHttpPortAsync(cancellationToken).ConfigureAwait(false);
+            IReadOnlyList<string> argv = TestCommand(request, database, httpPort);
             log.Verbose($"Odoo tests of {string.Join(", ", request.Modules)} in database {database} on {_runner.Description}: {string.Join(" ", argv)}");
 
             var parser = new OdooLogParser();

@@ -49,7 +49,12 @@ namespace InfluenceGen.Deploy.Tests.Odoo.Testing
             Assert.False(r.Success);
             Assert.Matches("^igtest_[0-9a-f]{10}$", r.Database);
             string[] argv = File.ReadAllLines(dir.Combine("argv"));
-            Assert.Equal($"-c {dir.Combine("odoo.conf")} -d {r.Database} -i ig_fail --test-enable --stop-after-init", argv[0]);
+            // a free HTTP port of its own (Odoo 17/18's --http-port), never the configuration's http_port of the running Odoo
+            var m = System.Text.RegularExpressions.Regex.Match(argv[0], "^" + System.Text.RegularExpressions.Regex.Escape($"-c {dir.Combine("odoo.conf")} -d {r.Database} -i ig_fail --test-enable --stop-after-init --test-tags=/ig_fail --http-port=") + "([0-9]+)$");
+            Assert.True(m.Success, argv[0]);
+            int port = int.Parse(m.Groups[1].Value);
+            Assert.InRange(port, 1024, 65535);
+            using (var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, port)) { l.Start(); l.Stop(); }   // it is free again
             Assert.Equal($"db -c {dir.Combine("odoo.conf")} drop {r.Database}", argv[1]);
             Assert.Equal(r.Database, File.ReadAllText(dir.Combine("dropped")).Trim());
             Assert.True(r.DatabaseDropped);
@@ -86,7 +91,22 @@ namespace InfluenceGen.Deploy.Tests.Odoo.Testing
             OdooTestRunResult r = await new OdooTestService(new LocalOdooCommandRunner()).RunAsync(request, NullDeployLog.Instance, CancellationToken.None);
             Assert.True(r.Success, string.Join("; ", r.Problems.Select(p => p.Message)));
             Assert.Equal((0, 0, 3, 3), (r.Failed, r.Errors, r.Tests, r.Passed));
-            Assert.Contains("--test-tags=/ig_pass --log-level=test", File.ReadAllLines(dir.Combine("argv"))[0]);
+            Assert.Matches("--test-tags=/ig_pass --http-port=[0-9]+ --log-level=test", File.ReadAllLines(dir.Combine("argv"))[0]);
+        }
+
+        [Theory]
+        [InlineData("--http-port=18123")]
+        [InlineData("-p", "18123")]
+        public async Task A_caller_chosen_http_port_is_the_only_one(params string[] extra)
+        {
+            using var dir = new TempDir();
+            OdooTestRequest request = Request(dir, "ig_pass");
+            request.ExtraArguments = extra;
+            OdooTestRunResult r = await new OdooTestService(new LocalOdooCommandRunner()).RunAsync(request, NullDeployLog.Instance, CancellationToken.None);
+            Assert.True(r.Success, string.Join("; ", r.Problems.Select(p => p.Message)));
+            string argv = File.ReadAllLines(dir.Combine("argv"))[0];
+            Assert.EndsWith(string.Join(" ", extra), argv);
+            Assert.DoesNotContain("--http-port=", argv.Replace("--http-port=18123", ""));
         }
 
         [Fact]
