@@ -14,7 +14,7 @@ namespace InfluenceGen.Deploy.Cmdlets
     /// new database, neutralize, fresh identity + the repository's statements, swap by rename with Odoo stopped,
     /// health. Never into production. The work is in <see cref="DatabaseCopyService"/>.
     /// </summary>
-    [Cmdlet(VerbsCommon.Copy, "OdooDatabase", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+    [Cmdlet(VerbsCommon.Copy, "OdooDatabase", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, HelpUri = HelpLinks.Readme + "#get-help-copy-odoodatabase")]
     [OutputType(typeof(DatabaseCopyResult))]
     public sealed class CopyOdooDatabaseCommand : EnvironmentCmdletBase
     {

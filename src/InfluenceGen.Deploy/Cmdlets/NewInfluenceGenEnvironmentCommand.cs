@@ -12,7 +12,7 @@ namespace InfluenceGen.Deploy.Cmdlets
     /// neutralized copy of staging (or a template on dev's PostgreSQL). Idempotent: an existing one is left as it is.
     /// Deploy-InfluenceGen -Environment review/&lt;slug&gt; then deploys and starts its own Odoo.
     /// </summary>
-    [Cmdlet(VerbsCommon.New, "InfluenceGenEnvironment", SupportsShouldProcess = true, DefaultParameterSetName = "Copy")]
+    [Cmdlet(VerbsCommon.New, "InfluenceGenEnvironment", SupportsShouldProcess = true, DefaultParameterSetName = "Copy", HelpUri = HelpLinks.Readme + "#get-help-new-influencegenenvironment")]
     [OutputType(typeof(InfluenceGenEnvironment))]
     public sealed class NewInfluenceGenEnvironmentCommand : EnvironmentCmdletBase
     {

@@ -11,7 +11,7 @@ namespace InfluenceGen.Deploy.Cmdlets
     /// its port. Refuses dev, staging, production, local and anything not named review/&lt;slug&gt;. Removing one that
     /// is already gone succeeds (GitLab may run the stop job twice).
     /// </summary>
-    [Cmdlet(VerbsCommon.Remove, "InfluenceGenEnvironment", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+    [Cmdlet(VerbsCommon.Remove, "InfluenceGenEnvironment", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, HelpUri = HelpLinks.Readme + "#get-help-remove-influencegenenvironment")]
     [OutputType(typeof(InfluenceGenEnvironment))]
     public sealed class RemoveInfluenceGenEnvironmentCommand : EnvironmentCmdletBase
     {
