@@ -16,21 +16,13 @@ namespace InfluenceGen.Deploy.Tests.Checks
     {
         private static string EnvironmentsFile(TempDir dir, DeployTarget t)
         {
-            DeploySettings s = t.Settings;
             Environment.SetEnvironmentVariable("QA_ODOO_SERVER_SSH_PRIVATE_KEY", File.ReadAllText(TestServers.SshKey));
             Environment.SetEnvironmentVariable("QA_ODOO_DB_PASSWORD", TestServers.PgPassword);
             Environment.SetEnvironmentVariable("QA_N8N_API_KEY", N8nServer.ApiKey);
             return dir.Write("environments.json", $$"""
             {
               "environments": {
-                "qa": {
-                  "OdooSshHost": "{{TestServers.SshHost}}", "OdooSshPort": {{TestServers.SshPort}}, "OdooSshUser": "{{TestServers.SshUser}}",
-                  "OdooSshHostKey": "{{TestServers.Fingerprint}}",
-                  "DeployRoot": "{{s.Root}}", "OdooDatabase": "{{s.Database}}", "OdooDatabaseHost": "127.0.0.1", "OdooDatabasePort": {{s.DatabasePort}},
-                  "OdooDatabaseUser": "{{s.DatabaseUser}}", "OdooRuntime": "command",
-                  "OdooCommand": "{{s.OdooCommand}}", "RestartCommand": "{{s.RestartCommand}}", "StopCommand": "{{s.StopCommand}}", "HealthUrl": "{{s.HealthUrl}}", "HealthTimeout": 5,
-                  "N8nApiUrl": "{{N8nServer.Url}}"
-                }
+                "qa": {{t.EnvironmentEntry($"\"HealthTimeout\": 5, \"N8nApiUrl\": \"{N8nServer.Url}\"")}}
               }
             }
             """);

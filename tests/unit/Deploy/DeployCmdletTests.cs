@@ -18,18 +18,10 @@ namespace InfluenceGen.Deploy.Tests.Deploy
         private static (TempDir dir, string file) Environments(DeployTarget t, string env = "qa")
         {
             var dir = new TempDir("igenv");
-            DeploySettings s = t.Settings;
             string file = dir.Write("environments.json", $$"""
             {
               "environments": {
-                "{{env}}": {
-                  "OdooSshHost": "{{TestServers.SshHost}}", "OdooSshPort": {{TestServers.SshPort}}, "OdooSshUser": "{{TestServers.SshUser}}",
-                  "OdooSshHostKey": "{{TestServers.Fingerprint}}",
-                  "DeployRoot": "{{s.Root}}", "OdooDatabase": "{{s.Database}}", "OdooDatabaseHost": "127.0.0.1", "OdooDatabasePort": {{s.DatabasePort}},
-                  "OdooDatabaseUser": "{{s.DatabaseUser}}", "OdooRuntime": "command",
-                  "OdooCommand": "{{s.OdooCommand}}", "RestartCommand": "{{s.RestartCommand}}", "StopCommand": "{{s.StopCommand}}", "HealthUrl": "{{s.HealthUrl}}", "HealthTimeout": 5,
-                  "BackupBeforeUpgrade": true
-                }
+                "{{env}}": {{t.EnvironmentEntry("\"HealthTimeout\": 5, \"BackupBeforeUpgrade\": true")}}
               }
             }
             """);

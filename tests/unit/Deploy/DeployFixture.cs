@@ -101,6 +101,22 @@ namespace InfluenceGen.Deploy.Tests.Deploy
         public DeploySettings Settings { get; }
         public string Root => Settings.Root;
 
+        /// <summary>This target as an environment of an environments file, JSON (no secrets: those travel as CI variables),
+        /// with <paramref name="extra"/> settings appended.</summary>
+        public string EnvironmentEntry(string extra = "")
+        {
+            DeploySettings s = Settings;
+            return $$"""
+                {
+                  "OdooSshHost": "{{TestServers.SshHost}}", "OdooSshPort": {{TestServers.SshPort}}, "OdooSshUser": "{{TestServers.SshUser}}",
+                  "OdooSshHostKey": "{{TestServers.Fingerprint}}",
+                  "DeployRoot": "{{s.Root}}", "OdooDatabase": "{{s.Database}}", "OdooDatabaseHost": "127.0.0.1", "OdooDatabasePort": {{s.DatabasePort}},
+                  "OdooDatabaseUser": "{{s.DatabaseUser}}", "OdooRuntime": "command",
+                  "OdooCommand": "{{s.OdooCommand}}", "RestartCommand": "{{s.RestartCommand}}", "StopCommand": "{{s.StopCommand}}", "HealthUrl": "{{s.HealthUrl}}"{{(extra.Length > 0 ? ", " + extra : "")}}
+                }
+                """;
+        }
+
         public SshTransport Ssh() => new SshTransport(new SshTarget
         {
             Host = TestServers.SshHost, Port = TestServers.SshPort, User = TestServers.SshUser,

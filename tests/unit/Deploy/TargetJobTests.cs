@@ -41,18 +41,10 @@ namespace InfluenceGen.Deploy.Tests.Deploy
         internal static (TempDir dir, string file, Dictionary<string, string> env) Environment(DeployTarget t, int healthTimeout = 5)
         {
             var dir = new TempDir("igenv");
-            DeploySettings s = t.Settings;
             string file = dir.Write("environments.json", $$"""
             {
               "environments": {
-                "qa": {
-                  "OdooSshHost": "{{TestServers.SshHost}}", "OdooSshPort": {{TestServers.SshPort}}, "OdooSshUser": "{{TestServers.SshUser}}",
-                  "OdooSshHostKey": "{{TestServers.Fingerprint}}",
-                  "DeployRoot": "{{s.Root}}", "OdooDatabase": "{{s.Database}}", "OdooDatabaseHost": "127.0.0.1", "OdooDatabasePort": {{s.DatabasePort}},
-                  "OdooDatabaseUser": "{{s.DatabaseUser}}", "OdooRuntime": "command",
-                  "OdooCommand": "{{s.OdooCommand}}", "RestartCommand": "{{s.RestartCommand}}", "StopCommand": "{{s.StopCommand}}", "HealthUrl": "{{s.HealthUrl}}",
-                  "HealthTimeout": {{healthTimeout}}, "BackupBeforeUpgrade": true, "KeepReleases": 3
-                }
+                "qa": {{t.EnvironmentEntry($"\"HealthTimeout\": {healthTimeout}, \"BackupBeforeUpgrade\": true, \"KeepReleases\": 3")}}
               }
             }
             """);
