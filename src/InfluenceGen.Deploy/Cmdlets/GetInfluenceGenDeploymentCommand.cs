@@ -36,7 +36,7 @@ namespace InfluenceGen.Deploy.Cmdlets
             foreach (DeploymentRecord r in shown) WriteObject(r);
             DeploymentRecord? broken = records.FirstOrDefault(r => r.Verified == false);
             if (broken != null)
-                Fail(new DeployException("LedgerTampered", ErrorCategory.InvalidData,
+                Fail(new DeployException(ErrorIds.LedgerTampered, ErrorKind.InvalidData,
                     $"the ledger {Settings.Root}/{DeploymentLedger.FileName} of {Settings.Environment} fails verification: {broken.VerifyProblem}", broken.Line));
         }
     }
