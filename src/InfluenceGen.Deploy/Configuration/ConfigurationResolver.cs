@@ -66,7 +66,7 @@ namespace InfluenceGen.Deploy.Configuration
     }
 
     /// <summary>
-    /// The one configuration resolver (design principle 5): an explicit parameter wins, then the
+    /// The one configuration resolver (docs/design.md, principle 5): an explicit parameter wins, then the
     /// GitLab CI variable, then the environments file of the repository, then the built-in default.
     /// Bad values are errors naming the variable, or the file and line.
     /// </summary>
