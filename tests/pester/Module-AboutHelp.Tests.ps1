@@ -49,3 +49,35 @@ Describe 'Conceptual help (about_InfluenceGen*)' {
         $missing | Should -BeNullOrEmpty
     }
 }
+
+Describe 'The README''s one example per cmdlet' {
+    BeforeAll {
+        # Each "### Get-Help <Cmdlet>" heading of the README's Cmdlet reference is followed by one powershell block.
+        $lines = Get-Content (Join-Path $repo 'README.md')
+        $script:examples = @{}
+        $name = $null; $inBlock = $false
+        foreach ($line in $lines) {
+            if ($line -match '^### Get-Help (\S+)$') { $name = $Matches[1]; continue }
+            if ($name -and $line -eq '```powershell') { $inBlock = $true; $script:examples[$name] = ''; continue }
+            if ($inBlock -and $line -eq '```') { $inBlock = $false; $name = $null; continue }
+            if ($inBlock) { $script:examples[$name] += $line + "`n" }
+        }
+    }
+
+    It 'has one for every cmdlet, and each calls that cmdlet with parameters it has' {
+        foreach ($c in Get-Command -Module InfluenceGen.Deploy -CommandType Cmdlet) {
+            $script:examples.Keys | Should -Contain $c.Name
+            $tokens = $null; $errors = $null
+            $ast = [System.Management.Automation.Language.Parser]::ParseInput($script:examples[$c.Name], [ref] $tokens, [ref] $errors)
+            $errors | Should -BeNullOrEmpty -Because "the README example of $($c.Name) must parse"
+            $calls = @($ast.FindAll({ $args[0] -is [System.Management.Automation.Language.CommandAst] }, $true) | Where-Object { $_.GetCommandName() -eq $c.Name })
+            $calls.Count | Should -BeGreaterThan 0 -Because "the README example under $($c.Name) must call it"
+            foreach ($call in $calls) {
+                foreach ($p in $call.CommandElements | Where-Object { $_ -is [System.Management.Automation.Language.CommandParameterAst] }) {
+                    $known = @($c.Parameters.Keys) + @($c.Parameters.Values | ForEach-Object Aliases)
+                    $known | Should -Contain $p.ParameterName -Because "$($c.Name) -$($p.ParameterName) in the README"
+                }
+            }
+        }
+    }
+}
