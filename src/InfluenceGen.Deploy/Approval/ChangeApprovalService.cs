@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using System.Management.Automation;
 using System.Net.Http;
 using System.Text.RegularExpressions;
 using System.Threading;
@@ -304,19 +303,19 @@ namespace InfluenceGen.Deploy.Approval
                 if (result.IsFinal)
                 {
                     bool rejected = result.Outcome == ApprovalOutcome.Rejected;
-                    throw new DeployException(rejected ? "ChangeRequestRejected" : "ChangeApprovalNotPossible",
-                        rejected ? ErrorCategory.PermissionDenied : ErrorCategory.InvalidArgument,
+                    throw new DeployException(rejected ? ErrorIds.ChangeRequestRejected : ErrorIds.ChangeApprovalNotPossible,
+                        rejected ? ErrorKind.PermissionDenied : ErrorKind.InvalidArgument,
                         $"{(result.ChangeRequestId.Length > 0 ? "change request " + result.ChangeRequestId : "the change request (no id was given)")} will not be approved: {result.Reason}", result.ChangeRequestId)
                     { RecommendedAction = rejected ? "Raise a new change request, or reopen this one in JIRA." : "Fix the change request id, the credentials or the configuration named in the message." };
                 }
                 DateTimeOffset now = _options.Clock();
                 TimeSpan remaining = deadline - now;
                 if (timeout <= TimeSpan.Zero)
-                    throw new DeployException("ChangeNotApproved", ErrorCategory.PermissionDenied,
+                    throw new DeployException(ErrorIds.ChangeNotApproved, ErrorKind.PermissionDenied,
                         $"change request {(result.ChangeRequestId.Length > 0 ? result.ChangeRequestId : "(none)")} is not approved for {result.Environment}: {result.Reason}", result.ChangeRequestId)
                     { RecommendedAction = "Get the change request approved in JIRA, then retry the job." };
                 if (remaining <= TimeSpan.Zero)
-                    throw new DeployException("ChangeApprovalTimeout", ErrorCategory.OperationTimeout,
+                    throw new DeployException(ErrorIds.ChangeApprovalTimeout, ErrorKind.OperationTimeout,
                         $"change request {result.ChangeRequestId} was not approved within {Format(timeout)} ({poll} check(s)); last: {result.Reason}", result.ChangeRequestId)
                     { RecommendedAction = "Get the change request approved, then retry the job; or raise -TimeoutSeconds." };
                 TimeSpan wait = interval < remaining ? interval : remaining;
@@ -346,12 +345,12 @@ namespace InfluenceGen.Deploy.Approval
             log ??= NullDeployLog.Instance;
             string key = (changeRequestId ?? string.Empty).Trim();
             if (key.Length == 0)
-                throw new DeployException("ChangeRequestIdMissing", ErrorCategory.InvalidArgument, "no change request id: pass -ChangeRequestId or set CHANGE_REQUEST_ID", "ChangeRequestId");
+                throw new DeployException(ErrorIds.ChangeRequestIdMissing, ErrorKind.InvalidArgument, "no change request id: pass -ChangeRequestId or set CHANGE_REQUEST_ID", "ChangeRequestId");
             if (!IssueKey.IsMatch(key))
-                throw new DeployException("InvalidChangeRequestId", ErrorCategory.InvalidArgument, $"'{Truncate(key, 60)}' is not a JIRA issue key (PROJECT-123)", key);
+                throw new DeployException(ErrorIds.InvalidChangeRequestId, ErrorKind.InvalidArgument, $"'{Truncate(key, 60)}' is not a JIRA issue key (PROJECT-123)", key);
             key = key.ToUpperInvariant();
             if (string.IsNullOrWhiteSpace(transition))
-                throw new DeployException("TransitionMissing", ErrorCategory.InvalidArgument, "no transition named: pass -Transition or set CHANGE_COMPLETE_TRANSITION", "Transition");
+                throw new DeployException(ErrorIds.TransitionMissing, ErrorKind.InvalidArgument, "no transition named: pass -Transition or set CHANGE_COMPLETE_TRANSITION", "Transition");
             JiraConnection jira = Connect();
 
             // 1. Where the issue is, and that it is a change request.
@@ -360,7 +359,7 @@ namespace InfluenceGen.Deploy.Approval
             string fromStatus = (string?)issue.SelectToken("fields.status.name") ?? string.Empty;
             string? project = (string?)issue.SelectToken("fields.project.key");
             if (!string.IsNullOrEmpty(_settings.ProjectKey) && !string.Equals(project, _settings.ProjectKey, StringComparison.OrdinalIgnoreCase))
-                throw new DeployException("NotAChangeRequest", ErrorCategory.InvalidArgument,
+                throw new DeployException(ErrorIds.NotAChangeRequest, ErrorKind.InvalidArgument,
                     $"{key} belongs to project {project}, not to the change management project {_settings.ProjectKey}", key);
 
             // 2. The transition, by name.
@@ -373,7 +372,7 @@ namespace InfluenceGen.Deploy.Approval
             if (chosen == null && !alreadyThere)
             {
                 string names = available.Count == 0 ? "none" : string.Join(", ", available.Select(t => $"'{(string?)t["name"]}' (to {(string?)t.SelectToken("to.name")})"));
-                throw new DeployException("TransitionNotAvailable", ErrorCategory.InvalidOperation,
+                throw new DeployException(ErrorIds.TransitionNotAvailable, ErrorKind.InvalidOperation,
                     $"{key} (status '{fromStatus}') has no transition '{transition}'; available: {names}", key)
                 { RecommendedAction = "Pass -Transition with one of the available names, or set CHANGE_COMPLETE_TRANSITION." };
             }
@@ -385,7 +384,7 @@ namespace InfluenceGen.Deploy.Approval
                 Timeout = _options.RequestTimeout,
                 What = $"POST JIRA comment on {key}",
             };
-            RestResponse commentResponse = await PostOrThrow(jira, comment, key, "JiraCommentFailed", cancellationToken).ConfigureAwait(false);
+            RestResponse commentResponse = await PostOrThrow(jira, comment, key, ErrorIds.JiraCommentFailed, cancellationToken).ConfigureAwait(false);
             string? commentId = null;
             try { commentId = (string?)JObject.Parse(commentResponse.Body)["id"]; } catch (JsonException) { }
             log.Verbose($"Commented on {key} (comment {commentId ?? "?"})");
@@ -402,7 +401,7 @@ namespace InfluenceGen.Deploy.Approval
                     Timeout = _options.RequestTimeout,
                     What = $"POST JIRA transition of {key}",
                 };
-                await PostOrThrow(jira, post, key, "JiraTransitionFailed", cancellationToken).ConfigureAwait(false);
+                await PostOrThrow(jira, post, key, ErrorIds.JiraTransitionFailed, cancellationToken).ConfigureAwait(false);
                 toStatus = (string?)chosen.SelectToken("to.name") ?? (string?)chosen["name"] ?? transition;
                 log.Verbose($"{key}: '{fromStatus}' -> '{toStatus}' through transition '{(string?)chosen["name"]}'");
             }
@@ -483,13 +482,13 @@ namespace InfluenceGen.Deploy.Approval
         private JiraConnection Connect()
         {
             if (_settings.JiraBaseUrl == null)
-                throw new DeployException("ConfigurationMissing", ErrorCategory.InvalidArgument, "JIRA_BASE_URL (JiraBaseUrl) is not set", "JiraBaseUrl");
+                throw new DeployException(ErrorIds.ConfigurationMissing, ErrorKind.InvalidArgument, "JIRA_BASE_URL (JiraBaseUrl) is not set", "JiraBaseUrl");
             JiraFlavor flavor = JiraConnection.ParseFlavor(_settings.JiraFlavor, _settings.JiraBaseUrl);
             if (string.IsNullOrEmpty(_settings.Token))
-                throw new DeployException("ConfigurationMissing", ErrorCategory.InvalidArgument,
+                throw new DeployException(ErrorIds.ConfigurationMissing, ErrorKind.InvalidArgument,
                     "no JIRA token: set JIRA_API_TOKEN_SECRET or pass -Credential", "JiraApiToken");
             if (flavor == JiraFlavor.Cloud && string.IsNullOrEmpty(_settings.Username))
-                throw new DeployException("ConfigurationMissing", ErrorCategory.InvalidArgument,
+                throw new DeployException(ErrorIds.ConfigurationMissing, ErrorKind.InvalidArgument,
                     "JIRA Cloud needs the account e-mail: set JIRA_USERNAME or pass -Credential", "JiraUsername");
             return new JiraConnection(_settings.JiraBaseUrl, flavor, _settings.Username, _settings.Token!);
         }
@@ -514,9 +513,9 @@ namespace InfluenceGen.Deploy.Approval
             }
             catch (Exception ex) when (ex is RestTimeoutException || ex is HttpRequestException || ex is System.IO.IOException)
             {
-                throw new DeployException("JiraUnavailable", ErrorCategory.ConnectionError, $"{what}: {RestClient.Describe(ex)}", key);
+                throw new DeployException(ErrorIds.JiraUnavailable, ErrorKind.ConnectionError, $"{what}: {RestClient.Describe(ex)}", key);
             }
-            if (!response.IsSuccess) throw StatusError("JiraRequestFailed", what, response, key);
+            if (!response.IsSuccess) throw StatusError(ErrorIds.JiraRequestFailed, what, response, key);
             return response;
         }
 
@@ -531,7 +530,7 @@ namespace InfluenceGen.Deploy.Approval
             }
             catch (Exception ex) when (ex is RestTimeoutException || ex is HttpRequestException || ex is System.IO.IOException)
             {
-                throw new DeployException(errorId, ErrorCategory.ConnectionError, $"{request.What}: {RestClient.Describe(ex)}", key);
+                throw new DeployException(errorId, ErrorKind.ConnectionError, $"{request.What}: {RestClient.Describe(ex)}", key);
             }
             if (!response.IsSuccess) throw StatusError(errorId, request.What, response, key);
             return response;
@@ -540,10 +539,10 @@ namespace InfluenceGen.Deploy.Approval
         private static DeployException StatusError(string errorId, string what, RestResponse response, string key)
         {
             string detail = JiraErrorText(response.Body);
-            ErrorCategory category = response.StatusCode == 401 ? ErrorCategory.AuthenticationError
-                : response.StatusCode == 403 ? ErrorCategory.PermissionDenied
-                : response.StatusCode == 404 ? ErrorCategory.ObjectNotFound
-                : response.StatusCode >= 500 ? ErrorCategory.ConnectionError : ErrorCategory.InvalidOperation;
+            ErrorKind category = response.StatusCode == 401 ? ErrorKind.AuthenticationError
+                : response.StatusCode == 403 ? ErrorKind.PermissionDenied
+                : response.StatusCode == 404 ? ErrorKind.ObjectNotFound
+                : response.StatusCode >= 500 ? ErrorKind.ConnectionError : ErrorKind.InvalidOperation;
             return new DeployException(errorId, category, $"{what}: JIRA answered {response.StatusCode}" + (detail.Length > 0 ? $": {detail}" : string.Empty), key);
         }
 
@@ -552,7 +551,7 @@ namespace InfluenceGen.Deploy.Approval
             try { return ParseJson(response.Body); }
             catch (JsonException ex)
             {
-                throw new DeployException("JiraMalformedAnswer", ErrorCategory.InvalidResult, $"JIRA answered with a body that is not valid JSON ({Truncate(ex.Message, 120)})", key);
+                throw new DeployException(ErrorIds.JiraMalformedAnswer, ErrorKind.InvalidResult, $"JIRA answered with a body that is not valid JSON ({Truncate(ex.Message, 120)})", key);
             }
         }
 

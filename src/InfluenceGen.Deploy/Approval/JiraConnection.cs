@@ -1,6 +1,7 @@
 using System;
 using System.Text;
 using InfluenceGen.Deploy.Configuration;
+using InfluenceGen.Deploy.Infrastructure;
 
 namespace InfluenceGen.Deploy.Approval
 {
@@ -47,7 +48,7 @@ namespace InfluenceGen.Deploy.Approval
                 case "auto": case "":
                     return baseUrl.Host.EndsWith(".atlassian.net", StringComparison.OrdinalIgnoreCase) ? JiraFlavor.Cloud : JiraFlavor.Server;
                 default:
-                    throw new Infrastructure.DeployException("InvalidConfigurationValue", System.Management.Automation.ErrorCategory.InvalidArgument,
+                    throw new Infrastructure.DeployException(ErrorIds.InvalidConfigurationValue, ErrorKind.InvalidArgument,
                         $"JiraFlavor (JIRA_FLAVOR) '{value}' is not cloud, server or auto", "JiraFlavor");
             }
         }

@@ -62,7 +62,7 @@ namespace InfluenceGen.Deploy.Checks
                 .Append("IG_SQL_END\n");
             CommandResult result = await _transport.RunScriptAsync(new TargetScripts(_settings).Wrap(body.ToString()), cancellationToken).ConfigureAwait(false);
             if (!result.Succeeded)
-                throw new DeployException("EnvironmentDatabaseUnreachable", System.Management.Automation.ErrorCategory.ConnectionError,
+                throw new DeployException(ErrorIds.EnvironmentDatabaseUnreachable, ErrorKind.ConnectionError,
                     $"Could not read the installed modules of database '{_settings.Database}' on the target: {result.Stderr.Trim()} {result.Stdout.Trim()}".Trim(), _settings.Database);
             var states = new Dictionary<string, (string, string)>(StringComparer.Ordinal);
             foreach (string line in result.Stdout.Split('\n'))

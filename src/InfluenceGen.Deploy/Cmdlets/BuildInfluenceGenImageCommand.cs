@@ -81,7 +81,7 @@ namespace InfluenceGen.Deploy.Cmdlets
             string context = ResolvePaths(Path, literal: false).First();
             string? dockerfile = Dockerfile ?? config.Get("Dockerfile");
             string dockerfilePath = dockerfile == null ? System.IO.Path.Combine(context, "Dockerfile") : ResolveOutputPath(dockerfile);
-            string name = Name ?? config.Get("ImageName") ?? throw new DeployException("ImageNameMissing", ErrorCategory.InvalidArgument,
+            string name = Name ?? config.Get("ImageName") ?? throw new DeployException(ErrorIds.ImageNameMissing, ErrorKind.InvalidArgument,
                 "no image name: pass -Name or set IMAGE_NAME_PARAM", "Name");
             string repository = ImageNaming.Repository(name, Registry ?? config.Get("RegistryUrl") ?? config.Get("RegistryImage"));
             RegistryCredential? credential = LoginFor(repository, config);

@@ -68,7 +68,7 @@ namespace InfluenceGen.Deploy.Cmdlets
             if (sqlFile != null)
             {
                 string path = ResolveOutputPath(sqlFile);
-                if (!File.Exists(path)) throw new DeployException("PathNotFound", ErrorCategory.ObjectNotFound, $"the SQL file '{sqlFile}' does not exist" + (SqlPath == null ? " (RefreshSqlFile of " + dst.Environment + ")" : ""), sqlFile);
+                if (!File.Exists(path)) throw new DeployException(ErrorIds.PathNotFound, ErrorKind.ObjectNotFound, $"the SQL file '{sqlFile}' does not exist" + (SqlPath == null ? " (RefreshSqlFile of " + dst.Environment + ")" : ""), sqlFile);
                 request.Sql = File.ReadAllText(path);
                 request.SqlFile = sqlFile;
                 DatabaseCopyRequest.CheckSql(request.Sql, sqlFile);

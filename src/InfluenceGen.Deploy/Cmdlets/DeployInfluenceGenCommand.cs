@@ -64,13 +64,13 @@ namespace InfluenceGen.Deploy.Cmdlets
             // [AddonPackageTransformation] made a zip path or FileInfo a package with its Path.
             string path = Package.Path; string? sha = Package.Sha256.Length > 0 ? Package.Sha256 : null;
             if (SkipApproval && string.IsNullOrWhiteSpace(SkipReason))
-                throw new DeployException("SkipReasonMissing", ErrorCategory.InvalidArgument, "-SkipApproval needs -SkipReason: say why the change gate is skipped (it goes into the ledger)", "SkipReason");
+                throw new DeployException(ErrorIds.SkipReasonMissing, ErrorKind.InvalidArgument, "-SkipApproval needs -SkipReason: say why the change gate is skipped (it goes into the ledger)", "SkipReason");
 
             Resolve();
             // As Test-ChangeApproval: skipping the gate of production is only for when JIRA integration
             // is switched off (ENABLE_JIRA_INTEGRATION_FOR_PROD_DEPLOY=false) - never a silent bypass.
             if (SkipApproval && Settings.IsProduction && Config.Toggle("EnableJiraIntegrationForProdDeploy"))
-                throw new DeployException("SkipApprovalNotAllowed", ErrorCategory.PermissionDenied,
+                throw new DeployException(ErrorIds.SkipApprovalNotAllowed, ErrorKind.PermissionDenied,
                     "-SkipApproval is refused for production while JIRA integration is on (ENABLE_JIRA_INTEGRATION_FOR_PROD_DEPLOY=true): get the change request approved", "SkipApproval");
             DeployPackage deployPackage = DeployPackage.Open(path, sha);
             // The toggles switch a part off for every deploy of this environment (CI variable, environments
@@ -81,7 +81,7 @@ namespace InfluenceGen.Deploy.Cmdlets
             if (N8nPackage != null && !n8n)
                 Verbose($"n8n deploy is switched off (ENABLE_N8N_DEPLOY=false): {N8nPackage} is not published");
             if (bundle != null && !System.IO.File.Exists(bundle))
-                throw new DeployException("N8nPackageNotFound", ErrorCategory.ObjectNotFound,
+                throw new DeployException(ErrorIds.N8nPackageNotFound, ErrorKind.ObjectNotFound,
                     $"the n8n bundle {bundle} does not exist: build it with New-N8nWorkflowPackage, or switch n8n deploys off (ENABLE_N8N_DEPLOY=false)", bundle);
             if (!odoo)
                 Verbose($"Odoo deploy is switched off (ENABLE_ODOO_DEPLOY=false): {System.IO.Path.GetFileName(path)} is not deployed");

@@ -1,6 +1,7 @@
 using System.Linq;
 using System.Management.Automation;
 using InfluenceGen.Deploy.Configuration;
+using InfluenceGen.Deploy.Infrastructure;
 
 namespace InfluenceGen.Deploy.Cmdlets
 {
@@ -51,7 +52,7 @@ namespace InfluenceGen.Deploy.Cmdlets
                         if (SetOnly && !entry.IsSet) continue;
                         WriteObject(entry);
                     }
-                }, ex => ex.ErrorId == "UnknownEnvironment");
+                }, ex => ex.ErrorId == ErrorIds.UnknownEnvironment);
         }
     }
 }

@@ -80,7 +80,7 @@ namespace InfluenceGen.Deploy.Cmdlets
             }
         }
 
-        /// <summary>A non-terminating error for one failed item of a batch (principle 4).</summary>
+        /// <summary>A non-terminating error for one failed item of a batch (docs/design.md, principle 4).</summary>
         protected void ReportError(DeployException ex) => WriteError(ToErrorRecord(ex));
 
         /// <summary>
@@ -109,12 +109,38 @@ namespace InfluenceGen.Deploy.Cmdlets
             string? action = ex.RecommendedAction == null ? null : Sentence(Masker.Apply(ex.RecommendedAction));
             Exception shown = message == ex.Message && action == ex.RecommendedAction && ex.InnerException == null
                 ? ex
-                : new DeployException(ex.ErrorId, ex.Category, message, ex.Target) { RecommendedAction = action };
-            var record = new ErrorRecord(shown, ex.ErrorId, ex.Category, ex.Target is string s ? Masker.Apply(s) : ex.Target);
+                : new DeployException(ex.ErrorId, ex.Kind, message, ex.Target) { RecommendedAction = action };
+            var record = new ErrorRecord(shown, ex.ErrorId, ToCategory(ex.Kind), ex.Target is string s ? Masker.Apply(s) : ex.Target);
             if (action != null)
                 record.ErrorDetails = new ErrorDetails(message) { RecommendedAction = action };
             return record;
         }
+
+        /// <summary>The PowerShell category of a domain <see cref="ErrorKind"/>: the ErrorCategory of the same name.</summary>
+        internal static ErrorCategory ToCategory(ErrorKind kind) => kind switch
+        {
+            ErrorKind.InvalidArgument => ErrorCategory.InvalidArgument,
+            ErrorKind.InvalidData => ErrorCategory.InvalidData,
+            ErrorKind.ParserError => ErrorCategory.ParserError,
+            ErrorKind.InvalidOperation => ErrorCategory.InvalidOperation,
+            ErrorKind.InvalidResult => ErrorCategory.InvalidResult,
+            ErrorKind.ObjectNotFound => ErrorCategory.ObjectNotFound,
+            ErrorKind.ConnectionError => ErrorCategory.ConnectionError,
+            ErrorKind.AuthenticationError => ErrorCategory.AuthenticationError,
+            ErrorKind.PermissionDenied => ErrorCategory.PermissionDenied,
+            ErrorKind.SecurityError => ErrorCategory.SecurityError,
+            ErrorKind.ReadError => ErrorCategory.ReadError,
+            ErrorKind.WriteError => ErrorCategory.WriteError,
+            ErrorKind.ResourceBusy => ErrorCategory.ResourceBusy,
+            ErrorKind.ResourceExists => ErrorCategory.ResourceExists,
+            ErrorKind.ResourceUnavailable => ErrorCategory.ResourceUnavailable,
+            ErrorKind.LimitsExceeded => ErrorCategory.LimitsExceeded,
+            ErrorKind.NotImplemented => ErrorCategory.NotImplemented,
+            ErrorKind.NotInstalled => ErrorCategory.NotInstalled,
+            ErrorKind.OperationStopped => ErrorCategory.OperationStopped,
+            ErrorKind.OperationTimeout => ErrorCategory.OperationTimeout,
+            _ => ErrorCategory.NotSpecified,
+        };
 
         /// <summary>
         /// The one place the module's messages reach a user (errors, warnings, recommended actions): sentence
@@ -232,7 +258,7 @@ namespace InfluenceGen.Deploy.Cmdlets
         {
             bool hasForce = MyInvocation.MyCommand.Parameters.ContainsKey("Force");
             string pass = hasForce ? "-Force or -Confirm:$false" : "-Confirm:$false";
-            return new DeployException("ConfirmationNotPossible", ErrorCategory.InvalidOperation,
+            return new DeployException(ErrorIds.ConfirmationNotPossible, ErrorKind.InvalidOperation,
                 $"{MyInvocation.MyCommand.Name} must ask before it can {what}, but this session cannot ask (pwsh -NonInteractive). Pass {pass} to go ahead without asking, or -WhatIf to see what it would do.",
                 MyInvocation.MyCommand.Name)
             { RecommendedAction = $"Add {pass} to the command line of the CI job." };
@@ -255,7 +281,7 @@ namespace InfluenceGen.Deploy.Cmdlets
             }
             catch (ItemNotFoundException)
             {
-                throw new DeployException("PathNotFound", ErrorCategory.ObjectNotFound, $"the path '{path}' does not exist", path);
+                throw new DeployException(ErrorIds.PathNotFound, ErrorKind.ObjectNotFound, $"the path '{path}' does not exist", path);
             }
         }
 

@@ -52,7 +52,7 @@ namespace InfluenceGen.Deploy.Cmdlets
                 foreach (OdooAddon addon in Package.Addons)
                 {
                     if (string.IsNullOrEmpty(addon.SourcePath))
-                        throw new DeployException("LintNoSource", ErrorCategory.InvalidArgument,
+                        throw new DeployException(ErrorIds.LintNoSource, ErrorKind.InvalidArgument,
                             $"the package {Package.Path} does not say where addon {addon.Name} came from (read back from a zip): lint the source folder with -Path", Package.Path);
                     _paths.Add(addon.SourcePath);
                 }
@@ -67,7 +67,7 @@ namespace InfluenceGen.Deploy.Cmdlets
             if (_paths.Count > 0 || ParameterSetName == "Package") return;
             string? fromSetting = GlobalSetting("LintTargetPath");
             if (string.IsNullOrWhiteSpace(fromSetting))
-                throw new DeployException("LintNoPath", ErrorCategory.InvalidArgument,
+                throw new DeployException(ErrorIds.LintNoPath, ErrorKind.InvalidArgument,
                     "Nothing to lint: give -Path (or -Package), or set the CI variable LINT_TARGET_PATH.", "Path");
             foreach (string p in fromSetting!.Split(new[] { ',', ' ' }, StringSplitOptions.RemoveEmptyEntries))
                 _paths.AddRange(ResolvePaths(p, literal: false));
@@ -105,7 +105,7 @@ namespace InfluenceGen.Deploy.Cmdlets
             // The findings are the result; being above the threshold is a non-terminating error after them (as
             // Invoke-OdooUnitTest's red run): pwsh -c exits 1, -ErrorAction SilentlyContinue lets a script go on.
             if (!result.Success)
-                ReportError(new DeployException("LintFindingsAboveThreshold", ErrorCategory.InvalidResult,
+                ReportError(new DeployException(ErrorIds.LintFindingsAboveThreshold, ErrorKind.InvalidResult,
                     $"{result.AboveThreshold} lint finding(s) at or above {FailOn}: " + string.Join("; ",
                         result.Findings.Where(f => f.Severity >= result.FailOn!.Value).Take(10).Select(f => $"{f.Path}:{f.Line} {f.Linter} {f.Code} {f.Message}")),
                     result.ReportPath));

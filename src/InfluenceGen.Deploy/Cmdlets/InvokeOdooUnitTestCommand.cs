@@ -104,7 +104,7 @@ namespace InfluenceGen.Deploy.Cmdlets
             if (Database == null && GlobalSetting("TestDatabase") is string database && database.Length > 0)
             {
                 if (!System.Text.RegularExpressions.Regex.IsMatch(database, @"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$"))
-                    throw new DeployException("InvalidConfigurationValue", ErrorCategory.InvalidData, $"ODOO_DB_NAME '{database}' is not a database name (letters, digits, _ . -).", "TestDatabase");
+                    throw new DeployException(ErrorIds.InvalidConfigurationValue, ErrorKind.InvalidData, $"ODOO_DB_NAME '{database}' is not a database name (letters, digits, _ . -).", "TestDatabase");
                 Database = database;
             }
             if (JUnitPath == null && GlobalSetting("TestReportsDir") is string reports && reports.Length > 0)
@@ -134,7 +134,7 @@ namespace InfluenceGen.Deploy.Cmdlets
                     if ((a is PSObject ap ? ap.Properties["Name"]?.Value : null) is object name) yield return name.ToString()!;
                 yield break;
             }
-            throw new DeployException("OdooTestBadModule", ErrorCategory.InvalidArgument,
+            throw new DeployException(ErrorIds.OdooTestBadModule, ErrorKind.InvalidArgument,
                 $"-Module takes module names or an addon package from New-OdooAddonPackage, not {value.GetType().FullName}", value);
         }
 
@@ -153,7 +153,7 @@ namespace InfluenceGen.Deploy.Cmdlets
                 case "Container":
                     string host = DockerHost ?? System.Environment.GetEnvironmentVariable("DOCKER_HOST") ?? "unix:///var/run/docker.sock";
                     if (!Uri.TryCreate(host, UriKind.Absolute, out Uri? uri))
-                        throw new DeployException("OdooTestBadDockerHost", ErrorCategory.InvalidArgument, $"-DockerHost '{host}' is not a URI (unix:///var/run/docker.sock, tcp://host:2375)", host);
+                        throw new DeployException(ErrorIds.OdooTestBadDockerHost, ErrorKind.InvalidArgument, $"-DockerHost '{host}' is not a URI (unix:///var/run/docker.sock, tcp://host:2375)", host);
                     var exec = new DockerExecOdooCommandRunner(uri, Container, ContainerUser);
                     runner = exec;
                     docker = exec;

@@ -47,7 +47,7 @@ namespace InfluenceGen.Deploy.Cmdlets
         protected override void End()
         {
             if (_paths.Count != 1)
-                throw new DeployException("OneFolderExpected", ErrorCategory.InvalidArgument,
+                throw new DeployException(ErrorIds.OneFolderExpected, ErrorKind.InvalidArgument,
                     $"-Path must name one folder of workflows; it resolved to {_paths.Count}: {string.Join(", ", _paths)}", string.Join(", ", _paths));
             var builder = new WorkflowPackageBuilder { N8nVersion = N8nVersion ?? GlobalSetting("N8nVersion") };
             string outFile = ResolveOutputPath(OutFile);
@@ -60,7 +60,7 @@ namespace InfluenceGen.Deploy.Cmdlets
             catch (N8nWorkflowValidationException ex) when (ex.Problems.Count > 1)
             {
                 foreach (N8nWorkflowProblem problem in ex.Problems)
-                    ReportError(new DeployException(problem.ErrorId, ErrorCategory.InvalidData, problem.ToString(), problem.File));
+                    ReportError(new DeployException(problem.ErrorId, ErrorKind.InvalidData, problem.ToString(), problem.File));
                 throw;
             }
 

@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using InfluenceGen.Deploy.Odoo;
+using InfluenceGen.Deploy.Infrastructure;
 
 namespace InfluenceGen.Deploy.Cmdlets
 {
@@ -58,7 +59,7 @@ namespace InfluenceGen.Deploy.Cmdlets
         {
             string? series = GlobalSetting("OdooVersion")?.Trim();
             if (series != null && !System.Text.RegularExpressions.Regex.IsMatch(series, @"^\d+\.\d+$"))
-                throw new Infrastructure.DeployException("InvalidConfigurationValue", ErrorCategory.InvalidData,
+                throw new Infrastructure.DeployException(ErrorIds.InvalidConfigurationValue, ErrorKind.InvalidData,
                     $"ODOO_VERSION '{series}' is not an Odoo series such as 18.0.", "OdooVersion");
             return series;
         }
@@ -91,7 +92,7 @@ namespace InfluenceGen.Deploy.Cmdlets
             catch (AddonValidationException ex) when (ex.Problems.Count > 1)
             {
                 foreach (AddonProblem problem in ex.Problems)
-                    ReportError(new Infrastructure.DeployException(problem.ErrorId, ErrorCategory.InvalidData, problem.ToString(), problem.Path));
+                    ReportError(new Infrastructure.DeployException(problem.ErrorId, ErrorKind.InvalidData, problem.ToString(), problem.Path));
                 throw;
             }
 

@@ -125,8 +125,8 @@ namespace InfluenceGen.Deploy.Cmdlets
         }
 
         private void ReportItem(N8nWorkflowPublishResult r, string errorId, string error)
-            => ReportError(new DeployException(errorId.Length > 0 ? errorId : "N8nPublishFailed",
-                r.Action == N8nWorkflowAction.Conflict ? ErrorCategory.ResourceExists : ErrorCategory.InvalidData,
+            => ReportError(new DeployException(errorId.Length > 0 ? errorId : ErrorIds.N8nPublishFailed,
+                r.Action == N8nWorkflowAction.Conflict ? ErrorKind.ResourceExists : ErrorKind.InvalidData,
                 $"Workflow '{r.Name}'{(r.File.Length > 0 ? " (" + r.File + ")" : "")}: {error}", r.Name));
 
         private WorkflowSource LoadSources(IDeployLog log)
@@ -150,7 +150,7 @@ namespace InfluenceGen.Deploy.Cmdlets
             if (uri == null || string.IsNullOrEmpty(key))
             {
                 if (Environment == null)
-                    throw new DeployException("N8nServerNotGiven", ErrorCategory.InvalidArgument,
+                    throw new DeployException(ErrorIds.N8nServerNotGiven, ErrorKind.InvalidArgument,
                         "give -BaseUri and -ApiKey, or -Environment to take them from the environment's *_N8N_API_URL / *_N8N_API_KEY")
                     { RecommendedAction = "e.g. Publish-N8nWorkflow ./workflows -Environment staging (with STAGING_N8N_API_URL and STAGING_N8N_API_KEY set)" };
                 DeployConfiguration config = ResolveConfiguration(Environment, ConfigurationPath);
@@ -158,7 +158,7 @@ namespace InfluenceGen.Deploy.Cmdlets
                 {
                     string? url = config.Get("N8nApiUrl");
                     if (string.IsNullOrEmpty(url))
-                        throw new DeployException("N8nApiUrlMissing", ErrorCategory.InvalidArgument,
+                        throw new DeployException(ErrorIds.N8nApiUrlMissing, ErrorKind.InvalidArgument,
                             $"no n8n URL for '{config.Environment}': give -BaseUri or set {SettingCatalog.PrefixOf(config.Environment)}_N8N_API_URL");
                     uri = new Uri(url);
                 }
@@ -166,7 +166,7 @@ namespace InfluenceGen.Deploy.Cmdlets
                 {
                     key = config.Get("N8nApiKey");
                     if (string.IsNullOrEmpty(key))
-                        throw new DeployException("N8nApiKeyMissing", ErrorCategory.InvalidArgument,
+                        throw new DeployException(ErrorIds.N8nApiKeyMissing, ErrorKind.InvalidArgument,
                             $"no n8n API key for '{config.Environment}': give -ApiKey or set {SettingCatalog.PrefixOf(config.Environment)}_N8N_API_KEY");
                 }
             }

@@ -126,12 +126,12 @@ namespace InfluenceGen.Deploy.Cmdlets
 
             List<TrainingFileResult> failed = result.Files.Where(f => f.Status == "Failed").ToList();
             foreach (TrainingFileResult f in failed)
-                ReportError(new DeployException(f.ErrorId, ErrorCategory.WriteError, $"{f.Path}: {f.Error}", f.Path));
+                ReportError(new DeployException(f.ErrorId, ErrorKind.WriteError, $"{f.Path}: {f.Error}", f.Path));
             if (failed.Count > 0)
             {
                 TrainingFileResult first = failed[0];
                 bool specific = first.ErrorId.StartsWith("TrainingS3", System.StringComparison.Ordinal) || first.ErrorId.StartsWith("Ssh", System.StringComparison.Ordinal);
-                Fail(new DeployException(specific ? first.ErrorId : "TrainingPublishFailed", ErrorCategory.WriteError,
+                Fail(new DeployException(specific ? first.ErrorId : ErrorIds.TrainingPublishFailed, ErrorKind.WriteError,
                     $"{failed.Count} of {uploads} file(s) failed to publish to {target.Description}; first {first.Path}: {first.Error}. " +
                     (target.Kind == "S3" ? "Later phases (pages, index.html) and deletions were not published: the previous portal is still served." : "current was not switched: the previous release is still served."),
                     target.Description));

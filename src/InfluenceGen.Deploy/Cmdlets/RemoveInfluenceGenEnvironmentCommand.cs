@@ -27,7 +27,7 @@ namespace InfluenceGen.Deploy.Cmdlets
         protected override void Process()
         {
             if (ReviewEnvironment.IsFixed(Name))
-                throw new DeployException("FixedEnvironment", ErrorCategory.PermissionDenied,
+                throw new DeployException(ErrorIds.FixedEnvironment, ErrorKind.PermissionDenied,
                     $"refused: '{Name}' is a fixed environment; Remove-InfluenceGenEnvironment removes only review environments (review/<branch slug>)", Name);
             ReviewEnvironment review = ReviewEnvironment.Parse(Name);
             var (config, settings) = SettingsOf(review.Name);

@@ -75,7 +75,7 @@ namespace InfluenceGen.Deploy.Cmdlets
             {
                 config = ResolveConfiguration(Environment ?? "production", ConfigurationPath);
             }
-            catch (DeployException ex) when (ex.ErrorId == "UnknownEnvironment")
+            catch (DeployException ex) when (ex.ErrorId == ErrorIds.UnknownEnvironment)
             {
                 config = ResolveConfiguration("production", ConfigurationPath); // webhooks are global settings
             }
@@ -86,7 +86,7 @@ namespace InfluenceGen.Deploy.Cmdlets
                 string plain = Plain(WebhookUri);
                 Masker.Add(plain);
                 if (!Uri.TryCreate(plain.Trim(), UriKind.Absolute, out webhook) || (webhook.Scheme != "https" && webhook.Scheme != "http"))
-                    throw new DeployException("InvalidWebhookUri", ErrorCategory.InvalidArgument, "-WebhookUri is not an absolute http(s) URL (value not shown: it is a secret)", "WebhookUri");
+                    throw new DeployException(ErrorIds.InvalidWebhookUri, ErrorKind.InvalidArgument, "-WebhookUri is not an absolute http(s) URL (value not shown: it is a secret)", "WebhookUri");
             }
             WebhookFlavor? flavor = Flavor == null ? (WebhookFlavor?)null : WebhookNotifier.ParseFlavor(Flavor);
             var options = new NotifierOptions { RequestTimeout = TimeSpan.FromSeconds(TimeoutSec) };
@@ -125,7 +125,7 @@ namespace InfluenceGen.Deploy.Cmdlets
                 bool stop = Required.IsPresent
                             || (MyInvocation.BoundParameters.TryGetValue("ErrorAction", out object? ea) && ea is ActionPreference pref && pref == ActionPreference.Stop);
                 if (stop)
-                    Fail(new DeployException("NoticeNotDelivered", ErrorCategory.ConnectionError, text, result.WebhookHost)
+                    Fail(new DeployException(ErrorIds.NoticeNotDelivered, ErrorKind.ConnectionError, text, result.WebhookHost)
                     { RecommendedAction = "Check SLACK_WEBHOOK_URL_INFO / SLACK_WEBHOOK_URL_CRITICAL (or -WebhookUri) and the service's status." });
                 Warning(text);
             }

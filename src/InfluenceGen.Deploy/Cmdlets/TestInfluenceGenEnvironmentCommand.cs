@@ -59,7 +59,7 @@ namespace InfluenceGen.Deploy.Cmdlets
                 string s => ResolveOutputPath(s),
                 System.IO.FileInfo fi => fi.FullName,
                 _ => PSObject.AsPSObject(value).Properties["Path"]?.Value is string p ? ResolveOutputPath(p)
-                    : throw new DeployException("PackageInvalid", ErrorCategory.InvalidArgument, "-Package takes a zip path or an OdooAddonPackage object.", Package),
+                    : throw new DeployException(ErrorIds.PackageInvalid, ErrorKind.InvalidArgument, "-Package takes a zip path or an OdooAddonPackage object.", Package),
             };
         }
 
@@ -73,7 +73,7 @@ namespace InfluenceGen.Deploy.Cmdlets
                 N8nUrl = config.Toggle("EnableN8nDeploy") ? config.Get("N8nApiUrl") : null,
             };
             if (request.OdooUrl == null && _package == null && request.N8nUrl == null)
-                throw new DeployException("NothingToCheck", ErrorCategory.InvalidArgument,
+                throw new DeployException(ErrorIds.NothingToCheck, ErrorKind.InvalidArgument,
                     $"Nothing to check in '{config.Environment}': set OdooUrl (or TEST_ENVIRONMENT_URL), N8nApiUrl, or give -Package.", Environment);
             if (_package != null) request.Addons = EnvironmentExpectations.Addons(_package);
             if (N8nPackage != null && request.N8nUrl != null)
@@ -96,7 +96,7 @@ namespace InfluenceGen.Deploy.Cmdlets
                 {
                     WriteObject(check);
                     if (!check.Ok)
-                        ReportError(new DeployException("EnvironmentCheckFailed", ErrorCategory.InvalidResult,
+                        ReportError(new DeployException(ErrorIds.EnvironmentCheckFailed, ErrorKind.InvalidResult,
                             $"{check.Check} {check.Target}: {check.Detail}", check.Target));
                 }
             }

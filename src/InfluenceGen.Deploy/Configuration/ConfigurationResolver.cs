@@ -4,7 +4,6 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Management.Automation;
 using InfluenceGen.Deploy.Infrastructure;
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
@@ -56,7 +55,7 @@ namespace InfluenceGen.Deploy.Configuration
             string? value = Get(name);
             if (!string.IsNullOrEmpty(value)) return value!;
             SettingDefinition def = SettingCatalog.Get(name);
-            throw new DeployException("ConfigurationMissing", ErrorCategory.InvalidArgument,
+            throw new DeployException(ErrorIds.ConfigurationMissing, ErrorKind.InvalidArgument,
                 $"{name} is not set for environment '{Environment}': set the CI variable {string.Join(" or ", def.VariablesFor(SettingCatalog.PrefixOf(Environment)))}" +
                 (def.IsSecret ? "." : $", or add \"{name}\" to the environments file."), name);
         }
@@ -67,7 +66,7 @@ namespace InfluenceGen.Deploy.Configuration
     }
 
     /// <summary>
-    /// The one configuration resolver (design principle 5): an explicit parameter wins, then the
+    /// The one configuration resolver (docs/design.md, principle 5): an explicit parameter wins, then the
     /// GitLab CI variable, then the environments file of the repository, then the built-in default.
     /// Bad values are errors naming the variable, or the file and line.
     /// </summary>
@@ -102,14 +101,14 @@ namespace InfluenceGen.Deploy.Configuration
             {
                 string full = Path.GetFullPath(Path.Combine(workingDirectory, explicitPath));
                 if (!System.IO.File.Exists(full))
-                    throw new DeployException("ConfigurationFileNotFound", ErrorCategory.ObjectNotFound, $"the environments file '{explicitPath}' does not exist", explicitPath);
+                    throw new DeployException(ErrorIds.ConfigurationFileNotFound, ErrorKind.ObjectNotFound, $"the environments file '{explicitPath}' does not exist", explicitPath);
                 return full;
             }
             if (_variables.TryGetValue(FileVariable, out string? fromVariable) && !string.IsNullOrEmpty(fromVariable))
             {
                 string full = Path.GetFullPath(Path.Combine(workingDirectory, fromVariable));
                 if (!System.IO.File.Exists(full))
-                    throw new DeployException("ConfigurationFileNotFound", ErrorCategory.ObjectNotFound,
+                    throw new DeployException(ErrorIds.ConfigurationFileNotFound, ErrorKind.ObjectNotFound,
                         $"{FileVariable} names '{fromVariable}', which does not exist", FileVariable);
                 return full;
             }
@@ -162,7 +161,7 @@ namespace InfluenceGen.Deploy.Configuration
             {
                 var names = new List<string>(SettingCatalog.BuiltInEnvironments);
                 if (parsed != null) names.AddRange(parsed.Environments.Keys.Where(k => !names.Contains(k)));
-                throw new DeployException("UnknownEnvironment", ErrorCategory.InvalidArgument,
+                throw new DeployException(ErrorIds.UnknownEnvironment, ErrorKind.InvalidArgument,
                     $"unknown environment '{environment}'; known: {string.Join(", ", names)}" + (file == null ? " (add others to environments.json)" : $" (from {file})"), environment);
             }
 
@@ -276,7 +275,7 @@ namespace InfluenceGen.Deploy.Configuration
                 if (!_variables.TryGetValue(variable, out string? value) || value.Length == 0) continue;
                 if (found == null) found = (variable, value);
                 else if (!string.Equals(found.Value.Value, value, StringComparison.Ordinal))
-                    throw new DeployException("ConfigurationConflict", ErrorCategory.InvalidData,
+                    throw new DeployException(ErrorIds.ConfigurationConflict, ErrorKind.InvalidData,
                         $"{def.Name} is set twice with different values: by the CI variables {found.Value.Variable} and {variable}. Keep one of them.", def.Name);
             }
             return found;
@@ -304,7 +303,7 @@ namespace InfluenceGen.Deploy.Configuration
         }
 
         private static DeployException Invalid(SettingDefinition def, string where, string why) =>
-            new DeployException("InvalidConfigurationValue", ErrorCategory.InvalidData, $"{where}: {why}", def.Name);
+            new DeployException(ErrorIds.InvalidConfigurationValue, ErrorKind.InvalidData, $"{where}: {why}", def.Name);
     }
 
     /// <summary>
@@ -344,11 +343,11 @@ namespace InfluenceGen.Deploy.Configuration
             }
             catch (JsonReaderException ex)
             {
-                throw new DeployException("InvalidConfigurationFile", ErrorCategory.ParserError, $"{path}:{ex.LineNumber}:{ex.LinePosition}: {StripPosition(ex.Message)}", path);
+                throw new DeployException(ErrorIds.InvalidConfigurationFile, ErrorKind.ParserError, $"{path}:{ex.LineNumber}:{ex.LinePosition}: {StripPosition(ex.Message)}", path);
             }
             catch (IOException ex)
             {
-                throw new DeployException("InvalidConfigurationFile", ErrorCategory.ReadError, $"{path}: {ex.Message}", path);
+                throw new DeployException(ErrorIds.InvalidConfigurationFile, ErrorKind.ReadError, $"{path}: {ex.Message}", path);
             }
 
             var file = new EnvironmentsFile();
@@ -391,7 +390,7 @@ namespace InfluenceGen.Deploy.Configuration
         private static DeployException At(string path, JToken token, string message)
         {
             var info = (IJsonLineInfo)token;
-            return new DeployException("InvalidConfigurationFile", ErrorCategory.InvalidData, $"{path}:{info.LineNumber}:{info.LinePosition}: {message}", path);
+            return new DeployException(ErrorIds.InvalidConfigurationFile, ErrorKind.InvalidData, $"{path}:{info.LineNumber}:{info.LinePosition}: {message}", path);
         }
 
         private static string StripPosition(string message)

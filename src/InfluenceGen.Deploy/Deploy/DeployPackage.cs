@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.IO;
 using System.IO.Compression;
 using System.Linq;
-using System.Management.Automation;
 using System.Security.Cryptography;
 using System.Text;
 using InfluenceGen.Deploy.Infrastructure;
@@ -42,10 +41,10 @@ namespace InfluenceGen.Deploy.Deploy
         public static DeployPackage Open(string path, string? knownSha256 = null)
         {
             if (!File.Exists(path))
-                throw new DeployException("PackageNotFound", ErrorCategory.ObjectNotFound, $"the package '{path}' does not exist", path);
+                throw new DeployException(ErrorIds.PackageNotFound, ErrorKind.ObjectNotFound, $"the package '{path}' does not exist", path);
             string sha = Hashing.Sha256HexOfFile(path);
             if (!string.IsNullOrEmpty(knownSha256) && !string.Equals(sha, knownSha256, StringComparison.OrdinalIgnoreCase))
-                throw new DeployException("PackageChanged", ErrorCategory.InvalidData,
+                throw new DeployException(ErrorIds.PackageChanged, ErrorKind.InvalidData,
                     $"'{path}' has sha256 {sha}, not {knownSha256} as when it was built: it changed since", path);
             CheckEntries(path);
             var addons = new List<PackagedAddon>();
@@ -53,7 +52,7 @@ namespace InfluenceGen.Deploy.Deploy
             {
                 ZipArchiveEntry? meta = zip.GetEntry(OdooAddonPackage.MetadataEntry);
                 if (meta == null)
-                    throw new DeployException("PackageMetadataMissing", ErrorCategory.InvalidData,
+                    throw new DeployException(ErrorIds.PackageMetadataMissing, ErrorKind.InvalidData,
                         $"'{path}' has no {OdooAddonPackage.MetadataEntry}: build it with New-OdooAddonPackage", path);
                 JObject doc;
                 try
@@ -63,11 +62,11 @@ namespace InfluenceGen.Deploy.Deploy
                 }
                 catch (Newtonsoft.Json.JsonReaderException ex)
                 {
-                    throw new DeployException("PackageMetadataInvalid", ErrorCategory.InvalidData,
+                    throw new DeployException(ErrorIds.PackageMetadataInvalid, ErrorKind.InvalidData,
                         $"{path}!{OdooAddonPackage.MetadataEntry} line {ex.LineNumber}: {ex.Message}", path);
                 }
                 if (!(doc["addons"] is JArray list))
-                    throw new DeployException("PackageMetadataInvalid", ErrorCategory.InvalidData, $"{path}!{OdooAddonPackage.MetadataEntry}: no \"addons\" array", path);
+                    throw new DeployException(ErrorIds.PackageMetadataInvalid, ErrorKind.InvalidData, $"{path}!{OdooAddonPackage.MetadataEntry}: no \"addons\" array", path);
                 foreach (JToken a in list)
                 {
                     var addon = new PackagedAddon
@@ -78,7 +77,7 @@ namespace InfluenceGen.Deploy.Deploy
                         Depends = (a["depends"] as JArray)?.Select(d => (string)d!).ToArray() ?? Array.Empty<string>(),
                     };
                     if (!System.Text.RegularExpressions.Regex.IsMatch(addon.Name, "^[A-Za-z0-9_]+$"))
-                        throw new DeployException("PackageMetadataInvalid", ErrorCategory.InvalidData,
+                        throw new DeployException(ErrorIds.PackageMetadataInvalid, ErrorKind.InvalidData,
                             $"{path}!{OdooAddonPackage.MetadataEntry}: addon name '{addon.Name}' is not a valid Odoo module name", path);
                     addons.Add(addon);
                 }
@@ -97,7 +96,7 @@ namespace InfluenceGen.Deploy.Deploy
             try { entries = ZipCentralEntry.Read(path); }
             catch (InvalidDataException ex)
             {
-                throw new DeployException("PackageCorrupt", ErrorCategory.InvalidData, $"'{path}' is not a readable zip: {ex.Message}", path);
+                throw new DeployException(ErrorIds.PackageCorrupt, ErrorKind.InvalidData, $"'{path}' is not a readable zip: {ex.Message}", path);
             }
             using ZipArchive zip = ZipFile.OpenRead(path);
             foreach (ZipCentralEntry e in entries)
@@ -123,7 +122,7 @@ namespace InfluenceGen.Deploy.Deploy
                     }
                 }
                 if (problem != null)
-                    throw new DeployException("UnsafeZipEntry", ErrorCategory.SecurityError,
+                    throw new DeployException(ErrorIds.UnsafeZipEntry, ErrorKind.SecurityError,
                         $"'{path}' holds an unsafe entry '{name}': {problem}; nothing was extracted", name);
             }
         }

@@ -4,7 +4,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Management.Automation;
 using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
@@ -88,7 +87,7 @@ namespace InfluenceGen.Deploy.Deploy
         {
             CommandResult r = await _transport.RunScriptAsync(_scripts.Probe(addons, lockText, lockTimeoutSeconds), ct).ConfigureAwait(false);
             if (r.Stdout.Contains("@@ROOT_FAILED") || !r.Stdout.Contains("@@END") && !r.Stdout.Contains("@@LOCKED"))
-                throw new DeployException("TargetUnreadable", ErrorCategory.ResourceUnavailable,
+                throw new DeployException(ErrorIds.TargetUnreadable, ErrorKind.ResourceUnavailable,
                     $"cannot read the deploy root {_s.Root} on {_transport.Description} (exit {r.ExitCode}): {Tail(r.Stderr + r.Stdout)}", _s.Root);
             var state = new TargetState();
             var sections = Sections(r.Stdout);
@@ -151,7 +150,7 @@ namespace InfluenceGen.Deploy.Deploy
         {
             if (!request.DeployOdoo) return OdooSwitchedOff(request, state, workflows);
             if (state.DatabaseError != null)
-                throw new DeployException("DatabaseUnreachable", ErrorCategory.ResourceUnavailable,
+                throw new DeployException(ErrorIds.DatabaseUnreachable, ErrorKind.ResourceUnavailable,
                     $"cannot read the state of database '{_s.Database}' on {_transport.Description}: {Tail(state.DatabaseError)}", _s.Database);
             DeployPackage pkg = request.Package;
             IReadOnlyDictionary<string, string> checksums = pkg.ChecksumsFor(state.Languages);
@@ -258,7 +257,7 @@ namespace InfluenceGen.Deploy.Deploy
         private void RequireHealthUrl()
         {
             if (_s.IsProduction && string.IsNullOrWhiteSpace(_s.HealthUrl))
-                throw new DeployException("HealthUrlMissing", ErrorCategory.InvalidArgument,
+                throw new DeployException(ErrorIds.HealthUrlMissing, ErrorKind.InvalidArgument,
                     $"{_s.Environment} has no HealthUrl (nor OdooUrl): a production deploy must prove Odoo healthy before it ends, so nothing was done; set PROD_ODOO_HEALTH_URL (the base URL or its /web/health)", "HealthUrl");
         }
 
@@ -318,7 +317,7 @@ namespace InfluenceGen.Deploy.Deploy
         {
             TargetState state = await ProbeAsync(addons, run.LockText, (int)timeout.TotalSeconds, ct).ConfigureAwait(false);
             if (state.LockHolder != null)
-                throw new DeployException("DeploymentLocked", ErrorCategory.ResourceBusy,
+                throw new DeployException(ErrorIds.DeploymentLocked, ErrorKind.ResourceBusy,
                     $"another deployment to {_s.Environment} holds {_s.Root}/.lock ({state.LockHolder}); wait for it, or pass -LockTimeout", _s.Root)
                 { RecommendedAction = $"A lock whose target job ended or whose lease ({_s.LockLease.TotalSeconds:0} s) expired is taken over by the next deploy. If you are sure no deployment runs: Deploy-InfluenceGen -Environment {_s.Environment} -BreakLock -Reason '<why>'" };
             if (state.TakenOver != null)
@@ -404,10 +403,10 @@ namespace InfluenceGen.Deploy.Deploy
             };
             JobOutcome jo = await job.RunAsync(onTarget, doneBefore, options, publish, activity, ct).ConfigureAwait(false);
             if (!jo.Finished)
-                throw new DeployException(jo.Cancelled ? "DeployCancelled" : "TargetJobUnreachable", jo.Cancelled ? ErrorCategory.OperationStopped : ErrorCategory.ConnectionError,
+                throw new DeployException(jo.Cancelled ? ErrorIds.DeployCancelled : ErrorIds.TargetJobUnreachable, jo.Cancelled ? ErrorKind.OperationStopped : ErrorKind.ConnectionError,
                     $"deploy to {_s.Environment} stopped following its target job: {jo.Why}", job.Dir)
                 { RecommendedAction = $"The outcome (deployed or rolled back) will be in the ledger: Get-InfluenceGenDeployment -Environment {_s.Environment} -Last 1" };
-            DeploymentRecord entry = jo.Entry ?? throw new DeployException("TargetJobUnreadable", ErrorCategory.InvalidResult,
+            DeploymentRecord entry = jo.Entry ?? throw new DeployException(ErrorIds.TargetJobUnreadable, ErrorKind.InvalidResult,
                 $"the target job {job.Id} ended without a ledger line: check {job.Dir}/progress.log", job.Dir);
             Adopt(run.Record, entry);
             if (entry.Status == "Succeeded")
@@ -418,7 +417,7 @@ namespace InfluenceGen.Deploy.Deploy
                 return run.Record;
             }
             string step = jo.FailedStep ?? entry.FailedStep ?? "(unknown)";
-            DeployException error = jo.Error ?? new DeployException("DeployStepFailed", ErrorCategory.NotSpecified, entry.Error ?? "failed", step);
+            DeployException error = jo.Error ?? new DeployException(ErrorIds.DeployStepFailed, ErrorKind.NotSpecified, entry.Error ?? "failed", step);
             await ReportFailureAsync(run, step, error, jo.Rollback, entry.Status != "Failed").ConfigureAwait(false);
             return run.Record; // not reached: ReportFailureAsync throws
         }
@@ -494,12 +493,12 @@ namespace InfluenceGen.Deploy.Deploy
             }, run.Log, none)).ConfigureAwait(false);
 
             if (activated && !rb.Complete)
-                throw new DeployException("RollbackIncomplete", ErrorCategory.InvalidResult,
+                throw new DeployException(ErrorIds.RollbackIncomplete, ErrorKind.InvalidResult,
                     $"deploy to {_s.Environment} failed at step '{step}' ({error.ErrorId}: {error.Message}) and the ROLLBACK IS INCOMPLETE: {string.Join("; ", rb.Problems)}"
                     + (rb.ToDo.Count > 0 ? ". Left to do: " + string.Join("; ", rb.ToDo) : ""), _s.Environment, error)
                 { RecommendedAction = rb.ToDo.Count > 0 ? "Run: " + string.Join("; ", rb.ToDo) : "Check the target: " + string.Join("; ", rb.Problems) };
             string suffix = activated ? $"; rolled back to {rec.ActiveRelease ?? "(no release)"}" + (rec.DatabaseRestored ? ", database restored" : "") : "; nothing was changed";
-            throw new DeployException(error.ErrorId, error.Category, $"deploy to {_s.Environment} failed at step '{step}': {error.Message}{suffix}", error.Target, error.InnerException ?? error)
+            throw new DeployException(error.ErrorId, error.Kind, $"deploy to {_s.Environment} failed at step '{step}': {error.Message}{suffix}", error.Target, error.InnerException ?? error)
             { RecommendedAction = error.RecommendedAction };
         }
 
@@ -547,8 +546,8 @@ namespace InfluenceGen.Deploy.Deploy
                 target = activation?.PreviousRelease
                          ?? records.Where(r => (r.Status == "Succeeded" || r.Status == "Unchanged") && r.Release != current && r.Release != null).Select(r => r.Release).LastOrDefault();
             }
-            if (target == null) throw new DeployException("NoReleaseToUndo", ErrorCategory.ObjectNotFound, $"no earlier release of {_s.Environment} to go back to", _s.Root);
-            if (!releases.Contains(target)) throw new DeployException("ReleaseNotFound", ErrorCategory.ObjectNotFound,
+            if (target == null) throw new DeployException(ErrorIds.NoReleaseToUndo, ErrorKind.ObjectNotFound, $"no earlier release of {_s.Environment} to go back to", _s.Root);
+            if (!releases.Contains(target)) throw new DeployException(ErrorIds.ReleaseNotFound, ErrorKind.ObjectNotFound,
                 $"release '{target}' is not on the target (kept: {List(releases)})", target);
             var plan = new UndoPlan { Environment = _s.Environment, Current = current, Target = target };
             if (restoreDatabase)
@@ -604,10 +603,10 @@ namespace InfluenceGen.Deploy.Deploy
         {
             CommandResult r = await _transport.RunScriptAsync(_scripts.ReadLock(), ct).ConfigureAwait(false);
             if (r.Stdout.Contains("@@NO_LOCK"))
-                throw new DeployException("NotLocked", ErrorCategory.ObjectNotFound, $"{_s.Root}/.lock of {_s.Environment} does not exist: nothing to break", _s.Root);
+                throw new DeployException(ErrorIds.NotLocked, ErrorKind.ObjectNotFound, $"{_s.Root}/.lock of {_s.Environment} does not exist: nothing to break", _s.Root);
             string holder = TargetScripts.Marker(r.Stdout, "@@HOLDER ") ?? string.Empty;
             if (TargetScripts.Marker(r.Stdout, "@@JOB_ALIVE ") is string pid)
-                throw new DeployException("LockHeldByRunningJob", ErrorCategory.ResourceBusy,
+                throw new DeployException(ErrorIds.LockHeldByRunningJob, ErrorKind.ResourceBusy,
                     $"the lock of {_s.Environment} is held by a deploy job still running on the target (pid {pid}; {holder}): it ends deployed or rolled back and frees the lock itself", _s.Root);
             var sections = Sections(r.Stdout);
             var rec = new DeploymentRecord
@@ -618,7 +617,7 @@ namespace InfluenceGen.Deploy.Deploy
             string line = DeploymentLedger.ToLine(rec, First(sections, "LEDGER_TAIL"), _s.LedgerKey);
             CommandResult b = await _transport.RunScriptAsync(_scripts.BreakLock(holder, line), CancellationToken.None).ConfigureAwait(false);
             if (!b.Stdout.Contains("@@BROKEN"))
-                throw new DeployException(b.Stdout.Contains("@@LOCK_CHANGED") ? "LockChanged" : "BreakLockFailed", ErrorCategory.ResourceBusy,
+                throw new DeployException(b.Stdout.Contains("@@LOCK_CHANGED") ? ErrorIds.LockChanged : ErrorIds.BreakLockFailed, ErrorKind.ResourceBusy,
                     $"the lock of {_s.Environment} was not broken: {(b.Stdout.Contains("@@LOCK_CHANGED") ? "it changed meanwhile (another deploy took it)" : Tail(b.Stdout + b.Stderr))}", _s.Root);
             return rec;
         }
@@ -635,7 +634,7 @@ namespace InfluenceGen.Deploy.Deploy
         public async Task<string> BackupAsync(string label, CancellationToken ct)
         {
             CommandResult b = await _transport.RunScriptAsync(_scripts.Backup(label), ct).ConfigureAwait(false);
-            if (!b.Succeeded) throw new DeployException("BackupFailed", ErrorCategory.WriteError, $"pg_dump of {_s.Database} on {_transport.Description} failed (exit {b.ExitCode}): {Tail(b.Stdout + b.Stderr)}", _s.Database);
+            if (!b.Succeeded) throw new DeployException(ErrorIds.BackupFailed, ErrorKind.WriteError, $"pg_dump of {_s.Database} on {_transport.Description} failed (exit {b.ExitCode}): {Tail(b.Stdout + b.Stderr)}", _s.Database);
             return _s.Root + "/" + _scripts.BackupPath(label);
         }
 
@@ -643,7 +642,7 @@ namespace InfluenceGen.Deploy.Deploy
         {
             var run = new DeployRun(_s, _transport, NullDeployLog.Instance, new DeploymentRecord(), string.Empty);
             RestoreResult r = await DatabaseRestore.RunAsync(run, dumpPath, ct).ConfigureAwait(false);
-            if (!r.Ok) throw new DeployException("RestoreFailed", ErrorCategory.InvalidResult, $"restoring {dumpPath} into {_s.Database} failed, the database was left as it was: {r.Problem}", dumpPath);
+            if (!r.Ok) throw new DeployException(ErrorIds.RestoreFailed, ErrorKind.InvalidResult, $"restoring {dumpPath} into {_s.Database} failed, the database was left as it was: {r.Problem}", dumpPath);
         }
     }
 }

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using InfluenceGen.Deploy.Configuration;
 using InfluenceGen.Deploy.Infrastructure.Ssh;
+using InfluenceGen.Deploy.Infrastructure;
 
 namespace InfluenceGen.Deploy.Deploy
 {
@@ -57,7 +58,7 @@ namespace InfluenceGen.Deploy.Deploy
         public string OdooCli => Expand(OdooCommand ?? Runtime switch
         {
             "compose" => "docker compose --project-directory {root} exec -T {service} odoo",
-            "command" => throw new Infrastructure.DeployException("ConfigurationMissing", System.Management.Automation.ErrorCategory.InvalidArgument,
+            "command" => throw new Infrastructure.DeployException(ErrorIds.ConfigurationMissing, ErrorKind.InvalidArgument,
                 $"OdooRuntime is 'command' for '{Environment}' but OdooCommand is not set", "OdooCommand"),
             _ => "sudo -n -u odoo odoo -c /etc/odoo/odoo.conf",
         });
@@ -65,7 +66,7 @@ namespace InfluenceGen.Deploy.Deploy
         public string Restart => Expand(RestartCommand ?? Runtime switch
         {
             "compose" => "docker compose --project-directory {root} restart {service}",
-            "command" => throw new Infrastructure.DeployException("ConfigurationMissing", System.Management.Automation.ErrorCategory.InvalidArgument,
+            "command" => throw new Infrastructure.DeployException(ErrorIds.ConfigurationMissing, ErrorKind.InvalidArgument,
                 $"OdooRuntime is 'command' for '{Environment}' but RestartCommand is not set", "RestartCommand"),
             _ => "sudo -n systemctl restart {service}",
         });
@@ -73,7 +74,7 @@ namespace InfluenceGen.Deploy.Deploy
         public string Stop => Expand(StopCommand ?? Runtime switch
         {
             "compose" => "docker compose --project-directory {root} stop {service}",
-            "command" => throw new Infrastructure.DeployException("ConfigurationMissing", System.Management.Automation.ErrorCategory.InvalidArgument,
+            "command" => throw new Infrastructure.DeployException(ErrorIds.ConfigurationMissing, ErrorKind.InvalidArgument,
                 $"OdooRuntime is 'command' for '{Environment}' but StopCommand is not set: a deploy stops Odoo before its backup so no write is lost", "StopCommand"),
             _ => "sudo -n systemctl stop {service}",
         });
@@ -94,7 +95,7 @@ namespace InfluenceGen.Deploy.Deploy
             string root = config.Require("DeployRoot");
             if (transport == "local") root = Path.GetFullPath(Path.Combine(localWorkingDirectory, root));
             else if (!root.StartsWith("/", StringComparison.Ordinal))
-                throw new Infrastructure.DeployException("ConfigurationInvalid", System.Management.Automation.ErrorCategory.InvalidArgument,
+                throw new Infrastructure.DeployException(ErrorIds.ConfigurationInvalid, ErrorKind.InvalidArgument,
                     $"DeployRoot '{root}' of '{config.Environment}' must be an absolute path on the target", "DeployRoot");
             return new DeploySettings
             {

@@ -70,7 +70,7 @@ namespace InfluenceGen.Deploy.Deploy
     /// <summary>No n8n publisher configured: a bundle cannot be published.</summary>
     public sealed class MissingWorkflowPublisher : IWorkflowPublisher
     {
-        private static DeployException Missing() => new DeployException("N8nPublisherMissing", System.Management.Automation.ErrorCategory.NotInstalled,
+        private static DeployException Missing() => new DeployException(ErrorIds.N8nPublisherMissing, ErrorKind.NotInstalled,
             "an n8n bundle was given but no n8n publisher is configured in this session");
         public Task<IReadOnlyList<string>> PlanAsync(string bundlePath, IDeployLog log, CancellationToken cancellationToken) => throw Missing();
         public Task<IReadOnlyList<string>> PublishAsync(string bundlePath, IDeployLog log, CancellationToken cancellationToken) => throw Missing();

@@ -4,6 +4,7 @@ using System.Linq;
 using System.Text;
 using InfluenceGen.Deploy.Deploy;
 using InfluenceGen.Deploy.Deploy.Steps;
+using InfluenceGen.Deploy.Infrastructure;
 
 namespace InfluenceGen.Deploy.Environments
 {
@@ -223,7 +224,7 @@ namespace InfluenceGen.Deploy.Environments
                 if (isOdoo && next)
                     return string.Join(" ", words.Take(i + 1).Concat(new[] { subcommand }).Concat(words.Skip(i + 1)));
             }
-            throw new Infrastructure.DeployException("ConfigurationInvalid", System.Management.Automation.ErrorCategory.InvalidArgument,
+            throw new Infrastructure.DeployException(ErrorIds.ConfigurationInvalid, ErrorKind.InvalidArgument,
                 $"cannot tell where Odoo's executable is in '{cli}' to run '{subcommand}': set NeutralizeCommand (a template with {{db}})", "NeutralizeCommand");
         }
     }

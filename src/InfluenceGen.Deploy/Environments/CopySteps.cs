@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
 using InfluenceGen.Deploy.Deploy;
@@ -45,13 +44,13 @@ namespace InfluenceGen.Deploy.Environments
             bool fs = _c.Request.IncludeFilestore;
             CommandResult src = await _c.SourceTarget.RunScriptAsync(_c.Scripts.SourceSize(fs), ct).ConfigureAwait(false);
             if (!src.Succeeded || TargetScripts.Marker(src.Stdout, "@@SIZE ") is not string sizeText)
-                throw new DeployException(src.Stdout.Contains("@@NO_FILESTORE") ? "FilestoreNotFound" : "SourceUnreadable", ErrorCategory.ResourceUnavailable,
+                throw new DeployException(src.Stdout.Contains("@@NO_FILESTORE") ? ErrorIds.FilestoreNotFound : ErrorIds.SourceUnreadable, ErrorKind.ResourceUnavailable,
                     $"cannot read the size of the source database on {_c.SourceTarget.Description}: {DeployRun.Tail(src.Stdout + src.Stderr)}", run.Settings.Environment);
             long size = long.Parse(sizeText, CultureInfo.InvariantCulture);
             long fsSize = fs ? long.Parse(TargetScripts.Marker(src.Stdout, "@@FS ") ?? "0", CultureInfo.InvariantCulture) : 0;
             _c.SourceSize = size;
             if (_c.Request.RequireNeutralizedSource && TargetScripts.Marker(src.Stdout, "@@NEUTRALIZED") is not ("true" or "True"))
-                throw new DeployException("SourceNotNeutralized", ErrorCategory.InvalidData,
+                throw new DeployException(ErrorIds.SourceNotNeutralized, ErrorKind.InvalidData,
                     $"the source database on {_c.SourceTarget.Description} is not neutralized (database.is_neutralized is not set): review environments are made from a neutralized copy",
                     run.Settings.Environment) { RecommendedAction = "Refresh the source first: Copy-OdooDatabase -From production -To staging -Neutralize" };
             CommandResult dst = await run.RunAsync(_c.Scripts.DestinationSpace(fs), ct).ConfigureAwait(false);
@@ -69,7 +68,7 @@ namespace InfluenceGen.Deploy.Environments
                 need[p[1]] = (n.Item1 + bytes, n.Item2);
             }
             if (TargetScripts.Marker(dst.Stdout, "@@BACKUPS ") == null)
-                throw new DeployException("TargetUnreadable", ErrorCategory.ResourceUnavailable, $"cannot read the free space of {run.Settings.Root}/backups: {DeployRun.Tail(dst.Stdout + dst.Stderr)}", run.Settings.Root);
+                throw new DeployException(ErrorIds.TargetUnreadable, ErrorKind.ResourceUnavailable, $"cannot read the free space of {run.Settings.Root}/backups: {DeployRun.Tail(dst.Stdout + dst.Stderr)}", run.Settings.Root);
             // the dump is at most the database's size (indexes are not in it, data is compressed)
             Need("@@BACKUPS ", size + fsSize, "the dump" + (fs ? " and the filestore archive" : ""));
             bool pgKnown = TargetScripts.Marker(dst.Stdout, "@@PGDATA ") != null;
@@ -78,7 +77,7 @@ namespace InfluenceGen.Deploy.Environments
             if (fs) Need("@@FILESTORE ", fsSize, "the new filestore");
             foreach (var kv in need)
                 if (free[kv.Key] < kv.Value.bytes)
-                    throw new DeployException("InsufficientSpace", ErrorCategory.ResourceUnavailable,
+                    throw new DeployException(ErrorIds.InsufficientSpace, ErrorKind.ResourceUnavailable,
                         $"{run.Transport.Description} cannot hold the copy: {kv.Key} needs {CopyScripts.Bytes(kv.Value.bytes)} ({string.Join(" + ", kv.Value.what)}; {run.Settings.Database}'s source is {CopyScripts.Bytes(size)}) and has {CopyScripts.Bytes(free[kv.Key])} free",
                         kv.Key) { RecommendedAction = "Free space on the destination, or drop old backups there." };
             return $"source {CopyScripts.Bytes(size)}" + (fs ? $" + filestore {CopyScripts.Bytes(fsSize)}" : "") + "; " + string.Join(", ", free.Select(f => $"{f.Key} {CopyScripts.Bytes(f.Value)} free"));
@@ -111,18 +110,18 @@ namespace InfluenceGen.Deploy.Environments
         private async Task<(long, string)> StreamAsync(DeployRun run, string sourceScript, string path, string what, CancellationToken ct)
         {
             CommandResult prep = await run.RunAsync(_c.Scripts.PrepareUpload(path), ct).ConfigureAwait(false);
-            if (!prep.Succeeded) throw new DeployException("TransferFailed", ErrorCategory.WriteError, $"cannot create {path} on {run.Transport.Description}: {DeployRun.Tail(prep.Stdout + prep.Stderr)}", path);
+            if (!prep.Succeeded) throw new DeployException(ErrorIds.TransferFailed, ErrorKind.WriteError, $"cannot create {path} on {run.Transport.Description}: {DeployRun.Tail(prep.Stdout + prep.Stderr)}", path);
             HashingReadStream? hashing = null;
             long expected = Math.Max(1, _c.SourceSize);
             var progress = new Progress<long>(n => run.Log.Progress("", $"{what}: {CopyScripts.Bytes(n)}", (int)Math.Min(60, 10 + n * 40 / expected)));
             CommandResult dump = await _c.Source.RunStreamingAsync("bash -s", sourceScript,
                 stream => { hashing = new HashingReadStream(stream, progress); return run.Transport.UploadAsync(hashing, path + ".tmp", null, ct); }, ct).ConfigureAwait(false);
             if (!dump.Succeeded)
-                throw new DeployException("DumpFailed", ErrorCategory.ReadError, $"{what} on {_c.SourceTarget.Description} failed (exit {dump.ExitCode}): {DeployRun.Tail(dump.Stderr)}", run.Settings.Environment);
+                throw new DeployException(ErrorIds.DumpFailed, ErrorKind.ReadError, $"{what} on {_c.SourceTarget.Description} failed (exit {dump.ExitCode}): {DeployRun.Tail(dump.Stderr)}", run.Settings.Environment);
             string sha = hashing!.Sha256Hex();
             CommandResult seal = await run.RunAsync(_c.Scripts.SealUpload(path, sha), ct).ConfigureAwait(false);
             if (!seal.Succeeded)
-                throw new DeployException("TransferFailed", ErrorCategory.InvalidData, $"the {what} stream arrived damaged at {path} ({DeployRun.Tail(seal.Stdout + seal.Stderr)}; sent {sha})", path);
+                throw new DeployException(ErrorIds.TransferFailed, ErrorKind.InvalidData, $"the {what} stream arrived damaged at {path} ({DeployRun.Tail(seal.Stdout + seal.Stderr)}; sent {sha})", path);
             return (hashing.BytesRead, sha);
         }
 
@@ -153,17 +152,17 @@ namespace InfluenceGen.Deploy.Environments
                 _c.Objects = at > 0 ? done.Substring(0, at) : done;
                 _c.Neutralized = done.EndsWith("neutralized=true", StringComparison.Ordinal) || done.EndsWith("neutralized=True", StringComparison.Ordinal);
                 if (_c.Request.Neutralize && !_c.Neutralized)
-                    throw new DeployException("NeutralizeFailed", ErrorCategory.InvalidResult, $"the neutralize command succeeded but database.is_neutralized is not set in {_c.Scripts.NewDatabase}", run.Settings.Database);
+                    throw new DeployException(ErrorIds.NeutralizeFailed, ErrorKind.InvalidResult, $"the neutralize command succeeded but database.is_neutralized is not set in {_c.Scripts.NewDatabase}", run.Settings.Database);
                 return $"{_c.Objects}; neutralized: {(_c.Neutralized ? "yes" : "no")}";
             }
             string tail = DeployRun.Tail(r.Stdout + r.Stderr);
             throw TargetScripts.Marker(r.Stdout, "@@NEUTRALIZE_EXIT") is string ne
-                ? new DeployException("NeutralizeFailed", ErrorCategory.InvalidResult, $"odoo-bin neutralize exited {ne}: {tail}", run.Settings.Database)
+                ? new DeployException(ErrorIds.NeutralizeFailed, ErrorKind.InvalidResult, $"odoo-bin neutralize exited {ne}: {tail}", run.Settings.Database)
                 : TargetScripts.Marker(r.Stdout, "@@SQL_FAILED") != null
-                ? new DeployException("RefreshSqlFailed", ErrorCategory.InvalidResult, $"the copy's statements{(_c.Request.SqlFile != null ? " (identity + " + _c.Request.SqlFile + ")" : " (identity)")} failed, nothing of them was kept: {tail}", _c.Request.SqlFile ?? run.Settings.Database)
+                ? new DeployException(ErrorIds.RefreshSqlFailed, ErrorKind.InvalidResult, $"the copy's statements{(_c.Request.SqlFile != null ? " (identity + " + _c.Request.SqlFile + ")" : " (identity)")} failed, nothing of them was kept: {tail}", _c.Request.SqlFile ?? run.Settings.Database)
                 : TargetScripts.Marker(r.Stdout, "@@VERIFY_FAILED") is string vf
-                ? new DeployException("RestoreFailed", ErrorCategory.InvalidResult, "the restored copy does not hold what the dump lists: " + vf, run.Settings.Database)
-                : new DeployException("RestoreFailed", ErrorCategory.InvalidResult, $"restoring the copy into {_c.Scripts.NewDatabase} failed (exit {r.ExitCode}): {tail}", run.Settings.Database);
+                ? new DeployException(ErrorIds.RestoreFailed, ErrorKind.InvalidResult, "the restored copy does not hold what the dump lists: " + vf, run.Settings.Database)
+                : new DeployException(ErrorIds.RestoreFailed, ErrorKind.InvalidResult, $"restoring the copy into {_c.Scripts.NewDatabase} failed (exit {r.ExitCode}): {tail}", run.Settings.Database);
         }
 
         public override async Task CompensateAsync(DeployRun run, RollbackReport report)
@@ -189,7 +188,7 @@ namespace InfluenceGen.Deploy.Environments
             CommandResult r = await run.RunAsync(_c.Scripts.Swap(_c.Request.IncludeFilestore), ct).ConfigureAwait(false);
             string? swapped = TargetScripts.Marker(r.Stdout, "@@SWAPPED");
             if (!r.Succeeded || swapped == null)
-                throw new DeployException("SwapFailed", ErrorCategory.InvalidResult, $"swapping the copy in for {run.Settings.Database} failed: {DeployRun.Tail(r.Stdout + r.Stderr)}", run.Settings.Database);
+                throw new DeployException(ErrorIds.SwapFailed, ErrorKind.InvalidResult, $"swapping the copy in for {run.Settings.Database} failed: {DeployRun.Tail(r.Stdout + r.Stderr)}", run.Settings.Database);
             return swapped.Contains("had_live=1") ? $"{run.Settings.Database} replaced (old kept as {_c.Scripts.OldDatabase})" : $"{run.Settings.Database} created (there was none)";
         }
 

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
-using System.Management.Automation;
 using System.Net.Http;
 using System.Text.RegularExpressions;
 using System.Threading;
@@ -38,7 +37,7 @@ namespace InfluenceGen.Deploy.Environments
             var bad = new Regex(@"^\s*(begin|commit|rollback|end|start\s+transaction|abort|savepoint\s+\w+\s*;\s*release)\b|^\s*\\", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
             for (int i = 0; i < lines.Length; i++)
                 if (bad.IsMatch(lines[i]))
-                    throw new DeployException("RefreshSqlInvalid", ErrorCategory.InvalidData,
+                    throw new DeployException(ErrorIds.RefreshSqlInvalid, ErrorKind.InvalidData,
                         $"{file}:{i + 1}: '{lines[i].Trim()}' is not allowed: the file's statements run inside the copy's own transaction (no begin/commit/rollback, no psql meta-commands)", file);
         }
     }
@@ -96,13 +95,13 @@ namespace InfluenceGen.Deploy.Environments
         public static void Guard(DeploySettings source, string sourceTarget, DeploySettings destination, string destinationTarget, (DeploySettings settings, string target)? production)
         {
             if (destination.IsProduction || destination.Environment == "prod")
-                throw new DeployException("DestinationIsProduction", ErrorCategory.PermissionDenied,
+                throw new DeployException(ErrorIds.DestinationIsProduction, ErrorKind.PermissionDenied,
                     $"refused: the destination is production. Copy-OdooDatabase never writes into production, whatever the parameters", destination.Environment);
             if (production is (DeploySettings p, string pt) && SameDatabase(destination, destinationTarget, p, pt))
-                throw new DeployException("DestinationIsProduction", ErrorCategory.PermissionDenied,
+                throw new DeployException(ErrorIds.DestinationIsProduction, ErrorKind.PermissionDenied,
                     $"refused: '{destination.Environment}' points at production's database ({p.Database} on {pt}, PostgreSQL {p.DatabaseHost}:{p.DatabasePort})", destination.Environment);
             if (SameDatabase(source, sourceTarget, destination, destinationTarget))
-                throw new DeployException("SameDatabase", ErrorCategory.InvalidArgument,
+                throw new DeployException(ErrorIds.SameDatabase, ErrorKind.InvalidArgument,
                     $"'{source.Environment}' and '{destination.Environment}' are the same database ({destination.Database} on {destinationTarget})", destination.Environment);
         }
 
@@ -136,9 +135,9 @@ namespace InfluenceGen.Deploy.Environments
         public async Task<DatabaseCopyResult> CopyAsync(DatabaseCopyRequest request, IDeployLog log, CancellationToken ct)
         {
             if (!(_source is IStreamingTransport streaming))
-                throw new DeployException("TransportCannotStream", ErrorCategory.NotImplemented, $"the source transport {_source.Description} cannot stream a dump", _src.Environment);
+                throw new DeployException(ErrorIds.TransportCannotStream, ErrorKind.NotImplemented, $"the source transport {_source.Description} cannot stream a dump", _src.Environment);
             if (request.IncludeFilestore && (_src.FilestorePath == null || _dst.FilestorePath == null))
-                throw new DeployException("ConfigurationMissing", ErrorCategory.InvalidArgument,
+                throw new DeployException(ErrorIds.ConfigurationMissing, ErrorKind.InvalidArgument,
                     $"-IncludeFilestore needs FilestorePath for both {_src.Environment} and {_dst.Environment}", "FilestorePath");
             string id = _clock().UtcDateTime.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture) + Guid.NewGuid().ToString("N").Substring(0, 6);
             var scripts = new CopyScripts(_src, _dst, id);
@@ -159,10 +158,10 @@ namespace InfluenceGen.Deploy.Environments
             var targetScripts = new TargetScripts(_dst);
             CommandResult probe = await _destination.RunScriptAsync(targetScripts.Probe(Array.Empty<string>(), lockText, (int)request.LockTimeout.TotalSeconds), ct).ConfigureAwait(false);
             if (probe.Stdout.Contains("@@LOCKED"))
-                throw new DeployException("DeploymentLocked", ErrorCategory.ResourceBusy,
+                throw new DeployException(ErrorIds.DeploymentLocked, ErrorKind.ResourceBusy,
                     $"another deployment to {_dst.Environment} holds {_dst.Root}/.lock ({probe.Stdout.Substring(probe.Stdout.IndexOf("@@LOCKED", StringComparison.Ordinal) + 8).Trim()}); wait for it, or pass -LockTimeout", _dst.Root);
             if (!probe.Stdout.Contains("@@LOCK_TAKEN"))
-                throw new DeployException("TargetUnreadable", ErrorCategory.ResourceUnavailable, $"cannot take the lock in {_dst.Root} on {_destination.Description}: {DeployRun.Tail(probe.Stdout + probe.Stderr)}", _dst.Root);
+                throw new DeployException(ErrorIds.TargetUnreadable, ErrorKind.ResourceUnavailable, $"cannot take the lock in {_dst.Root} on {_destination.Description}: {DeployRun.Tail(probe.Stdout + probe.Stderr)}", _dst.Root);
             string? ledgerTail = Section(probe.Stdout, "@@LEDGER_TAIL");
             string? current = Section(probe.Stdout, "@@CURRENT");
             record.Release = record.ActiveRelease = record.PreviousRelease = current == null ? null : System.IO.Path.GetFileName(current);
@@ -194,7 +193,7 @@ namespace InfluenceGen.Deploy.Environments
                 record.Neutralized = copy.Neutralized;
                 await FinishAsync(run, ledgerTail, log).ConfigureAwait(false);
                 string suffix = outcome.Activated ? (rb.Complete ? $"; {_dst.Database} was put back as it was" : "; PUTTING BACK FAILED: " + string.Join("; ", rb.Problems)) : $"; {_dst.Database} was not changed";
-                throw new DeployException(outcome.Activated && !rb.Complete ? "RollbackIncomplete" : outcome.Error.ErrorId, outcome.Error.Category,
+                throw new DeployException(outcome.Activated && !rb.Complete ? ErrorIds.RollbackIncomplete : outcome.Error.ErrorId, outcome.Error.Kind,
                     $"copy of {_src.Environment} into {_dst.Environment} failed at step '{outcome.FailedStep}': {outcome.Error.Message}{suffix}", outcome.Error.Target, outcome.Error)
                 { RecommendedAction = outcome.Error.RecommendedAction };
             }

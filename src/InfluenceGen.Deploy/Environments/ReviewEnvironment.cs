@@ -1,7 +1,6 @@
 using System;
 using System.Globalization;
 using System.Linq;
-using System.Management.Automation;
 using System.Text.RegularExpressions;
 using InfluenceGen.Deploy.Infrastructure;
 
@@ -43,11 +42,11 @@ namespace InfluenceGen.Deploy.Environments
         {
             string name = environment.Trim();
             if (!IsReviewName(name))
-                throw new DeployException("NotAReviewEnvironment", ErrorCategory.InvalidArgument,
+                throw new DeployException(ErrorIds.NotAReviewEnvironment, ErrorKind.InvalidArgument,
                     $"'{environment}' is not a review environment: review environments are named review/<branch slug> (CI_COMMIT_REF_SLUG)", environment);
             string slug = name.Substring(Prefix.Length).ToLowerInvariant();
             if (!Slug.IsMatch(slug))
-                throw new DeployException("InvalidReviewName", ErrorCategory.InvalidArgument,
+                throw new DeployException(ErrorIds.InvalidReviewName, ErrorKind.InvalidArgument,
                     $"'{environment}': the branch slug '{slug}' is not a GitLab ref slug (1-63 characters of a-z, 0-9 and '-', not starting or ending with '-'); pass $CI_COMMIT_REF_SLUG", environment);
             return new ReviewEnvironment(slug);
         }
@@ -57,7 +56,7 @@ namespace InfluenceGen.Deploy.Environments
         {
             string db = devDatabase + "_rv_" + Key.Replace('-', '_');
             if (db.Length > 63)
-                throw new DeployException("ConfigurationInvalid", ErrorCategory.InvalidArgument,
+                throw new DeployException(ErrorIds.ConfigurationInvalid, ErrorKind.InvalidArgument,
                     $"the database of {Name} would be '{db}', longer than PostgreSQL's 63 characters: shorten the dev OdooDatabase", "OdooDatabase");
             return db;
         }
@@ -71,7 +70,7 @@ namespace InfluenceGen.Deploy.Environments
         /// <summary>The HTTP port: base + (first 4 bytes of SHA-256(key)) mod count.</summary>
         public int Port(int portBase, int portCount)
         {
-            if (portCount < 1) throw new DeployException("ConfigurationInvalid", ErrorCategory.InvalidArgument, "ReviewPortCount must be at least 1", "ReviewPortCount");
+            if (portCount < 1) throw new DeployException(ErrorIds.ConfigurationInvalid, ErrorKind.InvalidArgument, "ReviewPortCount must be at least 1", "ReviewPortCount");
             uint h = uint.Parse(Hashing.Sha256Hex(Key).Substring(0, 8), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
             return portBase + (int)(h % (uint)portCount);
         }

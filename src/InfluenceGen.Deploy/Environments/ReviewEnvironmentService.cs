@@ -1,6 +1,5 @@
 using System;
 using System.Globalization;
-using System.Management.Automation;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
@@ -41,7 +40,7 @@ namespace InfluenceGen.Deploy.Environments
         {
             _review = review; _dev = devTarget; _s = reviewSettings;
             if (!_s.Root.EndsWith("/review/" + review.Key, StringComparison.Ordinal) || _s.HttpPort == null)
-                throw new DeployException("ConfigurationInvalid", ErrorCategory.InvalidArgument,
+                throw new DeployException(ErrorIds.ConfigurationInvalid, ErrorKind.InvalidArgument,
                     $"the settings of {review.Name} are not those of a review environment (DeployRoot {_s.Root}, port {_s.HttpPort})", review.Name);
         }
 
@@ -71,12 +70,12 @@ namespace InfluenceGen.Deploy.Environments
         {
             CommandResult r = await _dev.RunScriptAsync(RegisterScript(), ct).ConfigureAwait(false);
             if (TargetScripts.Marker(r.Stdout, "@@PORT_TAKEN") is string holder)
-                throw new DeployException("ReviewPortTaken", ErrorCategory.ResourceExists,
+                throw new DeployException(ErrorIds.ReviewPortTaken, ErrorKind.ResourceExists,
                     $"port {_s.HttpPort} of {_review.Name} is held by the live review environment review/{holder} (ports are hashed into ReviewPortCount)", _review.Name)
                 { RecommendedAction = $"Stop review/{holder} (Remove-InfluenceGenEnvironment), or widen DEV_REVIEW_PORT_COUNT." };
             string? exists = TargetScripts.Marker(r.Stdout, "@@DB_EXISTS");
             if (!r.Succeeded || (exists != "0" && exists != "1"))
-                throw new DeployException("TargetUnreadable", ErrorCategory.ResourceUnavailable, $"cannot register {_review.Name} on {_dev.Description}: {DeployRun.Tail(r.Stdout + r.Stderr)}", _s.Root);
+                throw new DeployException(ErrorIds.TargetUnreadable, ErrorKind.ResourceUnavailable, $"cannot register {_review.Name} on {_dev.Description}: {DeployRun.Tail(r.Stdout + r.Stderr)}", _s.Root);
             return exists == "1";
         }
 
@@ -94,7 +93,7 @@ namespace InfluenceGen.Deploy.Environments
         {
             CommandResult r = await _dev.RunScriptAsync(FromTemplateScript(template), ct).ConfigureAwait(false);
             if (!r.Stdout.Contains("@@CREATED"))
-                throw new DeployException("ReviewCreateFailed", ErrorCategory.InvalidResult, $"creating {_s.Database} from the template {template} failed: {DeployRun.Tail(r.Stdout + r.Stderr)}", template);
+                throw new DeployException(ErrorIds.ReviewCreateFailed, ErrorKind.InvalidResult, $"creating {_s.Database} from the template {template} failed: {DeployRun.Tail(r.Stdout + r.Stderr)}", template);
         }
 
         /// <summary>Stops the environment's Odoo, drops its database, removes its deploy root and frees its port.</summary>
@@ -116,7 +115,7 @@ namespace InfluenceGen.Deploy.Environments
             CommandResult r = await _dev.RunScriptAsync(RemoveScript(), ct).ConfigureAwait(false);
             if (TargetScripts.Marker(r.Stdout, "@@STOP_FAILED") is string sf) log.Warning($"stopping Odoo of {_review.Name} failed (exit {sf}); its database is dropped anyway");
             if (!r.Succeeded || !r.Stdout.Contains("@@REMOVED"))
-                throw new DeployException("ReviewRemoveFailed", ErrorCategory.InvalidResult, $"removing {_review.Name} on {_dev.Description} failed: {DeployRun.Tail(r.Stdout + r.Stderr)}", _review.Name);
+                throw new DeployException(ErrorIds.ReviewRemoveFailed, ErrorKind.InvalidResult, $"removing {_review.Name} on {_dev.Description} failed: {DeployRun.Tail(r.Stdout + r.Stderr)}", _review.Name);
             bool had = TargetScripts.Marker(r.Stdout, "@@DROPPED")?.StartsWith("1", StringComparison.Ordinal) == true || r.Stdout.Contains("@@ROOT_REMOVED");
             return Describe(had ? "Removed" : "Absent", null);
         }

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using System.Management.Automation;
 using System.Text;
 using InfluenceGen.Deploy.Infrastructure;
 
@@ -53,10 +52,10 @@ namespace InfluenceGen.Deploy.Images
         {
             string root = Path.GetFullPath(directory);
             if (!System.IO.Directory.Exists(root))
-                throw new DeployException("BuildContextNotFound", ErrorCategory.ObjectNotFound, $"the build context '{directory}' is not a folder", directory);
+                throw new DeployException(ErrorIds.BuildContextNotFound, ErrorKind.ObjectNotFound, $"the build context '{directory}' is not a folder", directory);
             string dockerfilePath = Path.GetFullPath(Path.Combine(root, dockerfile));
             if (!File.Exists(dockerfilePath))
-                throw new DeployException("DockerfileNotFound", ErrorCategory.ObjectNotFound, $"the Dockerfile '{dockerfile}' does not exist ({dockerfilePath})", dockerfile);
+                throw new DeployException(ErrorIds.DockerfileNotFound, ErrorKind.ObjectNotFound, $"the Dockerfile '{dockerfile}' does not exist ({dockerfilePath})", dockerfile);
 
             DockerIgnore ignore = DockerIgnore.Load(root).Keeping(".dockerignore");
             bool inside = FileSystemLinks.IsInside(dockerfilePath, root);

@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
-using System.Management.Automation;
 using System.Net.Http;
 using System.Net.Security;
 using System.Reflection;
@@ -54,7 +53,7 @@ namespace InfluenceGen.Deploy.Images
 
             string host = NonEmpty(explicitHost) ?? NonEmpty(variable("DOCKER_HOST")) ?? (dindCerts ? "tcp://docker:2376" : "unix:///var/run/docker.sock");
             if (!Uri.TryCreate(host, UriKind.Absolute, out Uri? uri) || (uri.Scheme != "unix" && uri.Scheme != "tcp" && uri.Scheme != "npipe" && uri.Scheme != "http" && uri.Scheme != "https"))
-                throw new DeployException("InvalidDockerHost", ErrorCategory.InvalidArgument,
+                throw new DeployException(ErrorIds.InvalidDockerHost, ErrorKind.InvalidArgument,
                     $"DOCKER_HOST '{host}' is not a unix://, tcp:// or npipe:// address", "DOCKER_HOST");
             return new DockerEndpoint(uri, tls, verify, tls ? certPath : null);
         }
@@ -84,7 +83,7 @@ namespace InfluenceGen.Deploy.Images
                 if (_verify)
                 {
                     if (!File.Exists(ca))
-                        throw new DeployException("DockerTlsCertificateMissing", ErrorCategory.ObjectNotFound,
+                        throw new DeployException(ErrorIds.DockerTlsCertificateMissing, ErrorKind.ObjectNotFound,
                             $"DOCKER_TLS_VERIFY is set but {ca} does not exist (set DOCKER_CERT_PATH to the folder of ca.pem, cert.pem and key.pem)", ca);
                     _ca = new X509Certificate2(ca);
                 }
@@ -125,7 +124,7 @@ namespace InfluenceGen.Deploy.Images
             {
                 MethodInfo? create = typeof(X509Certificate2).GetMethod("CreateFromPemFile", new[] { typeof(string), typeof(string) });
                 if (create == null)
-                    throw new DeployException("DockerTlsUnsupported", ErrorCategory.NotImplemented,
+                    throw new DeployException(ErrorIds.DockerTlsUnsupported, ErrorKind.NotImplemented,
                         "TLS client certificates for the Docker engine need PowerShell 7 (.NET 5 or later)", cert);
                 try
                 {
@@ -133,7 +132,7 @@ namespace InfluenceGen.Deploy.Images
                 }
                 catch (TargetInvocationException ex)
                 {
-                    throw new DeployException("DockerTlsCertificateInvalid", ErrorCategory.InvalidData,
+                    throw new DeployException(ErrorIds.DockerTlsCertificateInvalid, ErrorKind.InvalidData,
                         $"cannot read the Docker client certificate {cert} / {key}: {ex.InnerException?.Message}", cert);
                 }
             }

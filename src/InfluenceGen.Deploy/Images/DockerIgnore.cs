@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using System.Management.Automation;
 using System.Text;
 using System.Text.RegularExpressions;
 using InfluenceGen.Deploy.Infrastructure;
@@ -55,7 +54,7 @@ namespace InfluenceGen.Deploy.Images
                 if (line[0] == '!')
                 {
                     if (line.Length == 1)
-                        throw new DeployException("InvalidDockerIgnore", ErrorCategory.ParserError, $"{source}:{number}: illegal exclusion pattern: \"!\"", source);
+                        throw new DeployException(ErrorIds.InvalidDockerIgnore, ErrorKind.ParserError, $"{source}:{number}: illegal exclusion pattern: \"!\"", source);
                     exception = true;
                     line = line.Substring(1).Trim();
                 }
@@ -67,7 +66,7 @@ namespace InfluenceGen.Deploy.Images
                 }
                 catch (ArgumentException ex)
                 {
-                    throw new DeployException("InvalidDockerIgnore", ErrorCategory.ParserError, $"{source}:{number}: bad pattern \"{line}\": {ex.Message}", source);
+                    throw new DeployException(ErrorIds.InvalidDockerIgnore, ErrorKind.ParserError, $"{source}:{number}: bad pattern \"{line}\": {ex.Message}", source);
                 }
             }
             return new DockerIgnore(patterns);

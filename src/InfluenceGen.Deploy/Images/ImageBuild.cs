@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using System.Management.Automation;
 using System.Text.RegularExpressions;
 using InfluenceGen.Deploy.Infrastructure;
 
@@ -97,7 +96,7 @@ namespace InfluenceGen.Deploy.Images
             string host = RegistryHost(n) ?? string.Empty;
             string path = host.Length == 0 ? n : n.Substring(host.Length + 1);
             if (path.Length == 0 || !RepositoryPattern.IsMatch(path))
-                throw new DeployException("InvalidImageName", ErrorCategory.InvalidArgument,
+                throw new DeployException(ErrorIds.InvalidImageName, ErrorKind.InvalidArgument,
                     $"'{n}' is not a valid image repository (lower-case letters, digits and . _ - separated by /; no tag here — use -Tag)", name);
             return n;
         }
@@ -130,7 +129,7 @@ namespace InfluenceGen.Deploy.Images
             if (tags.Count == 0) tags.Add("latest");
             foreach (string t in tags)
                 if (!TagPattern.IsMatch(t))
-                    throw new DeployException("InvalidImageTag", ErrorCategory.InvalidArgument,
+                    throw new DeployException(ErrorIds.InvalidImageTag, ErrorKind.InvalidArgument,
                         $"'{t}' is not a valid image tag (up to 128 of A-Z a-z 0-9 _ . -, not starting with . or -)", t);
             return tags;
         }

@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
-using System.Management.Automation;
 using System.Text.RegularExpressions;
 using System.Threading;
 using System.Threading.Tasks;
@@ -35,7 +34,7 @@ namespace InfluenceGen.Deploy.Images
             }
             catch (DockerApiException ex)
             {
-                throw new DeployException("RegistryLoginFailed", ErrorCategory.AuthenticationError,
+                throw new DeployException(ErrorIds.RegistryLoginFailed, ErrorKind.AuthenticationError,
                     $"the registry {credential.Server} refused the login of '{credential.User}': {ApiMessage(ex)}", credential.Server)
                 { RecommendedAction = "Check -Credential or CI_REGISTRY_USER / CI_REGISTRY_PASSWORD." };
             }
@@ -89,7 +88,7 @@ namespace InfluenceGen.Deploy.Images
             }
             catch (DockerApiException ex)
             {
-                throw new DeployException("ImageBuildFailed", ErrorCategory.InvalidResult,
+                throw new DeployException(ErrorIds.ImageBuildFailed, ErrorKind.InvalidResult,
                     $"the build of {shown} reported success but {references[0]} cannot be inspected: {ApiMessage(ex)}", references[0]);
             }
             log.Verbose($"Built {image.ID} ({monitor.Steps} step(s), {monitor.CachedSteps} from cache) in {clock.Elapsed.TotalSeconds:0.0} s");
@@ -140,7 +139,7 @@ namespace InfluenceGen.Deploy.Images
         }
 
         private static DeployException PushFailed(string reference, string why) =>
-            new DeployException("ImagePushFailed", ErrorCategory.WriteError, $"pushing {reference} failed: {why}", reference)
+            new DeployException(ErrorIds.ImagePushFailed, ErrorKind.WriteError, $"pushing {reference} failed: {why}", reference)
             { RecommendedAction = "Check the registry address, the credentials (-Credential or CI_REGISTRY_USER / CI_REGISTRY_PASSWORD) and the tag." };
 
         private static AuthConfig ToAuth(RegistryCredential c) =>
@@ -241,7 +240,7 @@ namespace InfluenceGen.Deploy.Images
                     where = $"{_dockerfile}: the build failed" + (_step > 0 ? $" at step {_step}/{_total} `{Shorten(_stepText)}`" : string.Empty);
                 string output = _lastLines.Count == 0 ? string.Empty
                     : Environment.NewLine + "Last output of the step:" + Environment.NewLine + string.Join(Environment.NewLine, _lastLines.Select(l => "  " + l));
-                return new DeployException("ImageBuildFailed", ErrorCategory.InvalidResult, $"{where}: {message.Trim()}{output}", _dockerfile);
+                return new DeployException(ErrorIds.ImageBuildFailed, ErrorKind.InvalidResult, $"{where}: {message.Trim()}{output}", _dockerfile);
             }
         }
 

@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
-using System.Management.Automation;
 using System.Security.Cryptography;
 using System.Text;
 using System.Threading;
@@ -39,16 +38,16 @@ namespace InfluenceGen.Deploy.Infrastructure
             foreach (string root in inputRoots)
             {
                 if (FileSystemLinks.IsInside(target, root))
-                    throw new DeployException("OutFileInsideInput", ErrorCategory.InvalidArgument,
+                    throw new DeployException(ErrorIds.OutFileInsideInput, ErrorKind.InvalidArgument,
                         $"-OutFile '{outFile}' is inside the input folder '{root}'; the package would package itself. Write it elsewhere.", outFile);
             }
             if (Directory.Exists(target))
-                throw new DeployException("OutFileIsFolder", ErrorCategory.InvalidArgument, $"-OutFile '{outFile}' is a folder; give the path of the zip to write, e.g. '{System.IO.Path.Combine(outFile, "package.zip")}'.", outFile);
+                throw new DeployException(ErrorIds.OutFileIsFolder, ErrorKind.InvalidArgument, $"-OutFile '{outFile}' is a folder; give the path of the zip to write, e.g. '{System.IO.Path.Combine(outFile, "package.zip")}'.", outFile);
             string? folder = System.IO.Path.GetDirectoryName(target);
             if (folder == null) return null;
             for (string? f = folder; f != null; f = System.IO.Path.GetDirectoryName(f))
                 if (File.Exists(f))
-                    throw new DeployException("OutFolderIsFile", ErrorCategory.InvalidArgument, $"the folder of -OutFile '{outFile}' cannot be made: '{f}' is a file.", outFile);
+                    throw new DeployException(ErrorIds.OutFolderIsFile, ErrorKind.InvalidArgument, $"the folder of -OutFile '{outFile}' cannot be made: '{f}' is a file.", outFile);
             return Directory.Exists(folder) ? null : folder;
         }
 

@@ -19,7 +19,7 @@ namespace InfluenceGen.Deploy.Infrastructure
     }
 
     /// <summary>
-    /// The one retry policy (design principle 8): exponential backoff with full jitter, honours
+    /// The one retry policy (docs/design.md, principle 8): exponential backoff with full jitter, honours
     /// Retry-After, bounded in attempts and in total time. Use it only for idempotent calls.
     /// </summary>
     public sealed class RetryPolicy

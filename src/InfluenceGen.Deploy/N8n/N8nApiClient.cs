@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using System.Management.Automation;
 using System.Net;
 using System.Net.Http;
 using System.Text;
@@ -17,7 +16,7 @@ namespace InfluenceGen.Deploy.N8n
     /// <summary>An n8n API call that failed; <see cref="StatusCode"/> is null for transport failures.</summary>
     public sealed class N8nApiException : DeployException
     {
-        public N8nApiException(string errorId, ErrorCategory category, string message, HttpStatusCode? status, object? target = null, Exception? inner = null)
+        public N8nApiException(string errorId, ErrorKind category, string message, HttpStatusCode? status, object? target = null, Exception? inner = null)
             : base(errorId, category, message, target, inner)
         {
             StatusCode = status;
@@ -52,7 +51,7 @@ namespace InfluenceGen.Deploy.N8n
         public N8nApiClient(Uri baseUri, string apiKey, IDeployLog log, RetryPolicy? retry = null, HttpMessageHandler? handler = null, TimeSpan? timeout = null)
         {
             if (string.IsNullOrEmpty(apiKey))
-                throw new DeployException("N8nApiKeyMissing", ErrorCategory.InvalidArgument, "no n8n API key was given (-ApiKey, or the environment's *_N8N_API_KEY variable)");
+                throw new DeployException(ErrorIds.N8nApiKeyMissing, ErrorKind.InvalidArgument, "no n8n API key was given (-ApiKey, or the environment's *_N8N_API_KEY variable)");
             string root = baseUri.AbsoluteUri.TrimEnd('/');
             if (!root.EndsWith("/api/v1", StringComparison.OrdinalIgnoreCase)) root += "/api/v1";
             _display = root;
@@ -186,17 +185,17 @@ namespace InfluenceGen.Deploy.N8n
             {
                 int code = (int)f.Status;
                 if (code == 401 || code == 403)
-                    throw new N8nApiException("N8nUnauthorized", ErrorCategory.AuthenticationError,
+                    throw new N8nApiException(ErrorIds.N8nUnauthorized, ErrorKind.AuthenticationError,
                         $"n8n at {_display} refused the API key ({code} {f.Status}: {f.Message}) while trying to {what}", f.Status, _display)
                     { RecommendedAction = "Check the API key (-ApiKey or the environment's *_N8N_API_KEY): it must be a valid, unexpired n8n API key with workflow scopes." };
-                throw new N8nApiException(code == 404 ? "N8nNotFound" : code == 400 ? "N8nRejected" : "N8nApiError",
-                    code == 400 ? ErrorCategory.InvalidData : code == 404 ? ErrorCategory.ObjectNotFound : ErrorCategory.InvalidResult,
+                throw new N8nApiException(code == 404 ? ErrorIds.N8nNotFound : code == 400 ? ErrorIds.N8nRejected : ErrorIds.N8nApiError,
+                    code == 400 ? ErrorKind.InvalidData : code == 404 ? ErrorKind.ObjectNotFound : ErrorKind.InvalidResult,
                     $"n8n could not {what}: {code} {f.Status}: {f.Message}", f.Status, _display);
             }
             catch (Exception ex) when (!(ex is OperationCanceledException && ct.IsCancellationRequested) && !(ex is DeployException)
                                        && (ex is HttpRequestException || ex is IOException || ex is TaskCanceledException || ex is System.Net.Sockets.SocketException))
             {
-                throw new N8nApiException("N8nUnreachable", ErrorCategory.ConnectionError,
+                throw new N8nApiException(ErrorIds.N8nUnreachable, ErrorKind.ConnectionError,
                     $"n8n at {_display} is unreachable while trying to {what}: {Innermost(ex)}", null, _display, ex)
                 { RecommendedAction = "Check -BaseUri (or the environment's *_N8N_API_URL) and that n8n is running." };
             }

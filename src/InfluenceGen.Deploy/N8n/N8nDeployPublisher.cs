@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
 using InfluenceGen.Deploy.Configuration;
@@ -43,7 +42,7 @@ namespace InfluenceGen.Deploy.N8n
                 .PublishAsync(WorkflowSource.Load(bundlePath, log), _options, log, cancellationToken).ConfigureAwait(false);
             var failed = results.Where(r => r.Error.Length > 0).ToList();
             if (failed.Count > 0)
-                throw new DeployException("N8nPublishFailed", ErrorCategory.InvalidResult,
+                throw new DeployException(ErrorIds.N8nPublishFailed, ErrorKind.InvalidResult,
                     $"{failed.Count} of {results.Count} workflow(s) failed to publish: " + string.Join("; ", failed.Select(f => $"'{f.Name}' ({f.ErrorId}: {f.Error})")),
                     bundlePath);
             return results.Where(r => r.WritesSomething).Select(r => r.Describe()).ToList();
@@ -53,11 +52,11 @@ namespace InfluenceGen.Deploy.N8n
         {
             string? url = _configuration.Get("N8nApiUrl");
             if (string.IsNullOrEmpty(url))
-                throw new DeployException("N8nApiUrlMissing", ErrorCategory.InvalidArgument,
+                throw new DeployException(ErrorIds.N8nApiUrlMissing, ErrorKind.InvalidArgument,
                     $"no n8n URL for '{_configuration.Environment}': set {SettingCatalog.PrefixOf(_configuration.Environment)}_N8N_API_URL");
             string? key = _configuration.Get("N8nApiKey");
             if (string.IsNullOrEmpty(key))
-                throw new DeployException("N8nApiKeyMissing", ErrorCategory.InvalidArgument,
+                throw new DeployException(ErrorIds.N8nApiKeyMissing, ErrorKind.InvalidArgument,
                     $"no n8n API key for '{_configuration.Environment}': set {SettingCatalog.PrefixOf(_configuration.Environment)}_N8N_API_KEY");
             SecretMasker.Default.Add(key);
             return new N8nApiClient(new Uri(url), key!, log);

@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
 using InfluenceGen.Deploy.Infrastructure;
@@ -216,14 +215,14 @@ namespace InfluenceGen.Deploy.N8n
                     var managed = server.Where(w => (string?)w["name"] == wf.Name && !claimed.Contains((string)w["id"]!)).ToList();
                     if (managed.Count > 1)
                     {
-                        Conflict(result, "AmbiguousWorkflow", $"{managed.Count} managed workflows on the server are named '{wf.Name}' ({string.Join(", ", managed.Select(w => (string?)w["id"]))}); delete or rename all but one");
+                        Conflict(result, ErrorIds.AmbiguousWorkflow, $"{managed.Count} managed workflows on the server are named '{wf.Name}' ({string.Join(", ", managed.Select(w => (string?)w["id"]))}); delete or rename all but one");
                         continue;
                     }
                     if (managed.Count == 1) match = managed[0];
                     else if (lookups.TryGetValue(wf, out found) && found.Named.Count > 0)
                     {
                         JObject other = found.Named[0];
-                        Conflict(result, "WorkflowNotManaged", $"a workflow named '{wf.Name}' ({other["id"]}) exists on the server but is not managed by InfluenceGen (no tag '{tag}'); add that tag to it to let the module take it over, or rename one of them");
+                        Conflict(result, ErrorIds.WorkflowNotManaged, $"a workflow named '{wf.Name}' ({other["id"]}) exists on the server but is not managed by InfluenceGen (no tag '{tag}'); add that tag to it to let the module take it over, or rename one of them");
                         result.Id = (string?)other["id"] ?? string.Empty;
                         continue;
                     }
@@ -300,7 +299,7 @@ namespace InfluenceGen.Deploy.N8n
             if (!nearEmpty) return;
             string verb = options.PruneAction == N8nPruneAction.Delete ? "delete" : "deactivate";
             string names = string.Join(", ", pruning.Take(10).Select(r => $"'{r.Name}' ({r.Id})")) + (pruning.Count > 10 ? $" and {pruning.Count - 10} more" : string.Empty);
-            throw new DeployException("PruneGuard", ErrorCategory.LimitsExceeded,
+            throw new DeployException(ErrorIds.PruneGuard, ErrorKind.LimitsExceeded,
                 $"-Prune would {verb} {pruning.Count} of the {plan.ManagedCount} workflow(s) managed with tag '{options.ManagedTag}' at {plan.ApiRoot} " +
                 $"because the source has only {plan.SourceCount}: {names}. An empty or wrong source folder looks like this, so nothing was changed.", plan.ApiRoot)
             { RecommendedAction = "Check the source path; if these workflows really should go, run again with -Force." };
@@ -330,7 +329,7 @@ namespace InfluenceGen.Deploy.N8n
                 N8nWorkflowPublishResult r = item.Result;
                 if (r.Action == N8nWorkflowAction.Conflict)
                 {
-                    r.ErrorId = r.ErrorId.Length > 0 ? r.ErrorId : "WorkflowConflict";
+                    r.ErrorId = r.ErrorId.Length > 0 ? r.ErrorId : ErrorIds.WorkflowConflict;
                     r.Error = r.Changes;
                     return;
                 }
@@ -388,7 +387,7 @@ namespace InfluenceGen.Deploy.N8n
                 {
                     log.Verbose($"Creating '{r.Name}' from {r.File}");
                     JObject created = await _api.CreateWorkflowAsync(item.Source!.Body, ct).ConfigureAwait(false);
-                    r.Id = (string?)created["id"] ?? throw new DeployException("N8nApiError", ErrorCategory.InvalidResult, $"n8n created '{r.Name}' but returned no id");
+                    r.Id = (string?)created["id"] ?? throw new DeployException(ErrorIds.N8nApiError, ErrorKind.InvalidResult, $"n8n created '{r.Name}' but returned no id");
                     r.Active = IsActive(created);
                     break;
                 }

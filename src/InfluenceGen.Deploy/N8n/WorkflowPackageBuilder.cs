@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using System.Management.Automation;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
@@ -22,12 +21,12 @@ namespace InfluenceGen.Deploy.N8n
         {
             string full = Path.GetFullPath(folder);
             if (File.Exists(full))
-                throw new DeployException("PathIsNotAFolder", ErrorCategory.InvalidArgument, $"'{folder}' is a file; -Path takes a folder of workflow JSON files", folder);
+                throw new DeployException(ErrorIds.PathIsNotAFolder, ErrorKind.InvalidArgument, $"'{folder}' is a file; -Path takes a folder of workflow JSON files", folder);
             if (!Directory.Exists(full))
-                throw new DeployException("PathNotFound", ErrorCategory.ObjectNotFound, $"the folder '{folder}' does not exist", folder);
+                throw new DeployException(ErrorIds.PathNotFound, ErrorKind.ObjectNotFound, $"the folder '{folder}' does not exist", folder);
             WorkflowSource source = WorkflowSource.Load(full, log);
             if (source.Workflows.Count == 0)
-                throw new DeployException("NoWorkflowsFound", ErrorCategory.ObjectNotFound,
+                throw new DeployException(ErrorIds.NoWorkflowsFound, ErrorKind.ObjectNotFound,
                     $"no workflow JSON files (objects with \"nodes\" and \"connections\", as n8n exports them) found under '{folder}'", folder);
             return source;
         }

@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.IO;
 using System.IO.Compression;
 using System.Linq;
-using System.Management.Automation;
 using System.Text;
 using InfluenceGen.Deploy.Infrastructure;
 using Newtonsoft.Json;
@@ -28,7 +27,7 @@ namespace InfluenceGen.Deploy.N8n
     public sealed class N8nWorkflowValidationException : DeployException
     {
         public N8nWorkflowValidationException(IReadOnlyList<N8nWorkflowProblem> problems)
-            : base(problems.Count == 1 ? problems[0].ErrorId : "InvalidWorkflows", ErrorCategory.InvalidData,
+            : base(problems.Count == 1 ? problems[0].ErrorId : ErrorIds.InvalidWorkflows, ErrorKind.InvalidData,
                 problems.Count == 1 ? problems[0].ToString()
                     : $"{problems.Count} problems in the workflows:" + Environment.NewLine + string.Join(Environment.NewLine, problems.Select(p => "  " + p)),
                 problems[0].File)
@@ -67,7 +66,7 @@ namespace InfluenceGen.Deploy.N8n
             string full = Path.GetFullPath(path);
             if (Directory.Exists(full)) return FromFiles(full, ListFolder(full), log);
             if (File.Exists(full)) return FromFiles(full, ListZip(full), log);
-            throw new DeployException("PathNotFound", ErrorCategory.ObjectNotFound, $"the path '{path}' does not exist", path);
+            throw new DeployException(ErrorIds.PathNotFound, ErrorKind.ObjectNotFound, $"the path '{path}' does not exist", path);
         }
 
         private static List<SourceFile> ListFolder(string root)
@@ -111,7 +110,7 @@ namespace InfluenceGen.Deploy.N8n
             }
             catch (InvalidDataException ex)
             {
-                throw new DeployException("InvalidPackage", ErrorCategory.InvalidData, $"'{zipPath}' is not a workflow folder or a readable zip: {ex.Message}", zipPath);
+                throw new DeployException(ErrorIds.InvalidPackage, ErrorKind.InvalidData, $"'{zipPath}' is not a workflow folder or a readable zip: {ex.Message}", zipPath);
             }
             return files;
         }
@@ -156,10 +155,10 @@ namespace InfluenceGen.Deploy.N8n
             // Identity: the name (see N8nPublisher). Two workflows with one name, or one export id
             // used twice, cannot be told apart on the server.
             foreach (var group in workflows.GroupBy(w => w.Identity, StringComparer.Ordinal).Where(g => g.Count() > 1))
-                problems.Add(new N8nWorkflowProblem("DuplicateWorkflowIdentity", group.Skip(1).First().File, 0, 0,
+                problems.Add(new N8nWorkflowProblem(ErrorIds.DuplicateWorkflowIdentity, group.Skip(1).First().File, 0, 0,
                     $"the workflow name '{group.Key}' is used by {string.Join(", ", group.Select(w => w.File))}; names identify workflows on the server and must be unique"));
             foreach (var group in workflows.Where(w => w.SourceId.Length > 0).GroupBy(w => w.SourceId, StringComparer.Ordinal).Where(g => g.Count() > 1))
-                problems.Add(new N8nWorkflowProblem("DuplicateWorkflowIdentity", group.Skip(1).First().File, 0, 0,
+                problems.Add(new N8nWorkflowProblem(ErrorIds.DuplicateWorkflowIdentity, group.Skip(1).First().File, 0, 0,
                     $"the workflow id '{group.Key}' is used by {string.Join(", ", group.Select(w => w.File))}"));
 
             if (problems.Count > 0) throw new N8nWorkflowValidationException(problems);
@@ -183,7 +182,7 @@ namespace InfluenceGen.Deploy.N8n
             }
             catch (JsonReaderException ex)
             {
-                problems.Add(new N8nWorkflowProblem("InvalidWorkflowJson", file.RelativePath, ex.LineNumber, ex.LinePosition, "not well-formed JSON: " + StripPosition(ex.Message)));
+                problems.Add(new N8nWorkflowProblem(ErrorIds.InvalidWorkflowJson, file.RelativePath, ex.LineNumber, ex.LinePosition, "not well-formed JSON: " + StripPosition(ex.Message)));
                 return null;
             }
         }
@@ -211,14 +210,14 @@ namespace InfluenceGen.Deploy.N8n
             }
 
             string? name = wf["name"]?.Type == JTokenType.String ? (string?)wf["name"] : null;
-            if (string.IsNullOrWhiteSpace(name)) Problem("MissingWorkflowName", wf["name"], "the workflow has no \"name\" (a non-empty string)");
+            if (string.IsNullOrWhiteSpace(name)) Problem(ErrorIds.MissingWorkflowName, wf["name"], "the workflow has no \"name\" (a non-empty string)");
             string label = string.IsNullOrWhiteSpace(name) ? "the workflow" : $"workflow '{name}'";
 
             var nodeNames = new HashSet<string>(StringComparer.Ordinal);
             int triggers = 0, nodeCount = 0;
             if (!(wf["nodes"] is JArray nodes))
             {
-                Problem("MissingWorkflowNodes", wf["nodes"], $"{label} has no \"nodes\" array");
+                Problem(ErrorIds.MissingWorkflowNodes, wf["nodes"], $"{label} has no \"nodes\" array");
             }
             else
             {
@@ -227,14 +226,14 @@ namespace InfluenceGen.Deploy.N8n
                     nodeCount++;
                     if (!(n is JObject node) || node["name"]?.Type != JTokenType.String || string.IsNullOrEmpty((string?)node["name"]))
                     {
-                        Problem("InvalidWorkflowNode", n, $"{label}: node {nodeCount} has no \"name\"");
+                        Problem(ErrorIds.InvalidWorkflowNode, n, $"{label}: node {nodeCount} has no \"name\"");
                         continue;
                     }
                     string nodeName = (string)node["name"]!;
                     if (!nodeNames.Add(nodeName))
-                        Problem("DuplicateNodeName", node["name"], $"{label}: the node name '{nodeName}' is used twice; n8n connects nodes by name");
+                        Problem(ErrorIds.DuplicateNodeName, node["name"], $"{label}: the node name '{nodeName}' is used twice; n8n connects nodes by name");
                     if (node["type"]?.Type != JTokenType.String)
-                        Problem("InvalidWorkflowNode", node, $"{label}: node '{nodeName}' has no \"type\"");
+                        Problem(ErrorIds.InvalidWorkflowNode, node, $"{label}: node '{nodeName}' has no \"type\"");
                     else if (WorkflowNormalizer.IsTrigger((string?)node["type"]) && !(node["disabled"]?.Type == JTokenType.Boolean && (bool)node["disabled"]!))
                         triggers++;
                 }
@@ -242,14 +241,14 @@ namespace InfluenceGen.Deploy.N8n
 
             if (!(wf["connections"] is JObject connections))
             {
-                Problem("MissingWorkflowConnections", wf["connections"], $"{label} has no \"connections\" object");
+                Problem(ErrorIds.MissingWorkflowConnections, wf["connections"], $"{label} has no \"connections\" object");
             }
             else if (wf["nodes"] is JArray)
             {
                 foreach (JProperty source in connections.Properties())
                 {
                     if (!nodeNames.Contains(source.Name))
-                        Problem("UnknownConnectionNode", source, $"{label}: a connection starts at '{source.Name}', which is not a node of the workflow");
+                        Problem(ErrorIds.UnknownConnectionNode, source, $"{label}: a connection starts at '{source.Name}', which is not a node of the workflow");
                     if (!(source.Value is JObject outputs)) continue;
                     foreach (JProperty output in outputs.Properties())
                     {
@@ -261,7 +260,7 @@ namespace InfluenceGen.Deploy.N8n
                             {
                                 string? to = (string?)(target as JObject)?["node"];
                                 if (to == null || !nodeNames.Contains(to))
-                                    Problem("UnknownConnectionNode", target, $"{label}: the connection '{source.Name}' -> '{to}' points at a node the workflow does not have");
+                                    Problem(ErrorIds.UnknownConnectionNode, target, $"{label}: the connection '{source.Name}' -> '{to}' points at a node the workflow does not have");
                             }
                         }
                     }
@@ -270,7 +269,7 @@ namespace InfluenceGen.Deploy.N8n
 
             bool active = wf["active"]?.Type == JTokenType.Boolean && (bool)wf["active"]!;
             if (active && triggers == 0 && wf["nodes"] is JArray)
-                Problem("ActiveWithoutTrigger", wf["active"], $"{label} is declared active but has no trigger node (schedule, webhook, ... trigger); n8n cannot activate it");
+                Problem(ErrorIds.ActiveWithoutTrigger, wf["active"], $"{label} is declared active but has no trigger node (schedule, webhook, ... trigger); n8n cannot activate it");
 
             var tags = new List<string>();
             if (wf["tags"] is JArray tagArray)
@@ -278,8 +277,8 @@ namespace InfluenceGen.Deploy.N8n
                 foreach (JToken t in tagArray)
                 {
                     string? tag = t.Type == JTokenType.String ? (string?)t : (string?)(t as JObject)?["name"];
-                    if (string.IsNullOrWhiteSpace(tag)) { Problem("InvalidWorkflowTag", t, $"{label}: a tag has no name"); continue; }
-                    if (tag!.Length > N8nPublisher.MaxTagLength) Problem("InvalidWorkflowTag", t, $"{label}: the tag '{tag}' is longer than n8n's {N8nPublisher.MaxTagLength} characters");
+                    if (string.IsNullOrWhiteSpace(tag)) { Problem(ErrorIds.InvalidWorkflowTag, t, $"{label}: a tag has no name"); continue; }
+                    if (tag!.Length > N8nPublisher.MaxTagLength) Problem(ErrorIds.InvalidWorkflowTag, t, $"{label}: the tag '{tag}' is longer than n8n's {N8nPublisher.MaxTagLength} characters");
                     if (!tags.Contains(tag, StringComparer.Ordinal) && tag != N8nPublisher.ManagedTag) tags.Add(tag);
                 }
             }

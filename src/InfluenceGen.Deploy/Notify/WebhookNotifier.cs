@@ -77,7 +77,7 @@ namespace InfluenceGen.Deploy.Notify
                 case "slack": return WebhookFlavor.Slack;
                 case "mattermost": return WebhookFlavor.Mattermost;
                 default:
-                    throw new DeployException("InvalidConfigurationValue", System.Management.Automation.ErrorCategory.InvalidArgument,
+                    throw new DeployException(ErrorIds.InvalidConfigurationValue, ErrorKind.InvalidArgument,
                         $"SlackWebhookFlavor (SLACK_WEBHOOK_FLAVOR) '{value}' is not slack, mattermost or auto", "SlackWebhookFlavor");
             }
         }

@@ -26,7 +26,7 @@ namespace InfluenceGen.Deploy.Odoo
                 string name = dir.Name;
                 if (found.TryGetValue(name, out string? other))
                 {
-                    problems.Add(new AddonProblem("DuplicateAddon", dir.FullName, 0, 0,
+                    problems.Add(new AddonProblem(ErrorIds.DuplicateAddon, dir.FullName, 0, 0,
                         $"two addons are named '{name}': {other} and {dir.FullName}; keep one or pass -Exclude"));
                     return;
                 }
@@ -42,7 +42,7 @@ namespace InfluenceGen.Deploy.Odoo
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {
-                problems.Add(new AddonProblem("AddonUnreadable", dir.FullName, 0, 0, "cannot list the folder: " + ex.Message));
+                problems.Add(new AddonProblem(ErrorIds.AddonUnreadable, dir.FullName, 0, 0, "cannot list the folder: " + ex.Message));
                 return;
             }
             foreach (DirectoryInfo sub in subdirs.OrderBy(d => d.Name, StringComparer.Ordinal))

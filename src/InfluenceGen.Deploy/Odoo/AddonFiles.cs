@@ -63,7 +63,7 @@ namespace InfluenceGen.Deploy.Odoo
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {
-                problems.Add(new AddonProblem("AddonUnreadable", dir.FullName, 0, 0, "cannot list the folder: " + ex.Message));
+                problems.Add(new AddonProblem(ErrorIds.AddonUnreadable, dir.FullName, 0, 0, "cannot list the folder: " + ex.Message));
                 return;
             }
             var subdirs = new List<DirectoryInfo>();
@@ -75,7 +75,7 @@ namespace InfluenceGen.Deploy.Odoo
                     string? target = FileSystemLinks.FinalTarget(entry);
                     if (target == null || !FileSystemLinks.IsInside(target, root))
                     {
-                        problems.Add(new AddonProblem("UnsafeSymlink", entry.FullName, 0, 0,
+                        problems.Add(new AddonProblem(ErrorIds.UnsafeSymlink, entry.FullName, 0, 0,
                             $"a symbolic link that points outside the addon ({target ?? "unresolvable target"}); replace it with the file itself"));
                         continue;
                     }

@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using System.Text.RegularExpressions;
+using InfluenceGen.Deploy.Infrastructure;
 
 namespace InfluenceGen.Deploy.Odoo
 {
@@ -55,12 +56,12 @@ namespace InfluenceGen.Deploy.Odoo
             }
             catch (DecoderFallbackException)
             {
-                problems.Add(new AddonProblem("ManifestNotUtf8", path, 0, 0, "the manifest is not valid UTF-8"));
+                problems.Add(new AddonProblem(ErrorIds.ManifestNotUtf8, path, 0, 0, "the manifest is not valid UTF-8"));
                 return null;
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {
-                problems.Add(new AddonProblem("ManifestUnreadable", path, 0, 0, "cannot read the manifest: " + ex.Message));
+                problems.Add(new AddonProblem(ErrorIds.ManifestUnreadable, path, 0, 0, "cannot read the manifest: " + ex.Message));
                 return null;
             }
 
@@ -71,12 +72,12 @@ namespace InfluenceGen.Deploy.Odoo
             }
             catch (PythonSyntaxException ex)
             {
-                problems.Add(new AddonProblem("ManifestSyntaxError", path, ex.Line, ex.Column, ex.Message));
+                problems.Add(new AddonProblem(ErrorIds.ManifestSyntaxError, path, ex.Line, ex.Column, ex.Message));
                 return null;
             }
             if (!(parsed is PythonDict dict))
             {
-                problems.Add(new AddonProblem("ManifestNotADict", path, 1, 1, "the manifest must be a literal dict ({ ... }), found " + Describe(parsed)));
+                problems.Add(new AddonProblem(ErrorIds.ManifestNotADict, path, 1, 1, "the manifest must be a literal dict ({ ... }), found " + Describe(parsed)));
                 return null;
             }
 
@@ -85,7 +86,7 @@ namespace InfluenceGen.Deploy.Odoo
             void Problem(string key, string message)
             {
                 var (line, column) = dict.PositionOf(key);
-                problems.Add(new AddonProblem("InvalidManifest", path, line, column, message));
+                problems.Add(new AddonProblem(ErrorIds.InvalidManifest, path, line, column, message));
             }
 
             if (!dict.TryGet("name", out object? name) || !(name is string nameText) || nameText.Trim().Length == 0)
@@ -128,15 +129,15 @@ namespace InfluenceGen.Deploy.Odoo
                     var (line, column) = list.PositionOf(i);
                     if (!(list[i] is string file))
                     {
-                        problems.Add(new AddonProblem("InvalidManifest", path, line, column, $"'{key}' entry {i + 1} must be a string"));
+                        problems.Add(new AddonProblem(ErrorIds.InvalidManifest, path, line, column, $"'{key}' entry {i + 1} must be a string"));
                         continue;
                     }
                     string full = System.IO.Path.GetFullPath(System.IO.Path.Combine(addonDir, file.Replace('\\', '/')));
                     string root = System.IO.Path.GetFullPath(addonDir).TrimEnd(System.IO.Path.DirectorySeparatorChar) + System.IO.Path.DirectorySeparatorChar;
                     if (!full.StartsWith(root, StringComparison.Ordinal))
-                        problems.Add(new AddonProblem("InvalidManifest", path, line, column, $"'{key}' lists '{file}', which is outside the addon"));
+                        problems.Add(new AddonProblem(ErrorIds.InvalidManifest, path, line, column, $"'{key}' lists '{file}', which is outside the addon"));
                     else if (!File.Exists(full))
-                        problems.Add(new AddonProblem("ManifestFileMissing", path, line, column, $"'{key}' lists '{file}', which does not exist"));
+                        problems.Add(new AddonProblem(ErrorIds.ManifestFileMissing, path, line, column, $"'{key}' lists '{file}', which does not exist"));
                 }
             }
             return problems.Count == before ? manifest : null;

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using System.Management.Automation;
 using System.Security.Cryptography;
 using System.Text;
 using System.Threading;
@@ -29,7 +28,7 @@ namespace InfluenceGen.Deploy.Odoo
     public sealed class AddonValidationException : DeployException
     {
         public AddonValidationException(IReadOnlyList<AddonProblem> problems)
-            : base(problems.Count == 1 ? problems[0].ErrorId : "InvalidAddons", ErrorCategory.InvalidData,
+            : base(problems.Count == 1 ? problems[0].ErrorId : ErrorIds.InvalidAddons, ErrorKind.InvalidData,
                 problems.Count == 1 ? problems[0].ToString()
                     : $"{problems.Count} problems in the addons:" + Environment.NewLine + string.Join(Environment.NewLine, problems.Select(p => "  " + p)),
                 problems[0].Path)
@@ -71,14 +70,14 @@ namespace InfluenceGen.Deploy.Odoo
             {
                 string full = Path.GetFullPath(path);
                 if (File.Exists(full))
-                    throw new DeployException("PathIsNotAFolder", ErrorCategory.InvalidArgument,
+                    throw new DeployException(ErrorIds.PathIsNotAFolder, ErrorKind.InvalidArgument,
                         $"'{path}' is a file; -Path takes folders that contain addons (folders with {AddonManifest.FileName})", path);
                 if (!Directory.Exists(full))
-                    throw new DeployException("PathNotFound", ErrorCategory.ObjectNotFound, $"the folder '{path}' does not exist", path);
+                    throw new DeployException(ErrorIds.PathNotFound, ErrorKind.ObjectNotFound, $"the folder '{path}' does not exist", path);
                 roots.Add(full);
             }
             if (roots.Count == 0)
-                throw new DeployException("PathNotFound", ErrorCategory.InvalidArgument, "no -Path was given");
+                throw new DeployException(ErrorIds.PathNotFound, ErrorKind.InvalidArgument, "no -Path was given");
 
             var problems = new List<AddonProblem>();
             List<string> addonDirs = AddonDiscovery.Find(roots, problems);
@@ -91,7 +90,7 @@ namespace InfluenceGen.Deploy.Odoo
             }).ToList();
             if (problems.Count > 0) throw new AddonValidationException(problems);
             if (addonDirs.Count == 0)
-                throw new DeployException("NoAddonsFound", ErrorCategory.ObjectNotFound,
+                throw new DeployException(ErrorIds.NoAddonsFound, ErrorKind.ObjectNotFound,
                     $"no addons (folders with {AddonManifest.FileName}) found under {string.Join(", ", request.Paths)}"
                     + (include.Count + exclude.Count > 0 ? " that match -Include/-Exclude" : ""), request.Paths.FirstOrDefault());
 
@@ -118,7 +117,7 @@ namespace InfluenceGen.Deploy.Odoo
                 {
                     if (manifests.ContainsKey(dep)) continue;
                     if (available != null && !available.Contains(dep))
-                        problems.Add(new AddonProblem("MissingDependency", Path.Combine(pair.Value.Dir, AddonManifest.FileName), 0, 0,
+                        problems.Add(new AddonProblem(ErrorIds.MissingDependency, Path.Combine(pair.Value.Dir, AddonManifest.FileName), 0, 0,
                             $"'{pair.Key}' depends on '{dep}', which is neither in the package nor in -AvailableAddon"));
                 }
             }
@@ -131,7 +130,7 @@ namespace InfluenceGen.Deploy.Odoo
             }
             catch (DependencyCycleException ex)
             {
-                throw new DeployException("DependencyCycle", ErrorCategory.InvalidData, ex.Message, ex.Cycle[0]);
+                throw new DeployException(ErrorIds.DependencyCycle, ErrorKind.InvalidData, ex.Message, ex.Cycle[0]);
             }
 
             var addons = new List<(OdooAddon, List<AddonFile>)>();

@@ -4,7 +4,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Management.Automation;
 using System.Text;
 using System.Text.RegularExpressions;
 using System.Threading;
@@ -48,12 +47,12 @@ namespace InfluenceGen.Deploy.Quality
         public async Task<LintResult> RunAsync(LintRequest request, IDeployLog log, CancellationToken cancellationToken)
         {
             if (request.Paths.Count == 0)
-                throw new DeployException("LintNoPath", ErrorCategory.InvalidArgument, "nothing to lint: give -Path or an addon package");
+                throw new DeployException(ErrorIds.LintNoPath, ErrorKind.InvalidArgument, "nothing to lint: give -Path or an addon package");
             string root = Path.GetFullPath(request.RepositoryRoot.Length > 0 ? request.RepositoryRoot : Directory.GetCurrentDirectory());
             var linters = request.Linters.Select(l => l.ToLowerInvariant()).Distinct().ToList();
             foreach (string l in linters)
                 if (l != "flake8" && l != "pylint")
-                    throw new DeployException("LintUnknownLinter", ErrorCategory.InvalidArgument, $"unknown linter '{l}' (flake8, pylint)", l);
+                    throw new DeployException(ErrorIds.LintUnknownLinter, ErrorKind.InvalidArgument, $"unknown linter '{l}' (flake8, pylint)", l);
 
             // Resolve every executable first: a missing linter is an error, never an empty report.
             var executables = new Dictionary<string, string>();
@@ -61,7 +60,7 @@ namespace InfluenceGen.Deploy.Quality
             {
                 string? exe = Resolve(l == "flake8" ? request.Flake8Path ?? "flake8" : request.PylintPath ?? "pylint", request.SearchPath);
                 if (exe == null)
-                    throw new DeployException("LinterNotFound", ErrorCategory.ObjectNotFound,
+                    throw new DeployException(ErrorIds.LinterNotFound, ErrorKind.ObjectNotFound,
                         $"{l} is not installed: '{(l == "flake8" ? request.Flake8Path ?? "flake8" : request.PylintPath ?? "pylint")}' was not found on PATH", l)
                     { RecommendedAction = $"Install it (Debian: apt-get install {l}; pip: pip install {l}) or leave it out with -Linter." };
                 executables[l] = exe;
@@ -70,7 +69,7 @@ namespace InfluenceGen.Deploy.Quality
             var targets = request.Paths.Select(p => Path.GetFullPath(p)).ToList();
             foreach (string t in targets)
                 if (!Directory.Exists(t) && !File.Exists(t))
-                    throw new DeployException("PathNotFound", ErrorCategory.ObjectNotFound, $"the path '{t}' does not exist", t);
+                    throw new DeployException(ErrorIds.PathNotFound, ErrorKind.ObjectNotFound, $"the path '{t}' does not exist", t);
             var relTargets = targets.Select(t => Relative(root, t)).ToList();
 
             var configFiles = new List<string>();
@@ -120,7 +119,7 @@ namespace InfluenceGen.Deploy.Quality
                 }
                 catch (Exception ex) when (ex is FormatException || ex is Newtonsoft.Json.JsonException)
                 {
-                    throw new DeployException("LinterFailed", ErrorCategory.InvalidResult,
+                    throw new DeployException(ErrorIds.LinterFailed, ErrorKind.InvalidResult,
                         $"{linter} failed ({ex.Message}): {Tail(stderr.Length > 0 ? stderr : stdout)}", linter);
                 }
                 log.Verbose($"{linter}: {found.Count} finding(s) in {watch.Elapsed.TotalSeconds:0.0}s");

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using System.Management.Automation;
 using System.Net;
 using System.Net.Http;
 using System.Threading;
@@ -175,7 +174,7 @@ namespace InfluenceGen.Deploy.Training
         {
             foreach (TrainingFileResult item in items)
                 if (!item.Target.StartsWith(KeyPrefix, StringComparison.Ordinal) || item.Target.Length == KeyPrefix.Length)
-                    throw new DeployException("TrainingDeleteOutsidePrefix", ErrorCategory.SecurityError, $"refusing to delete '{item.Target}': outside {Description}", item.Target);
+                    throw new DeployException(ErrorIds.TrainingDeleteOutsidePrefix, ErrorKind.SecurityError, $"refusing to delete '{item.Target}': outside {Description}", item.Target);
             foreach (List<TrainingFileResult> batch in items.Select((item, i) => (item, i)).GroupBy(x => x.i / 1000).Select(g => g.Select(x => x.item).ToList()))
             {
                 DeleteObjectsResponse response = await Call($"delete {batch.Count} object(s) under {Description}", ct => _client.DeleteObjectsAsync(new DeleteObjectsRequest
@@ -187,7 +186,7 @@ namespace InfluenceGen.Deploy.Training
                 if (response.DeleteErrors != null && response.DeleteErrors.Count > 0)
                 {
                     DeleteError first = response.DeleteErrors[0];
-                    throw new DeployException(first.Code == "AccessDenied" ? "TrainingS3AccessDenied" : "TrainingS3DeleteFailed", ErrorCategory.WriteError,
+                    throw new DeployException(first.Code == "AccessDenied" ? ErrorIds.TrainingS3AccessDenied : ErrorIds.TrainingS3DeleteFailed, ErrorKind.WriteError,
                         $"{response.DeleteErrors.Count} object(s) of {Description} could not be deleted; first '{first.Key}': {first.Code} {first.Message}", first.Key);
                 }
                 log.Verbose($"deleted {batch.Count} object(s) under {Description}");
@@ -232,20 +231,20 @@ namespace InfluenceGen.Deploy.Training
             {
                 string code = s3.ErrorCode ?? string.Empty;
                 if (s3.StatusCode == HttpStatusCode.Forbidden || code == "AccessDenied" || code == "InvalidAccessKeyId" || code == "SignatureDoesNotMatch")
-                    return new DeployException("TrainingS3AccessDenied", ErrorCategory.PermissionDenied,
+                    return new DeployException(ErrorIds.TrainingS3AccessDenied, ErrorKind.PermissionDenied,
                         $"{what}: access denied by {endpoint} ({(code.Length > 0 ? code : "403")}: {s3.Message}); check the credentials of {_settings.CredentialSource} and their rights on {Description} (TRAINING_S3_BUCKET_URL)",
                         Description);
                 if (code == "NoSuchBucket")
-                    return new DeployException("TrainingS3BucketNotFound", ErrorCategory.ObjectNotFound,
+                    return new DeployException(ErrorIds.TrainingS3BucketNotFound, ErrorKind.ObjectNotFound,
                         $"{what}: the bucket '{_settings.Bucket}' does not exist at {endpoint}; check TRAINING_S3_BUCKET_URL", Description);
-                return new DeployException("TrainingS3RequestFailed", ErrorCategory.InvalidResult,
+                return new DeployException(ErrorIds.TrainingS3RequestFailed, ErrorKind.InvalidResult,
                     $"{what}: {endpoint} answered {(int)s3.StatusCode} {code}: {s3.Message}", Description);
             }
             Exception inner = Innermost(ex);
             if (inner is HttpRequestException || inner is IOException || inner is System.Net.Sockets.SocketException || inner is TaskCanceledException || inner is WebException)
-                return new DeployException("TrainingS3Unreachable", ErrorCategory.ConnectionError,
+                return new DeployException(ErrorIds.TrainingS3Unreachable, ErrorKind.ConnectionError,
                     $"{what}: cannot reach {endpoint}: {inner.Message}", _settings.Endpoint?.ToString() ?? _settings.Region);
-            return new DeployException("TrainingS3RequestFailed", ErrorCategory.InvalidResult, $"{what}: {ex.Message}", Description, ex);
+            return new DeployException(ErrorIds.TrainingS3RequestFailed, ErrorKind.InvalidResult, $"{what}: {ex.Message}", Description, ex);
         }
 
         private static byte[] ReadAll(TrainingFile file)
@@ -254,7 +253,7 @@ namespace InfluenceGen.Deploy.Training
             using Stream s = file.Open();
             int read = ReadBlock(s, body);
             if (read != body.Length || s.ReadByte() >= 0)
-                throw new DeployException("TrainingSourceInvalid", ErrorCategory.InvalidData, $"'{file.RelativePath}' changed while it was published", file.RelativePath);
+                throw new DeployException(ErrorIds.TrainingSourceInvalid, ErrorKind.InvalidData, $"'{file.RelativePath}' changed while it was published", file.RelativePath);
             return body;
         }
 

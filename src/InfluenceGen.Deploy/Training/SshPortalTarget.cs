@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Management.Automation;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
@@ -180,7 +179,7 @@ fi
             int total = 0, n;
             while (total < bytes.Length && (n = s.Read(bytes, total, bytes.Length - total)) > 0) total += n;
             if (total != bytes.Length || s.ReadByte() >= 0)
-                throw new DeployException("TrainingSourceInvalid", ErrorCategory.InvalidData, $"'{file.RelativePath}' changed while it was published", file.RelativePath);
+                throw new DeployException(ErrorIds.TrainingSourceInvalid, ErrorKind.InvalidData, $"'{file.RelativePath}' changed while it was published", file.RelativePath);
             return bytes;
         }
 
@@ -295,12 +294,12 @@ echo ""switched $R""
             }
             catch (Exception ex) when (!(ex is DeployException) && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
             {
-                throw new DeployException("TrainingWebServerConnectionLost", ErrorCategory.ConnectionError,
+                throw new DeployException(ErrorIds.TrainingWebServerConnectionLost, ErrorKind.ConnectionError,
                     $"the connection to {_transport.Description} was lost during '{what}' ({ex.GetType().Name}: {ex.Message}); current stays on the release it served " +
                     "(a script cut off runs none of its commands), and the next publish completes this one", Description, ex);
             }
             if (!r.Succeeded)
-                throw new DeployException("TrainingWebServerScriptFailed", ErrorCategory.InvalidResult,
+                throw new DeployException(ErrorIds.TrainingWebServerScriptFailed, ErrorKind.InvalidResult,
                     $"{what} failed on {_transport.Description} (exit {r.ExitCode}): {r.Stderr.Trim()}", Description);
             return r;
         }

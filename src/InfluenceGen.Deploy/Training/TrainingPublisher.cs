@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
-using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
 using InfluenceGen.Deploy.Infrastructure;
@@ -175,7 +174,7 @@ namespace InfluenceGen.Deploy.Training
                         sent(-reported);
                         Interlocked.Increment(ref failures);
                         item.Status = "Failed";
-                        item.ErrorId = ex is DeployException d ? d.ErrorId : "TrainingUploadFailed";
+                        item.ErrorId = ex is DeployException d ? d.ErrorId : ErrorIds.TrainingUploadFailed;
                         item.Error = ex.Message;
                         log.Verbose($"{item.Path}: {ex.Message}");
                     }
@@ -227,6 +226,6 @@ namespace InfluenceGen.Deploy.Training
     internal static class TrainingErrors
     {
         public static DeployException Config(string setting, string variable, string message) =>
-            new DeployException("TrainingConfigurationInvalid", ErrorCategory.InvalidArgument, $"{message} (setting {setting}, CI variable {variable})", setting);
+            new DeployException(ErrorIds.TrainingConfigurationInvalid, ErrorKind.InvalidArgument, $"{message} (setting {setting}, CI variable {variable})", setting);
     }
 }

@@ -1,6 +1,5 @@
 using System;
 using System.Linq;
-using System.Management.Automation;
 using InfluenceGen.Deploy.Configuration;
 using InfluenceGen.Deploy.Infrastructure;
 using InfluenceGen.Deploy.Infrastructure.Ssh;
@@ -114,7 +113,7 @@ namespace InfluenceGen.Deploy.Training
                 source = "AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY";
             }
             if (string.IsNullOrEmpty(id) || string.IsNullOrEmpty(secret))
-                throw new DeployException("TrainingS3CredentialsMissing", ErrorCategory.AuthenticationError,
+                throw new DeployException(ErrorIds.TrainingS3CredentialsMissing, ErrorKind.AuthenticationError,
                     string.IsNullOrEmpty(id) && string.IsNullOrEmpty(secret)
                         ? "no AWS credentials for the training portal: set AWS_ACCESS_KEY_ID_SECRET and AWS_SECRET_ACCESS_KEY_SECRET (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)"
                         : $"incomplete AWS credentials for the training portal: {source} must both be set ({(string.IsNullOrEmpty(id) ? "the access key id" : "the secret access key")} is missing)",

@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.IO;
 using System.IO.Compression;
 using System.Linq;
-using System.Management.Automation;
 using System.Security.Cryptography;
 using System.Threading;
 using System.Threading.Tasks;
@@ -56,7 +55,7 @@ namespace InfluenceGen.Deploy.Training
         {
             if (Directory.Exists(path)) return FromFolder(path);
             if (!File.Exists(path))
-                throw new DeployException("TrainingSourceNotFound", ErrorCategory.ObjectNotFound,
+                throw new DeployException(ErrorIds.TrainingSourceNotFound, ErrorKind.ObjectNotFound,
                     $"the training material '{path}' does not exist (TrainingMaterialsArtifactPath / TRAINING_MATERIALS_ARTIFACT_PATH, or -Path)", path);
             return FromZip(path);
         }
@@ -96,7 +95,7 @@ namespace InfluenceGen.Deploy.Training
             }
             catch (InvalidDataException ex)
             {
-                throw new DeployException("TrainingSourceInvalid", ErrorCategory.InvalidData, $"{zipPath} is not a readable zip: {ex.Message}", zipPath);
+                throw new DeployException(ErrorIds.TrainingSourceInvalid, ErrorKind.InvalidData, $"{zipPath} is not a readable zip: {ex.Message}", zipPath);
             }
             return new TrainingSource(full, true, Sorted(files, zipPath));
         }
@@ -106,10 +105,10 @@ namespace InfluenceGen.Deploy.Training
             files.Sort((a, b) => string.CompareOrdinal(a.RelativePath, b.RelativePath));
             for (int i = 1; i < files.Count; i++)
                 if (files[i].RelativePath == files[i - 1].RelativePath)
-                    throw new DeployException("TrainingSourceInvalid", ErrorCategory.InvalidData,
+                    throw new DeployException(ErrorIds.TrainingSourceInvalid, ErrorKind.InvalidData,
                         $"{source}: '{files[i].RelativePath}' is there twice", files[i].RelativePath);
             if (files.Count == 0)
-                throw new DeployException("TrainingSourceEmpty", ErrorCategory.InvalidData, $"{source} holds no files: nothing to publish", source);
+                throw new DeployException(ErrorIds.TrainingSourceEmpty, ErrorKind.InvalidData, $"{source} holds no files: nothing to publish", source);
             return files;
         }
 
@@ -124,7 +123,7 @@ namespace InfluenceGen.Deploy.Training
             else if (relative.Split('/').Any(s => s.Length == 0 || s == ".")) why = "an empty or '.' segment";
             else if (relative.Any(c => c < 0x20 || c == 0x7f)) why = "a control character";
             if (why != null)
-                throw new DeployException(zip ? "TrainingZipEntryUnsafe" : "TrainingFileNameInvalid", ErrorCategory.InvalidData,
+                throw new DeployException(zip ? ErrorIds.TrainingZipEntryUnsafe : ErrorIds.TrainingFileNameInvalid, ErrorKind.InvalidData,
                     $"{where} has {why}: refused, nothing was published", target);
         }
 
@@ -223,7 +222,7 @@ namespace InfluenceGen.Deploy.Training
                 }
             }
             if (total != file.Length)
-                throw new DeployException("TrainingSourceInvalid", ErrorCategory.InvalidData, $"'{file.RelativePath}' changed while it was read ({total} bytes, expected {file.Length})", file.RelativePath);
+                throw new DeployException(ErrorIds.TrainingSourceInvalid, ErrorKind.InvalidData, $"'{file.RelativePath}' changed while it was read ({total} bytes, expected {file.Length})", file.RelativePath);
             file.Sha256 = Hashing.Hex(sha.GetHashAndReset());
             if (!multipart) { file.ETag = Hashing.Hex(md5.GetHashAndReset()); return; }
             if (inPart > 0) partDigests.Add(md5.GetHashAndReset());

@@ -169,7 +169,7 @@ namespace InfluenceGen.Deploy.Tests.Deploy
             public int RoundTrips => _inner.RoundTrips;
             public async Task<CommandResult> RunAsync(string command, string? stdin, CancellationToken ct)
             {
-                if (_lost) throw new DeployException("SshConnectFailed", System.Management.Automation.ErrorCategory.ConnectionError, "connection lost (test)");
+                if (_lost) throw new DeployException("SshConnectFailed", ErrorKind.ConnectionError, "connection lost (test)");
                 CommandResult r = await _inner.RunAsync(command, stdin, ct);
                 if (r.Stdout.Contains("@@JOB_STARTED")) { _lost = true; _inner.Disconnect(); }
                 return r;

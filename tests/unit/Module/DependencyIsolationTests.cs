@@ -4,7 +4,7 @@ using InfluenceGen.Deploy.Tests.Odoo.Testing;
 namespace InfluenceGen.Deploy.Tests.Module
 {
     /// <summary>
-    /// Design principle 9: another module that loaded a different version of one of our dependencies
+    /// docs/design.md, principle 9: another module that loaded a different version of one of our dependencies
     /// into the session must not break us. Here the session first loads the original Docker.DotNet
     /// 3.125 (the assembly name Docker.DotNet.Enhanced 4.x shares), then imports the module and runs a
     /// cmdlet that talks to the real Docker engine through Docker.DotNet 4. Loading the module's

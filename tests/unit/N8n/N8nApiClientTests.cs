@@ -111,7 +111,7 @@ namespace InfluenceGen.Deploy.Tests.N8n
             var (client, _) = Client(handler);
             var ex = await Assert.ThrowsAsync<N8nApiException>(() => client.ListWorkflowsAsync(default));
             Assert.Equal("N8nUnauthorized", ex.ErrorId);
-            Assert.Equal(System.Management.Automation.ErrorCategory.AuthenticationError, ex.Category);
+            Assert.Equal(ErrorKind.AuthenticationError, ex.Kind);
             Assert.DoesNotContain(Key, ex.ToString());
             Assert.Single(handler.Requests);
         }

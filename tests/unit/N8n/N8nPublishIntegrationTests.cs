@@ -300,7 +300,7 @@ namespace InfluenceGen.Deploy.Tests.N8n
             var ex = Assert.Throws<N8nApiException>(() => new N8nPublisher(api)
                 .PublishAsync(WorkflowSource.Load(folder, log), new N8nPublishOptions(), log, default).GetAwaiter().GetResult());
             Assert.Equal("N8nUnreachable", ex.ErrorId);
-            Assert.Equal(ErrorCategory.ConnectionError, ex.Category);
+            Assert.Equal(ErrorKind.ConnectionError, ex.Kind);
             Assert.Equal(2, log.Messages.Count(m => m.Contains("retrying")));
             Assert.DoesNotContain(N8nServer.ApiKey, ex.ToString() + string.Join("\n", log.Messages));
 

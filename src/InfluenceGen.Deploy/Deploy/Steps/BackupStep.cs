@@ -1,6 +1,5 @@
 using System.Collections.Generic;
 using System.Globalization;
-using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
 using InfluenceGen.Deploy.Infrastructure;
@@ -28,7 +27,7 @@ namespace InfluenceGen.Deploy.Deploy.Steps
             => Interpret(run, await run.RunAsync(TargetScript(run)!, ct).ConfigureAwait(false));
 
         public override string? TargetScript(DeployRun run) => run.Scripts.Backup(run.Plan.Release);
-        public override string JobErrorId => "BackupFailed";
+        public override string JobErrorId => ErrorIds.BackupFailed;
         public override string? JobDetail(DeployRun run) => run.Settings.Root + "/" + run.Scripts.BackupPath(run.Plan.Release);
         public override string JobOnOk(DeployRun run)
             => "BACKUP=" + TargetScripts.Q(JobDetail(run)!) + "; BACKUP_AT=$(date -u +%Y-%m-%dT%H:%M:%SZ)";
@@ -36,10 +35,10 @@ namespace InfluenceGen.Deploy.Deploy.Steps
         public override string? Interpret(DeployRun run, CommandResult b)
         {
             if (TargetScripts.Marker(b.Stdout, "@@NO_SPACE") is string space)
-                throw new DeployException("BackupNoSpace", ErrorCategory.ResourceUnavailable,
+                throw new DeployException(ErrorIds.BackupNoSpace, ErrorKind.ResourceUnavailable,
                     $"the backup of {run.Settings.Database} does not fit on the target's disk ({space} bytes): nothing was switched; free space under {run.Settings.Root}/backups", run.Settings.Root + "/backups");
             if (!b.Succeeded)
-                throw new DeployException("BackupFailed", ErrorCategory.WriteError, $"pg_dump of {run.Settings.Database} failed (exit {b.ExitCode}): {DeployRun.Tail(b.Stdout + b.Stderr)}", run.Settings.Database);
+                throw new DeployException(ErrorIds.BackupFailed, ErrorKind.WriteError, $"pg_dump of {run.Settings.Database} failed (exit {b.ExitCode}): {DeployRun.Tail(b.Stdout + b.Stderr)}", run.Settings.Database);
             run.BackupPath = JobDetail(run);
             run.Record.Backup = run.BackupPath;
             run.Record.BackupAt ??= System.DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
@@ -76,14 +75,14 @@ namespace InfluenceGen.Deploy.Deploy.Steps
             return Script(run.Scripts, _target(run), run.Record.ActiveRelease == null);
         }
 
-        public override string JobErrorId => "SwitchFailed";
+        public override string JobErrorId => ErrorIds.SwitchFailed;
         public override string? JobDetail(DeployRun run) => $"{run.Record.ActiveRelease ?? "(none)"} -> {_target(run)}";
         public override string JobOnOk(DeployRun run) => "ACTIVE=" + TargetScripts.Q(_target(run));
 
         public override string? Interpret(DeployRun run, CommandResult sw)
         {
             string target = _target(run);
-            if (!sw.Succeeded) throw new DeployException("SwitchFailed", ErrorCategory.WriteError, $"switching current to {target} failed: {DeployRun.Tail(sw.Stdout + sw.Stderr)}", run.Settings.Root);
+            if (!sw.Succeeded) throw new DeployException(ErrorIds.SwitchFailed, ErrorKind.WriteError, $"switching current to {target} failed: {DeployRun.Tail(sw.Stdout + sw.Stderr)}", run.Settings.Root);
             string detail = $"{run.Record.ActiveRelease ?? "(none)"} -> {target}";
             run.Record.ActiveRelease = target;
             return detail;

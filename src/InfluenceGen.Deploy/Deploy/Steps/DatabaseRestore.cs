@@ -1,5 +1,4 @@
 using System;
-using System.Management.Automation;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
@@ -119,7 +118,7 @@ namespace InfluenceGen.Deploy.Deploy.Steps
         public override async Task<string?> ExecuteAsync(DeployRun run, CancellationToken ct)
         {
             RestoreResult r = await DatabaseRestore.RunAsync(run, run.BackupPath!, ct).ConfigureAwait(false);
-            if (!r.Ok) throw new DeployException("RestoreFailed", ErrorCategory.InvalidResult, $"restoring {run.BackupPath} failed, the database was left as it was: {r.Problem}", run.BackupPath);
+            if (!r.Ok) throw new DeployException(ErrorIds.RestoreFailed, ErrorKind.InvalidResult, $"restoring {run.BackupPath} failed, the database was left as it was: {r.Problem}", run.BackupPath);
             run.Record.DatabaseRestored = true;
             return $"{run.BackupPath} ({r.Objects})";
         }

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
-using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
 using InfluenceGen.Deploy.Infrastructure;
@@ -127,7 +126,7 @@ namespace InfluenceGen.Deploy.Deploy.Steps
         public virtual bool Interruptible => false;
 
         /// <summary>The error id the job writes to the ledger when the step fails.</summary>
-        public virtual string JobErrorId => "DeployStepFailed";
+        public virtual string JobErrorId => ErrorIds.DeployStepFailed;
     }
 
     /// <summary>One act of a rollback in the target job: a script, bash run when it worked, and when it did not,
@@ -181,8 +180,8 @@ namespace InfluenceGen.Deploy.Deploy.Steps
                     outcome.Cancelled = ex is OperationCanceledException;
                     outcome.FailedStep = ex.Data["step"] as string ?? step.Name;
                     outcome.Error = ex as DeployException ?? (outcome.Cancelled
-                        ? new DeployException("DeployCancelled", ErrorCategory.OperationStopped, $"cancelled during step '{step.Name}'", step.Name, ex)
-                        : new DeployException("DeployStepFailed", ErrorCategory.NotSpecified, ex.Message, step.Name, ex));
+                        ? new DeployException(ErrorIds.DeployCancelled, ErrorKind.OperationStopped, $"cancelled during step '{step.Name}'", step.Name, ex)
+                        : new DeployException(ErrorIds.DeployStepFailed, ErrorKind.NotSpecified, ex.Message, step.Name, ex));
                     run.Note(outcome.FailedStep, "failed", outcome.Error.ErrorId);
                     run.Record.FailedStep = outcome.FailedStep;
                     if (step.MayActOnFailure || outcome.Cancelled) done.Add(step);

@@ -1,5 +1,4 @@
 using System;
-using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
 using InfluenceGen.Deploy.Infrastructure;
@@ -39,7 +38,7 @@ namespace InfluenceGen.Deploy.Deploy.Steps
                 decision = new GateDecision(false, "the change gate could not be asked (" + ex.Message + "): not approved");
             }
             if (!decision.Approved)
-                throw new DeployException("ChangeNotApproved", ErrorCategory.PermissionDenied,
+                throw new DeployException(ErrorIds.ChangeNotApproved, ErrorKind.PermissionDenied,
                     $"deploy to {run.Settings.Environment} refused: change request {r.ChangeRequestId ?? "(none)"} is not approved: {decision.Reason}", r.ChangeRequestId);
             return decision.Reason;
         }

@@ -1,5 +1,4 @@
 using System.Collections.Generic;
-using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
 using InfluenceGen.Deploy.Infrastructure;
@@ -32,7 +31,7 @@ namespace InfluenceGen.Deploy.Deploy.Steps
             => Interpret(run, await run.RunAsync(Script(run.Scripts, run.Settings.HealthUrl), ct).ConfigureAwait(false));
 
         public override string? TargetScript(DeployRun run) => Script(run.Scripts, run.Settings.HealthUrl);
-        public override string JobErrorId => "StopFailed";
+        public override string JobErrorId => ErrorIds.StopFailed;
 
         public override string? Interpret(DeployRun run, CommandResult r)
         {
@@ -40,13 +39,13 @@ namespace InfluenceGen.Deploy.Deploy.Steps
             {
                 int sp = answered.IndexOf(' ');
                 string code = sp > 0 ? answered.Substring(0, sp) : answered, url = sp > 0 ? answered.Substring(sp + 1) : run.Settings.HealthUrl ?? string.Empty;
-                throw new DeployException("HealthAnsweredByAnotherServer", ErrorCategory.ResourceExists,
+                throw new DeployException(ErrorIds.HealthAnsweredByAnotherServer, ErrorKind.ResourceExists,
                     $"Odoo was stopped for the maintenance window but {url} still answered (HTTP {code}): another server holds Odoo's health URL, " +
                     "so the health check after the restart could not prove it talks to the restarted Odoo. Nothing was switched; Odoo was started again. " +
                     "Stop the other process or give this Odoo its own port (HealthUrl, RestartCommand).", url);
             }
             if (!r.Succeeded)
-                throw new DeployException("StopFailed", ErrorCategory.InvalidResult, $"stopping Odoo for the maintenance window failed: {DeployRun.Tail(r.Stdout + r.Stderr)}", run.Settings.Service);
+                throw new DeployException(ErrorIds.StopFailed, ErrorKind.InvalidResult, $"stopping Odoo for the maintenance window failed: {DeployRun.Tail(r.Stdout + r.Stderr)}", run.Settings.Service);
             return null;
         }
 
@@ -103,11 +102,11 @@ namespace InfluenceGen.Deploy.Deploy.Steps
             => Interpret(run, await run.RunAsync(Script(run.Scripts), ct).ConfigureAwait(false));
 
         public override string? TargetScript(DeployRun run) => Script(run.Scripts);
-        public override string JobErrorId => "RestartFailed";
+        public override string JobErrorId => ErrorIds.RestartFailed;
 
         public override string? Interpret(DeployRun run, CommandResult rs)
         {
-            if (!rs.Succeeded) throw new DeployException("RestartFailed", ErrorCategory.InvalidResult, $"restarting Odoo failed: {DeployRun.Tail(rs.Stdout + rs.Stderr)}", run.Settings.Service);
+            if (!rs.Succeeded) throw new DeployException(ErrorIds.RestartFailed, ErrorKind.InvalidResult, $"restarting Odoo failed: {DeployRun.Tail(rs.Stdout + rs.Stderr)}", run.Settings.Service);
             return null;
         }
 
@@ -140,7 +139,7 @@ namespace InfluenceGen.Deploy.Deploy.Steps
         public override async Task<string?> ExecuteAsync(DeployRun run, CancellationToken ct)
         {
             string? unhealthy = await run.Health(run.Log, ct).ConfigureAwait(false);
-            if (unhealthy != null) throw new DeployException("HealthCheckFailed", ErrorCategory.InvalidResult, $"Odoo did not turn healthy: {unhealthy}", run.Settings.HealthUrl);
+            if (unhealthy != null) throw new DeployException(ErrorIds.HealthCheckFailed, ErrorKind.InvalidResult, $"Odoo did not turn healthy: {unhealthy}", run.Settings.HealthUrl);
             return null;
         }
 
@@ -148,12 +147,12 @@ namespace InfluenceGen.Deploy.Deploy.Steps
         /// job decides deployed or rolled back without the client.</summary>
         public override string? TargetScript(DeployRun run) => Script(run);
         public override bool Interruptible => true;
-        public override string JobErrorId => "HealthCheckFailed";
+        public override string JobErrorId => ErrorIds.HealthCheckFailed;
 
         public override string? Interpret(DeployRun run, CommandResult r)
         {
             if (!r.Succeeded)
-                throw new DeployException("HealthCheckFailed", ErrorCategory.InvalidResult,
+                throw new DeployException(ErrorIds.HealthCheckFailed, ErrorKind.InvalidResult,
                     $"Odoo did not turn healthy: {TargetScripts.Marker(r.Stdout, "@@UNHEALTHY") ?? DeployRun.Tail(r.Stdout + r.Stderr)}", run.Settings.HealthUrl);
             return TargetScripts.Marker(r.Stdout, "@@HEALTHY") is string n ? $"healthy after {n} probe(s)" : null;
         }

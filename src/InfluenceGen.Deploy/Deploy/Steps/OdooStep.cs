@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using System.Management.Automation;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
@@ -37,7 +36,7 @@ namespace InfluenceGen.Deploy.Deploy.Steps
 
         public override string? TargetScript(DeployRun run) => Script(run.Scripts, run.Plan.Install, run.Plan.Upgrade, run.Plan.ChecksumsJson);
         public override bool Interruptible => true;
-        public override string JobErrorId => "OdooUpgradeFailed";
+        public override string JobErrorId => ErrorIds.OdooUpgradeFailed;
         public override string? JobDetail(DeployRun run) => $"-i {DeployRun.List(run.Plan.Install)} -u {DeployRun.List(run.Plan.Upgrade)}";
 
         public override string? Interpret(DeployRun run, CommandResult o)
@@ -45,7 +44,7 @@ namespace InfluenceGen.Deploy.Deploy.Steps
             DeployPlan p = run.Plan;
             foreach (string line in o.Stdout.Split('\n').Where(l => l.Length > 0 && !l.StartsWith("@@", StringComparison.Ordinal)).Take(400)) run.Log.Verbose("odoo: " + line);
             if (!o.Succeeded)
-                throw new DeployException("OdooUpgradeFailed", ErrorCategory.InvalidResult,
+                throw new DeployException(ErrorIds.OdooUpgradeFailed, ErrorKind.InvalidResult,
                     $"Odoo's install/upgrade failed ({TargetScripts.Marker(o.Stdout, "@@ODOO_EXIT") ?? "exit " + o.ExitCode}): {Cause(o.Stdout)}", run.Settings.Database);
             return JobDetail(run);
         }
@@ -140,7 +139,7 @@ namespace InfluenceGen.Deploy.Deploy.Steps
             try { published = await _publisher.PublishAsync(run.Request!.N8nBundle!, run.Log, ct).ConfigureAwait(false); }
             catch (Exception ex) when (!(ex is OperationCanceledException) && !(ex is DeployException))
             {
-                throw new DeployException("N8nPublishFailed", ErrorCategory.InvalidResult, "publishing the n8n workflows failed: " + ex.Message, run.Request!.N8nBundle, ex);
+                throw new DeployException(ErrorIds.N8nPublishFailed, ErrorKind.InvalidResult, "publishing the n8n workflows failed: " + ex.Message, run.Request!.N8nBundle, ex);
             }
             run.Record.Workflows = published.ToArray();
             return DeployRun.List(published);

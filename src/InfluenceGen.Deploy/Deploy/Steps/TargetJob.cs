@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using System.Management.Automation;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
@@ -309,7 +308,7 @@ namespace InfluenceGen.Deploy.Deploy.Steps
             _steps = steps;
             CommandResult started = await _run.RunAsync(StartScript(steps, doneBefore, o), ct).ConfigureAwait(false);
             if (!started.Stdout.Contains("@@JOB_STARTED "))
-                throw new DeployException("TargetJobNotStarted", ErrorCategory.InvalidResult,
+                throw new DeployException(ErrorIds.TargetJobNotStarted, ErrorKind.InvalidResult,
                     $"the deploy job could not be started on {_run.Transport.Description}: {DeployRun.Tail(started.Stdout + started.Stderr)}", Dir);
             log.Verbose($"target job {Id} started on {_run.Transport.Description} ({Dir}); it finishes (deployed or rolled back) even if this client goes away");
 
@@ -345,7 +344,7 @@ namespace InfluenceGen.Deploy.Deploy.Steps
                     if (!abortSent) timeout.CancelAfter(TimeSpan.FromSeconds(30));
                     try { r = await _run.Transport.RunScriptAsync(FollowScript(offset, graceEnd == null ? 30 : 3), timeout.Token).ConfigureAwait(false); }
                     catch (OperationCanceledException) when (ct.IsCancellationRequested && !abortSent) { continue; }
-                    if (r.ExitCode != 0 || !r.Stdout.Contains("@@JOBF_STATE ")) throw new DeployException("TargetJobUnreadable", ErrorCategory.ConnectionError, DeployRun.Tail(r.Stdout + r.Stderr));
+                    if (r.ExitCode != 0 || !r.Stdout.Contains("@@JOBF_STATE ")) throw new DeployException(ErrorIds.TargetJobUnreadable, ErrorKind.ConnectionError, DeployRun.Tail(r.Stdout + r.Stderr));
                     failingSince = null;
                 }
                 catch (Exception ex)
@@ -428,21 +427,21 @@ namespace InfluenceGen.Deploy.Deploy.Steps
             int o = head.IndexOf("@@JOBF_FAILED_OUT\n", StringComparison.Ordinal);
             string output = o >= 0 ? head.Substring(o + 18) : string.Empty;
             string error = outcome.Entry?.Error ?? string.Empty;
-            if (error.StartsWith("DeployCancelled", StringComparison.Ordinal))
+            if (error.StartsWith(ErrorIds.DeployCancelled, StringComparison.Ordinal))
             {
-                outcome.Error = new DeployException("DeployCancelled", ErrorCategory.OperationStopped, $"cancelled during step '{outcome.FailedStep}'", outcome.FailedStep);
+                outcome.Error = new DeployException(ErrorIds.DeployCancelled, ErrorKind.OperationStopped, $"cancelled during step '{outcome.FailedStep}'", outcome.FailedStep);
                 return;
             }
             if (outcome.FailedStep == "n8n")
             {
-                outcome.Error = new DeployException("N8nPublishFailed", ErrorCategory.InvalidResult, error.Replace("N8nPublishFailed: ", string.Empty), _run.Request?.N8nBundle);
+                outcome.Error = new DeployException(ErrorIds.N8nPublishFailed, ErrorKind.InvalidResult, error.Replace("N8nPublishFailed: ", string.Empty), _run.Request?.N8nBundle);
                 return;
             }
             DeployStep? step = _steps?.FirstOrDefault(st => st.Name == outcome.FailedStep);
             try
             {
                 step?.Interpret(_run, new CommandResult(rc == 0 ? 1 : rc, output, string.Empty));
-                outcome.Error = new DeployException("DeployStepFailed", ErrorCategory.NotSpecified, error, outcome.FailedStep);
+                outcome.Error = new DeployException(ErrorIds.DeployStepFailed, ErrorKind.NotSpecified, error, outcome.FailedStep);
             }
             catch (DeployException ex) { outcome.Error = ex; }
         }

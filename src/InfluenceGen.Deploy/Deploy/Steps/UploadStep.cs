@@ -1,7 +1,6 @@
 using System;
 using System.IO;
 using System.Linq;
-using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
 using InfluenceGen.Deploy.Infrastructure;
@@ -38,7 +37,7 @@ namespace InfluenceGen.Deploy.Deploy.Steps
             }
             catch (Exception ex) when (!(ex is OperationCanceledException) && !(ex is DeployException))
             {
-                throw new DeployException("UploadFailed", ErrorCategory.ConnectionError, $"uploading {pkg.Path} to {run.Transport.Description} failed: {ex.Message}", pkg.Path, ex);
+                throw new DeployException(ErrorIds.UploadFailed, ErrorKind.ConnectionError, $"uploading {pkg.Path} to {run.Transport.Description} failed: {ex.Message}", pkg.Path, ex);
             }
             run.NewRelease = release;
             CommandResult x = await run.RunAsync(Script(run.Scripts, run.Upload, release, pkg.Sha256), ct).ConfigureAwait(false);
@@ -79,13 +78,13 @@ namespace InfluenceGen.Deploy.Deploy.Steps
         private static void Check(CommandResult x, DeployRun run, DeployPackage pkg)
         {
             if (x.Stdout.Contains("@@SHA_MISMATCH"))
-                throw new DeployException("PackageChecksumMismatch", ErrorCategory.InvalidData,
+                throw new DeployException(ErrorIds.PackageChecksumMismatch, ErrorKind.InvalidData,
                     $"the package arrived on {run.Transport.Description} with another sha256 ({TargetScripts.Marker(x.Stdout, "@@SHA_MISMATCH")}) than sent ({pkg.Sha256}); nothing was extracted", pkg.Path)
                 { Data = { ["step"] = "verify" } };
             if (x.Stdout.Contains("@@UNSAFE"))
-                throw new DeployException("UnsafeZipEntry", ErrorCategory.SecurityError, $"the target refused unsafe entries in the package: {DeployRun.Tail(x.Stdout)}", pkg.Path) { Data = { ["step"] = "verify" } };
+                throw new DeployException(ErrorIds.UnsafeZipEntry, ErrorKind.SecurityError, $"the target refused unsafe entries in the package: {DeployRun.Tail(x.Stdout)}", pkg.Path) { Data = { ["step"] = "verify" } };
             if (!x.Succeeded)
-                throw new DeployException("ExtractFailed", ErrorCategory.WriteError,
+                throw new DeployException(ErrorIds.ExtractFailed, ErrorKind.WriteError,
                     $"extracting into {run.Settings.Root}/releases/{run.Plan.Release} failed (exit {x.ExitCode}): {DeployRun.Tail(x.Stdout + x.Stderr)}", run.Settings.Root) { Data = { ["step"] = "extract" } };
         }
 

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using System.Management.Automation;
 using System.Net.Sockets;
 using System.Text;
 using System.Threading;
@@ -75,7 +74,7 @@ namespace InfluenceGen.Deploy.Infrastructure.Ssh
         public string? SeenFingerprint { get; private set; }
 
         private static DeployException Config(string setting, string message)
-            => new DeployException("SshConfigurationInvalid", ErrorCategory.InvalidArgument, message, setting);
+            => new DeployException(ErrorIds.SshConfigurationInvalid, ErrorKind.InvalidArgument, message, setting);
 
         private ConnectionInfo Connection()
         {
@@ -90,7 +89,7 @@ namespace InfluenceGen.Deploy.Infrastructure.Ssh
             catch (Exception ex) when (!(ex is DeployException))
             {
                 // SSH.NET's messages do not contain the key or passphrase; keep only the type of problem.
-                throw new DeployException("SshKeyInvalid", ErrorCategory.InvalidArgument,
+                throw new DeployException(ErrorIds.SshKeyInvalid, ErrorKind.InvalidArgument,
                     $"the SSH private key for {Description} cannot be read ({ex.GetType().Name}: {ex.Message}); a wrong passphrase gives this too", _target.SettingNames.PrivateKey);
             }
             return new ConnectionInfo(_target.Host, _target.Port, _target.User, new PrivateKeyAuthenticationMethod(_target.User, key))
@@ -169,17 +168,17 @@ namespace InfluenceGen.Deploy.Infrastructure.Ssh
                 }
                 catch (SshConnectionException) when (_hostKeyProblem != null)
                 {
-                    throw new DeployException("SshHostKeyRejected", ErrorCategory.SecurityError, _hostKeyProblem, Description);
+                    throw new DeployException(ErrorIds.SshHostKeyRejected, ErrorKind.SecurityError, _hostKeyProblem, Description);
                 }
                 catch (SshAuthenticationException ex)
                 {
-                    throw new DeployException("SshAuthenticationFailed", ErrorCategory.AuthenticationError, $"{Description} refused the key: {ex.Message}", Description);
+                    throw new DeployException(ErrorIds.SshAuthenticationFailed, ErrorKind.AuthenticationError, $"{Description} refused the key: {ex.Message}", Description);
                 }
                 catch (Exception ex) when (ex is SocketException || ex is SshException || ex is TimeoutException || ex is SshOperationTimeoutException)
                 {
                     if (_hostKeyProblem != null)
-                        throw new DeployException("SshHostKeyRejected", ErrorCategory.SecurityError, _hostKeyProblem, Description);
-                    throw new DeployException("SshConnectFailed", ErrorCategory.ConnectionError, $"cannot connect to {Description}: {ex.Message}", Description);
+                        throw new DeployException(ErrorIds.SshHostKeyRejected, ErrorKind.SecurityError, _hostKeyProblem, Description);
+                    throw new DeployException(ErrorIds.SshConnectFailed, ErrorKind.ConnectionError, $"cannot connect to {Description}: {ex.Message}", Description);
                 }
                 return client;
             }

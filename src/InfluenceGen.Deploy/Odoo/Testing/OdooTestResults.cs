@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using InfluenceGen.Deploy.Infrastructure;
 
 namespace InfluenceGen.Deploy.Odoo.Testing
 {
@@ -85,7 +86,16 @@ namespace InfluenceGen.Deploy.Odoo.Testing
         public int LogLine { get; set; }
 
         /// <summary>The stable error id of the cmdlet's terminating error for this kind.</summary>
-        public string ErrorId => "OdooTest" + Kind;
+        public string ErrorId => Kind switch
+        {
+            OdooTestProblemKind.NoTestsRun => ErrorIds.OdooTestNoTestsRun,
+            OdooTestProblemKind.ModuleNotFound => ErrorIds.OdooTestModuleNotFound,
+            OdooTestProblemKind.ModuleLoadFailed => ErrorIds.OdooTestModuleLoadFailed,
+            OdooTestProblemKind.LogError => ErrorIds.OdooTestLogError,
+            OdooTestProblemKind.OdooExitCode => ErrorIds.OdooTestOdooExitCode,
+            OdooTestProblemKind.Timeout => ErrorIds.OdooTestTimeout,
+            _ => ErrorIds.OdooTestNoSummary,
+        };
         public override string ToString() => Message;
     }
 

@@ -89,10 +89,10 @@ namespace InfluenceGen.Deploy.Odoo.Testing
         public async Task<OdooTestRunResult> RunAsync(OdooTestRequest request, IDeployLog log, CancellationToken cancellationToken)
         {
             if (request.Modules.Count == 0)
-                throw new DeployException("OdooTestNoModule", System.Management.Automation.ErrorCategory.InvalidArgument, "No module to test: give -Module names or an addon package, or set the CI variable ODOO_MODULES_TO_TEST.");
+                throw new DeployException(ErrorIds.OdooTestNoModule, ErrorKind.InvalidArgument, "No module to test: give -Module names or an addon package, or set the CI variable ODOO_MODULES_TO_TEST.");
             foreach (string m in request.Modules)
                 if (!System.Text.RegularExpressions.Regex.IsMatch(m, @"^[A-Za-z0-9_]+$"))
-                    throw new DeployException("OdooTestBadModuleName", System.Management.Automation.ErrorCategory.InvalidArgument, $"'{m}' is not an Odoo module name (letters, digits, underscore)", m);
+                    throw new DeployException(ErrorIds.OdooTestBadModuleName, ErrorKind.InvalidArgument, $"'{m}' is not an Odoo module name (letters, digits, underscore)", m);
 
             string database = request.Database ?? NewDatabaseName();
             int? httpPort = ChoosesHttpPort(request) ? (int?)null : await _runner.FreeHttpPortAsync(cancellationToken).ConfigureAwait(false);
@@ -142,7 +142,7 @@ namespace InfluenceGen.Deploy.Odoo.Testing
                 catch (Exception ex) when (ex is FileNotFoundException || ex is InvalidOperationException || ex is IOException || ex is Docker.DotNet.DockerApiException || ex is System.Net.Http.HttpRequestException)
                 {
                     logFile?.Dispose();
-                    throw new DeployException("OdooTestRunnerFailed", System.Management.Automation.ErrorCategory.ConnectionError,
+                    throw new DeployException(ErrorIds.OdooTestRunnerFailed, ErrorKind.ConnectionError,
                         $"could not run Odoo on {_runner.Description}: {ex.Message}", request.OdooBin, ex);
                 }
                 finally
@@ -196,9 +196,9 @@ namespace InfluenceGen.Deploy.Odoo.Testing
             // A timeout explains the rest (tests not run, no summary), so it wins over everything else.
             OdooTestProblem? timeout = result.Problems.FirstOrDefault(p => p.Kind == OdooTestProblemKind.Timeout);
             string errorId = timeout != null ? timeout.ErrorId
-                : result.Failed > 0 || result.Errors > 0 ? "OdooTestsFailed" : result.Problems[0].ErrorId;
+                : result.Failed > 0 || result.Errors > 0 ? ErrorIds.OdooTestsFailed : result.Problems[0].ErrorId;
             string where = result.JUnitPath != null ? $" (JUnit: {result.JUnitPath})" : string.Empty;
-            return new DeployException(errorId, System.Management.Automation.ErrorCategory.InvalidResult,
+            return new DeployException(errorId, ErrorKind.InvalidResult,
                 $"Odoo tests failed: {result}{where}\n" + string.Join("\n", lines), result.Database)
             {
                 RecommendedAction = result.LogPath != null ? $"Read Odoo's log {result.LogPath}" : "Run with -LogPath to keep Odoo's log",
