@@ -171,6 +171,9 @@ namespace InfluenceGen.Deploy.Deploy
             return Wrap(b.ToString(), database: false);
         }
 
+        /// <summary>Renews the lock's lease (its mtime) while the lock is still the one given.</summary>
+        public string RenewLock(string lockText) => Wrap("cd \"$ROOT\" || exit 20\n[ \"$(head -n 1 .lock 2>/dev/null)\" = " + Q(lockText) + " ] && touch .lock\n", database: false);
+
         public string ReadLedger() => Wrap("cd \"$ROOT\" 2>/dev/null || exit 0\ncat " + DeploymentLedger.FileName + " 2>/dev/null; echo '@@RELEASES'; ls -1 releases 2>/dev/null; echo '@@CURRENT'; readlink current 2>/dev/null; true\n", database: false);
     }
 }
