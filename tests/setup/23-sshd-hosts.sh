@@ -21,7 +21,7 @@ for n in $(seq 2 $(( ${IG_SSH_EXTRA_HOSTS:-2} + 1 ))); do
   port=$(/usr/bin/python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
   keys="/run/ig-sshd-$port"
   install -d -m 0755 "$keys"
-  cp "$src/client_ed25519.pub" "$keys/authorized_keys"; chmod 0644 "$keys/authorized_keys"
+  cat "$src/client_ed25519.pub" "$src/client_pass_ed25519.pub" > "$keys/authorized_keys"; chmod 0644 "$keys/authorized_keys"
   cat > "$dir/sshd_config" <<CONF
 Port $port
 ListenAddress 127.0.0.1
