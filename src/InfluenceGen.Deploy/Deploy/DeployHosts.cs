@@ -123,7 +123,7 @@ namespace InfluenceGen.Deploy.Deploy
             if (DeployRoot != null) s.Root = DeployRoot;
             if (HttpPort != null) s.HttpPort = HttpPort;
             if (HealthUrl != null) s.HealthUrl = HealthUrl;
-            else if (several && environment.HealthUrl != null && Uri.TryCreate(environment.HealthUrl, UriKind.Absolute, out Uri? u))
+            else if ((several || HttpPort != null) && environment.HealthUrl != null && Uri.TryCreate(environment.HealthUrl, UriKind.Absolute, out Uri? u))
             {
                 var b = new UriBuilder(u) { Host = Host };
                 if (HttpPort != null) b.Port = HttpPort.Value;
@@ -189,12 +189,21 @@ namespace InfluenceGen.Deploy.Deploy
             var tasks = (hosts ?? Hosts).Select(async h =>
             {
                 await gate.WaitAsync(ct).ConfigureAwait(false);
-                try { return new HostResult<T>(h, await work(h, ct).ConfigureAwait(false), null); }
+                // on the thread pool: a transport's connect is synchronous, and hosts must connect at the same time
+                try { return new HostResult<T>(h, await Task.Run(() => work(h, ct), ct).ConfigureAwait(false), null); }
                 catch (Exception ex) { return new HostResult<T>(h, default!, ex); }
                 finally { gate.Release(); }
             }).ToList();
             return (await Task.WhenAll(tasks).ConfigureAwait(false)).ToList();
         }
+
+        /// <summary>Opens every host's SSH and SFTP connections at once (a connection costs a handshake per host; the
+        /// deploy's first steps then find them open). Failures are left to the step that needs the host, which names it.</summary>
+        internal Task WarmAsync(CancellationToken ct) => RunAllAsync(async (h, c) =>
+        {
+            await Task.WhenAll(h.Transport.RunAsync("true", null, c), h.Transport.ReadFileAsync("/dev/null/ig-connect", c)).ConfigureAwait(false);
+            return 0;
+        }, ct);
 
         public void Dispose()
         {

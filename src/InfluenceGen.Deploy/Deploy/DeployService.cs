@@ -621,6 +621,7 @@ namespace InfluenceGen.Deploy.Deploy
         /// </summary>
         public async Task<DeploymentRecord> BreakLockAsync(string reason, string user, CancellationToken ct)
         {
+            if (_hosts != null) return await _hosts.BreakLockAsync(reason, user, ct).ConfigureAwait(false);
             CommandResult r = await _transport.RunScriptAsync(_scripts.ReadLock(), ct).ConfigureAwait(false);
             if (r.Stdout.Contains("@@NO_LOCK"))
                 throw new DeployException("NotLocked", ErrorCategory.ObjectNotFound, $"{_s.Root}/.lock of {_s.Environment} does not exist: nothing to break", _s.Root);

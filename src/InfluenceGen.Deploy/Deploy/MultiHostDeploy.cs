@@ -64,6 +64,9 @@ namespace InfluenceGen.Deploy.Deploy
             public string? Skip { get; set; }
             /// <summary>Also undo on these hosts (the window is closed on every host a rolling restart touched).</summary>
             public Func<HostRun, bool>? AlsoUndoOn { get; set; }
+            /// <summary>Rolling scope, inside a maintenance window (every host stopped already): the first host restarts and
+            /// is health-checked alone, then the others at once (one at a time would only keep them down longer).</summary>
+            public bool RestAtOnce { get; set; }
         }
 
         /// <summary>The failure of a phase: which host, which step, what.</summary>
@@ -74,6 +77,8 @@ namespace InfluenceGen.Deploy.Deploy
             public string Step { get; }
             public DeployException Error { get; }
         }
+
+        private Task _warm = Task.CompletedTask;
 
         private List<HostRun> Hosts() => _group.Hosts.Select((h, i) => new HostRun(h, _serviceFor(h), i == 0)).ToList();
 
@@ -138,7 +143,9 @@ namespace InfluenceGen.Deploy.Deploy
                         foreach (HostRun h in hosts) yield return $"  {h.Host.Name} ({h.Run.Settings.Root}): {phase.Steps[0].Describe(h.Run)}";
                         break;
                     default:
-                        yield return "rolling restart, one host at a time, each health-checked before the next:";
+                        yield return phase.RestAtOnce
+                            ? $"restart after the maintenance window: {primary.Host.Name} first, health-checked, then the other {hosts.Count - 1} at once, each health-checked on its own URL:"
+                            : "rolling restart, one host at a time, each health-checked before the next:";
                         for (int i = 0; i < hosts.Count; i++)
                             yield return $"  {i + 1}. {hosts[i].Host.Name}: " + string.Join("; ", phase.Steps.Select(s => s.Describe(hosts[i].Run)));
                         break;
@@ -170,7 +177,7 @@ namespace InfluenceGen.Deploy.Deploy
                 new Phase("backup", Scope.Primary, new BackupStep()),
                 new Phase("switch", Scope.All, new SwitchStep(r => r.Plan.Release)),
                 new Phase("odoo", Scope.Primary, new OdooStep()),
-                new Phase("rolling restart", Scope.Rolling, new RestartStep(), new HealthStep()),
+                new Phase("rolling restart", Scope.Rolling, new RestartStep(), new HealthStep()) { RestAtOnce = odoo },
                 new Phase("n8n", Scope.Primary, new N8nStep(_publisher)),
             };
         }
@@ -184,6 +191,7 @@ namespace InfluenceGen.Deploy.Deploy
             string activity = $"Deploying to {_environment} ({hosts.Count} hosts)";
             log.Progress(activity, "lock and read every host", 0);
             await LockAllAsync(hosts, request.Package.Addons.Select(a => a.Name).ToArray(), request.LockTimeout, ct).ConfigureAwait(false);
+            await _warm.ConfigureAwait(false); // the upload's SFTP connections, opened meanwhile
             using var renew = new CancellationTokenSource();
             Task lease = RenewLocksAsync(hosts, renew.Token);
             try
@@ -248,18 +256,34 @@ namespace InfluenceGen.Deploy.Deploy
                     return results.Select(r => r.Value ?? (r.Error == null ? null : new Failure(hosts.First(x => x.Host == r.Host), phase.Steps[0].Name, AsDeploy(r.Error, phase.Steps[0].Name))))
                                   .FirstOrDefault(f => f != null);
                 default:
-                    for (int i = 0; i < hosts.Count; i++)
-                    {
-                        HostRun h = hosts[i];
-                        if (h.Run.Plan.Restart) h.Touched = true;
-                        foreach (DeployStep step in phase.Steps)
-                        {
-                            h.Run.Log.Progress(activity, $"{step.Name} ({i + 1}/{hosts.Count})", 60 + 30 * i / hosts.Count);
-                            if (await StepAsync(h, step, ct).ConfigureAwait(false) is Failure f) return f;
-                        }
-                    }
-                    return null;
+                    return await RollAsync(phase, hosts, activity, ct).ConfigureAwait(false);
             }
+        }
+
+        /// <summary>Restart + health host by host (each healthy before the next); inside a maintenance window the first
+        /// host alone, then the others at once, each checked on its own health URL.</summary>
+        private async Task<Failure?> RollAsync(Phase phase, List<HostRun> hosts, string activity, CancellationToken ct)
+        {
+            async Task<Failure?> One(HostRun h, CancellationToken c)
+            {
+                int i = hosts.IndexOf(h);
+                if (h.Run.Plan.Restart) h.Touched = true;
+                foreach (DeployStep step in phase.Steps)
+                {
+                    h.Run.Log.Progress(activity, $"{step.Name} ({i + 1}/{hosts.Count})", 60 + 30 * i / hosts.Count);
+                    if (await StepAsync(h, step, c).ConfigureAwait(false) is Failure f) return f;
+                }
+                return null;
+            }
+            if (await One(hosts[0], ct).ConfigureAwait(false) is Failure first) return first;
+            if (phase.RestAtOnce)
+            {
+                var rest = await _group.RunAllAsync((host, c) => One(hosts.First(x => x.Host == host), c), ct, hosts.Skip(1).Select(h => h.Host)).ConfigureAwait(false);
+                return rest.Select(r => r.Value).FirstOrDefault(f => f != null);
+            }
+            foreach (HostRun h in hosts.Skip(1))
+                if (await One(h, ct).ConfigureAwait(false) is Failure f) return f;
+            return null;
         }
 
         /// <summary>One step on one host, noted in that host's record; a failure is returned, not thrown.</summary>
@@ -478,6 +502,25 @@ namespace InfluenceGen.Deploy.Deploy
             return (records, releases, read[0].current);
         }
 
+        /// <summary>-BreakLock on every host that holds a lock (each host's ledger names the holder broken); hosts without one are
+        /// left alone; none locked is NotLocked.</summary>
+        public async Task<DeploymentRecord> BreakLockAsync(string reason, string user, CancellationToken ct)
+        {
+            List<HostRun> hosts = Hosts();
+            var broken = new DeploymentRecord?[hosts.Count];
+            await AllOrThrow(hosts, "breaking the lock", async (h, c) =>
+            {
+                try { broken[hosts.IndexOf(h)] = await h.Service.BreakLockAsync(reason, user, c).ConfigureAwait(false); }
+                catch (DeployException ex) when (ex.ErrorId == "NotLocked") { /* nothing to break there */ }
+                return 0;
+            }, ct).ConfigureAwait(false);
+            var records = broken.Select((r, i) => { if (r != null) r.Host = hosts[i].Host.Name; return r; }).Where(r => r != null).Select(r => r!).ToArray();
+            if (records.Length == 0)
+                throw new DeployException("NotLocked", ErrorCategory.ObjectNotFound, $"no host of {_environment} holds a deploy lock: nothing to break", _environment);
+            records[0].HostRecords = records;
+            return records[0];
+        }
+
         // ---- the lock on every host --------------------------------------------------------------
 
         /// <summary>The primary's lock first (waiting up to the timeout), then every other host's in parallel: a deploy
@@ -485,6 +528,7 @@ namespace InfluenceGen.Deploy.Deploy
         /// A lock held on any host refuses the deploy (naming the host) and frees the locks already taken.</summary>
         private async Task LockAllAsync(List<HostRun> hosts, string[] addons, TimeSpan timeout, CancellationToken ct)
         {
+            _warm = _group.WarmAsync(ct);
             await LockOneAsync(hosts[0], addons, timeout, ct).ConfigureAwait(false);
             try
             {

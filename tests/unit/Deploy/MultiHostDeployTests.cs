@@ -39,8 +39,8 @@ namespace InfluenceGen.Deploy.Tests.Deploy
         public DeployTarget Primary => Targets[0];
         public DeploySettings Settings { get; }
 
-        public HostGroup Group(Func<int, ITargetTransport, ITargetTransport>? wrap = null, Func<int, SshTransport>? ssh = null)
-            => new HostGroup(Targets.Select((t, i) =>
+        public HostGroup Group(Func<int, ITargetTransport, ITargetTransport>? wrap = null, Func<int, SshTransport>? ssh = null, int? count = null)
+            => new HostGroup(Targets.Take(count ?? Targets.Length).Select((t, i) =>
             {
                 ITargetTransport tr = ssh?.Invoke(i) ?? t.Ssh();
                 return new DeployHost(wrap?.Invoke(i, tr) ?? tr, new HostSpec { Host = "127.0.0.1", Port = t.Host.Port, User = t.Host.User, DeployRoot = t.Root, HttpPort = t.Port });
@@ -101,10 +101,11 @@ namespace InfluenceGen.Deploy.Tests.Deploy
             Assert.All(hosts.Targets, t => Assert.False(t.Locked));
             Assert.All(hosts.Health(), code => Assert.Equal(200, code));
             Assert.All(hosts.Primary.Modules().Values, v => Assert.Equal("installed/17.0.1.0.0", v));
-            // the rolling restart: host by host, in order
+            // after the maintenance window: the primary restarts and is healthy before any other host restarts
             int[] restarts = hosts.Targets.Select(t => log.Lines.FindIndex(l => l.StartsWith("P ") && l.Contains(t.Host.Name + ": restart"))).ToArray();
+            int primaryHealthy = log.Lines.FindIndex(l => l.StartsWith($"V [{hosts.Primary.Host.Name}] health: healthy"));
             Assert.All(restarts, i => Assert.True(i >= 0, log.All));
-            Assert.True(restarts[0] < restarts[1] && restarts[1] < restarts[2], log.All);
+            Assert.True(restarts[0] < primaryHealthy && primaryHealthy < restarts[1] && primaryHealthy < restarts[2], log.All);
 
             addons.Write("ig_gen_02", "2.0.0", "# v2\n");
             DeploymentRecord second = hosts.Deploy(addons.Build("v2.zip"));
@@ -171,9 +172,10 @@ namespace InfluenceGen.Deploy.Tests.Deploy
                 Assert.True(t.LastEntry.DatabaseRestored);
                 Assert.Equal(first.Release, t.LastEntry.ActiveRelease);
             });
-            // host 3 was never restarted on the new code; host 1 was, and was put back
+            // host 1 (healthy on the new code, then put back) and host 2 (unhealthy) were both restarted on v2
             Assert.Equal("ok", hosts.Targets[0].LastEntry.Steps.First(s => s.Name == "restart").Status);
-            Assert.DoesNotContain(hosts.Targets[2].LastEntry.Steps, s => s.Name == "restart" && s.Status == "ok");
+            Assert.Equal("failed", hosts.Targets[1].LastEntry.Steps.First(s => s.Name == "health").Status);
+            Assert.All(hosts.Targets, t => Assert.Equal("ok", t.LastEntry.Steps.Single(s => s.Name == "rollback").Status));
             Assert.Contains(notifier.Notices, n => n.Level == NoticeLevel.Critical && n.Title.Contains("rolled back"));
         }
 
@@ -231,6 +233,33 @@ namespace InfluenceGen.Deploy.Tests.Deploy
         }
 
         [Fact]
+        public void HostsCatchingUpWithoutAnUpgradeRestartOneAtATimeWithoutAMaintenanceWindow()
+        {
+            using var hosts = new HostSet(3);
+            using var addons = new AddonSet(2);
+            string v1 = addons.Build("v1.zip");
+            DeploymentRecord first;
+            using (HostGroup one = hosts.Group(count: 1))   // the environment had one server (its own flow: the target job)
+                first = hosts.Service(one).DeployAsync(Request(v1), new RecordingLog(), CancellationToken.None).GetAwaiter().GetResult();
+            Assert.Equal("Succeeded", first.Status);
+            Assert.Null(hosts.Targets[1].Current);
+
+            var log = new RecordingLog();
+            DeploymentRecord again = hosts.Deploy(v1, log);  // two servers added: they upload, switch and restart; no -i/-u
+            Assert.Equal("Succeeded", again.Status);
+            Assert.Equal(first.Release, again.Release);
+            Assert.All(hosts.Targets, t => Assert.Equal("releases/" + first.Release, t.Current));
+            Assert.Equal(1, hosts.Primary.OdooCalls);
+            Assert.All(hosts.Health(), code => Assert.Equal(200, code));
+            Assert.All(hosts.Targets, t => Assert.Equal("skipped", t.LastEntry.Steps.Single(st => st.Name == "stop").Status)); // Odoo kept serving
+            Assert.Equal("skipped", hosts.Primary.LastEntry.Steps.Single(st => st.Name == "restart").Status);             // nothing changed there
+            // strictly one at a time: host 2 healthy before host 3 restarts
+            int healthy2 = log.Lines.FindIndex(l => l.StartsWith($"V [{hosts.Targets[1].Host.Name}] health: healthy"));
+            int restart3 = log.Lines.FindIndex(l => l.StartsWith("P ") && l.Contains(hosts.Targets[2].Host.Name + ": restart"));
+            Assert.True(healthy2 >= 0 && healthy2 < restart3, log.All);
+        }
+
+        [Fact]
         public void TheWhatIfPlanListsEachHostsWorkAndWhatRunsOnce()
         {
             using var hosts = new HostSet(3);
@@ -247,7 +276,7 @@ namespace InfluenceGen.Deploy.Tests.Deploy
             }
             Assert.Contains("odoo: ", text);
             Assert.Contains($"(once, on the primary {hosts.Primary.Host.Name}", text);
-            Assert.Contains("rolling restart, one host at a time", text);
+            Assert.Contains($"{hosts.Primary.Host.Name} first, health-checked, then the other 2 at once", text);
             Assert.Contains("maintenance window on all 3 hosts", text);
             Assert.All(hosts.Targets, t => Assert.Null(t.Current));          // -WhatIf changed nothing
             Assert.All(hosts.Targets, t => Assert.False(t.Locked));
