@@ -82,7 +82,7 @@ namespace InfluenceGen.Deploy.Deploy
                 // undo and the ledger go through every host (MultiHostDeploy), each with its own settings
                 _s = group.Primary.Spec.Apply(settings, group.Hosts.Count > 1);
                 if (group.Hosts.Count > 1)
-                    _hosts = new MultiHostDeploy(group, settings.Environment, h => new DeployService(h.Transport, h.Spec.Apply(settings, true), _gate, _notifier, _publisher, _http, _clock) { HealthInterval = HealthInterval },
+                    _hosts = new MultiHostDeploy(group, settings.Environment, h => new DeployService(h.Transport, h.Spec.Apply(settings, true), _gate, _notifier, _publisher, _http, _clock) { HealthInterval = HealthInterval, ReadsDatabase = h == group.Primary },
                         _gate, _publisher);
             }
             _scripts = new TargetScripts(_s);
@@ -90,6 +90,9 @@ namespace InfluenceGen.Deploy.Deploy
 
         /// <summary>The settings of this service's target (the primary's, with several hosts).</summary>
         internal DeploySettings Settings => _s;
+
+        /// <summary>False for a host of several that is not the primary: its probe reads no database (the primary's decides).</summary>
+        internal bool ReadsDatabase { get; set; } = true;
 
         /// <summary>Set when the environment has several Odoo servers.</summary>
         private readonly MultiHostDeploy? _hosts;
@@ -101,7 +104,7 @@ namespace InfluenceGen.Deploy.Deploy
 
         internal async Task<TargetState> ProbeAsync(IEnumerable<string> addons, string? lockText, int lockTimeoutSeconds, CancellationToken ct)
         {
-            CommandResult r = await _transport.RunScriptAsync(_scripts.Probe(addons, lockText, lockTimeoutSeconds), ct).ConfigureAwait(false);
+            CommandResult r = await _transport.RunScriptAsync(_scripts.Probe(addons, lockText, lockTimeoutSeconds, ReadsDatabase), ct).ConfigureAwait(false);
             if (r.Stdout.Contains("@@ROOT_FAILED") || !r.Stdout.Contains("@@END") && !r.Stdout.Contains("@@LOCKED"))
                 throw new DeployException("TargetUnreadable", ErrorCategory.ResourceUnavailable,
                     $"cannot read the deploy root {_s.Root} on {_transport.Description} (exit {r.ExitCode}): {Tail(r.Stderr + r.Stdout)}", _s.Root);
