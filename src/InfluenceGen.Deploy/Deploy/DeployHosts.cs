@@ -197,13 +197,10 @@ namespace InfluenceGen.Deploy.Deploy
             return (await Task.WhenAll(tasks).ConfigureAwait(false)).ToList();
         }
 
-        /// <summary>Opens every host's SSH and SFTP connections at once (a connection costs a handshake per host; the
-        /// deploy's first steps then find them open). Failures are left to the step that needs the host, which names it.</summary>
-        internal Task WarmAsync(CancellationToken ct) => RunAllAsync(async (h, c) =>
-        {
-            await Task.WhenAll(h.Transport.RunAsync("true", null, c), h.Transport.ReadFileAsync("/dev/null/ig-connect", c)).ConfigureAwait(false);
-            return 0;
-        }, ct);
+        /// <summary>Opens the other hosts' SSH connections while the primary is being locked (a handshake per host; their
+        /// lock then costs one round trip). The SFTP connections open at once in the upload, when there is one to do.
+        /// Failures are left to the step that needs the host, which names it.</summary>
+        internal Task WarmAsync(CancellationToken ct) => RunAllAsync((h, c) => h.Transport.RunAsync("true", null, c), ct, Hosts.Skip(1));
 
         public void Dispose()
         {

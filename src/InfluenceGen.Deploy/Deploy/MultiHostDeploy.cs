@@ -191,7 +191,7 @@ namespace InfluenceGen.Deploy.Deploy
             string activity = $"Deploying to {_environment} ({hosts.Count} hosts)";
             log.Progress(activity, "lock and read every host", 0);
             await LockAllAsync(hosts, request.Package.Addons.Select(a => a.Name).ToArray(), request.LockTimeout, ct).ConfigureAwait(false);
-            await _warm.ConfigureAwait(false); // the upload's SFTP connections, opened meanwhile
+
             using var renew = new CancellationTokenSource();
             Task lease = RenewLocksAsync(hosts, renew.Token);
             try
@@ -532,6 +532,7 @@ namespace InfluenceGen.Deploy.Deploy
             await LockOneAsync(hosts[0], addons, timeout, ct).ConfigureAwait(false);
             try
             {
+                await _warm.ConfigureAwait(false);
                 await AllOrThrow(hosts.Skip(1).ToList(), "lock", async (h, c) => { await LockOneAsync(h, addons, timeout, c).ConfigureAwait(false); return 0; }, ct).ConfigureAwait(false);
             }
             catch
