@@ -94,4 +94,4 @@ echo "# changed" >> "$work/addons/ig_bench_07/models/m1.py"
 run "one addon changed" v2.zip
 run "unchanged redeploy" v2.zip
 echo "(ratio = four hosts / one host, Odoo's -i/-u excluded (it runs once, on the primary). Stand-in odoo and web server on each host;"
-echo " the rolling restart is sequential by design: each host's restart + health check adds to a four-host deploy.)"
+echo " after a maintenance window the primary restarts first (canary), then the other three at once; without one, one host at a time.)"
