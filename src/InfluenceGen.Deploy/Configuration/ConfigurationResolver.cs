@@ -384,7 +384,7 @@ namespace InfluenceGen.Deploy.Configuration
                 if (def.Name == "Hosts")
                 {
                     // the one setting that is a list: checked here, where the problem can be named by line
-                    if (Deploy.HostSpec.Check(p.Value) is string problem) throw At(path, p.Value, problem);
+                    if (Deploy.HostSpec.Check(p.Value, out JToken at) is string problem) throw At(path, at, problem);
                     into[def.Name] = (p.Value.ToString(Formatting.None), ((IJsonLineInfo)p).LineNumber);
                     continue;
                 }

@@ -68,34 +68,38 @@ namespace InfluenceGen.Deploy.Deploy
             JToken token;
             try { token = JToken.Parse(json); }
             catch (JsonException ex) { throw Invalid(where, "not a JSON array of hosts: " + ex.Message, "Hosts"); }
-            string? problem = Check(token);
+            string? problem = Check(token, out _);
             if (problem != null) throw Invalid(where, problem, "Hosts");
             return ((JArray)token).Select(e => e.Type == JTokenType.String ? ParseShort((string)e!, where) : FromObject((JObject)e)).ToList();
         }
 
-        /// <summary>Why a Hosts value is not an array of hosts (null when it is): used by the environments file with its line numbers.</summary>
-        internal static string? Check(JToken token)
+        /// <summary>Why a Hosts value is not an array of hosts (null when it is), and the token at fault (the environments
+        /// file names its line).</summary>
+        internal static string? Check(JToken token, out JToken at)
         {
+            at = token;
             if (!(token is JArray array) || array.Count == 0) return "\"Hosts\" must be a non-empty array of hosts (\"host\", \"user@host:port\" or {\"Host\": …})";
             foreach (JToken e in array)
             {
-                string at = e is IJsonLineInfo li && li.HasLineInfo() ? $"line {li.LineNumber}: " : string.Empty;
+                at = e;
                 if (e.Type == JTokenType.String) continue;
-                if (!(e is JObject o)) return at + "each host is a string or an object";
+                if (!(e is JObject o)) return "each host is a string or an object";
                 foreach (JProperty p in o.Properties())
                 {
-                    if (!Fields.Contains(p.Name, StringComparer.OrdinalIgnoreCase)) return at + $"unknown host field \"{p.Name}\" (known: {string.Join(", ", Fields)})";
+                    at = p;
+                    if (!Fields.Contains(p.Name, StringComparer.OrdinalIgnoreCase)) return $"unknown host field \"{p.Name}\" (known: {string.Join(", ", Fields)})";
                     bool number = p.Name.Equals("Port", StringComparison.OrdinalIgnoreCase) || p.Name.Equals("HttpPort", StringComparison.OrdinalIgnoreCase);
-                    if (number && p.Value.Type != JTokenType.Integer) return at + $"\"{p.Name}\" must be a whole number";
-                    if (!number && p.Value.Type != JTokenType.String) return at + $"\"{p.Name}\" must be a string";
+                    if (number && p.Value.Type != JTokenType.Integer) return $"\"{p.Name}\" must be a whole number";
+                    if (!number && p.Value.Type != JTokenType.String) return $"\"{p.Name}\" must be a string";
                 }
+                at = e;
                 if (!(o.Properties().FirstOrDefault(p => p.Name.Equals("Host", StringComparison.OrdinalIgnoreCase))?.Value is JValue h) || string.IsNullOrWhiteSpace((string?)h))
-                    return at + "a host object needs \"Host\"";
+                    return "a host object needs \"Host\"";
                 if (o.Properties().FirstOrDefault(p => p.Name.Equals("DeployRoot", StringComparison.OrdinalIgnoreCase))?.Value is JValue root && !((string?)root ?? "").StartsWith("/", StringComparison.Ordinal))
-                    return at + "\"DeployRoot\" must be an absolute path on the host";
+                    return "\"DeployRoot\" must be an absolute path on the host";
                 if (o.Properties().FirstOrDefault(p => p.Name.Equals("HealthUrl", StringComparison.OrdinalIgnoreCase))?.Value is JValue url
                     && !(Uri.TryCreate((string?)url, UriKind.Absolute, out Uri? u) && (u.Scheme == "http" || u.Scheme == "https")))
-                    return at + $"\"HealthUrl\" '{url}' is not an absolute http(s) URL";
+                    return $"\"HealthUrl\" '{url}' is not an absolute http(s) URL";
             }
             return null;
         }
