@@ -13,7 +13,7 @@ mkdir -p "$IG_TEST_STATE/cleanup"; : > "$IG_TEST_ENV"
 dirs=()
 cleanup() {
   # the stand-in web servers the restarts started on each host, then the test servers
-  for d in "${dirs[@]}"; do [ -s "$d/state/http.pid" ] && kill "$(cat "$d/state/http.pid")" 2>/dev/null; rm -rf "$d"; done
+  for d in "${dirs[@]}"; do { [ -s "$d/state/http.pid" ] && kill "$(cat "$d/state/http.pid")" 2>/dev/null; } || true; rm -rf "$d"; done
   for s in $(ls -r "$IG_TEST_STATE/cleanup/" 2>/dev/null); do bash "$IG_TEST_STATE/cleanup/$s" >/dev/null 2>&1 || true; done
 }
 trap cleanup EXIT
@@ -41,10 +41,10 @@ for n in 2 3 4; do
   u="SSH_TEST_HOST${n}_USER"; p="SSH_TEST_HOST${n}_PORT"; f="SSH_TEST_HOST${n}_HOST_KEY_FINGERPRINT"; h="SSH_TEST_HOST${n}_HOME"
   users[n]=${!u}; ports[n]=${!p}; fps[n]=${!f}; homes[n]=${!h}
 done
-hostdir() { # $1 = env, $2 = host n: a folder with the stand-in, owned by the host's user
-  local d="${homes[$2]}/bench-$1-$$"; mkdir -p "$d/state"
-  cp tests/unit/Deploy/standin/odoo tests/unit/Deploy/standin/odoo-http tests/unit/Deploy/standin/odoo-restart tests/unit/Deploy/standin/odoo-stop "$d/"
-  chown -R "${users[$2]}" "$d"; dirs+=("$d"); echo "$d"
+hostdir() { # $1 = env, $2 = host n: a folder with the stand-in, owned by the host's user (in $dir; the cleanup removes it)
+  dir="${homes[$2]}/bench-$1-$$"; mkdir -p "$dir/state"
+  cp tests/unit/Deploy/standin/odoo tests/unit/Deploy/standin/odoo-http tests/unit/Deploy/standin/odoo-restart tests/unit/Deploy/standin/odoo-stop "$dir/"
+  chown -R "${users[$2]}" "$dir"; dirs+=("$dir")
 }
 export PGPASSWORD="$PG_TEST_PASSWORD"
 for db in bench_one bench_four; do
@@ -60,10 +60,10 @@ common="\"OdooDatabaseHost\": \"127.0.0.1\", \"OdooDatabasePort\": $PG_TEST_PORT
   \"OdooCommand\": \"IG_STANDIN_STATE={root}/../state {root}/../odoo --addons-path={current}\",
   \"RestartCommand\": \"IG_STANDIN_STATE={root}/../state {root}/../odoo-restart {port} --addons-path={current}\",
   \"StopCommand\": \"IG_STANDIN_STATE={root}/../state {root}/../odoo-stop\""
-d1=$(hostdir one 1); p1=$(freeport)
+hostdir one 1; d1=$dir; p1=$(freeport)
 hosts=""
 for n in 1 2 3 4; do
-  d=$(hostdir four "$n"); hp=$(freeport)
+  hostdir four "$n"; d=$dir; hp=$(freeport)
   hosts+="${hosts:+, }{ \"Host\": \"127.0.0.1\", \"Port\": ${ports[$n]}, \"User\": \"${users[$n]}\", \"HostKey\": \"${fps[$n]}\", \"DeployRoot\": \"$d/root\", \"HttpPort\": $hp }"
 done
 cat > "$work/environments.json" <<JSON
