@@ -13,4 +13,12 @@ Describe 'Deploy-InfluenceGen' {
         { Deploy-InfluenceGen -Environment nowhere -Package x.zip -ErrorAction Stop } |
             Should -Throw -ErrorId 'UnknownEnvironment,*'
     }
+    It 'refuses a Hosts entry it does not understand, naming the file and line (several Odoo servers)' {
+        $file = Join-Path $TestDrive 'environments.json'
+        Set-Content -LiteralPath $file -Value "{ `"environments`": { `"prod2`": {`n  `"Hosts`": [ `"odoo1`",`n    { `"Host`": `"odoo2`", `"Prot`": 22 } ] } } }"
+        $err = { Deploy-InfluenceGen -Environment prod2 -Package x.zip -ConfigurationPath $file -ErrorAction Stop } |
+            Should -Throw -ErrorId 'InvalidConfigurationFile,*' -PassThru
+        $err.Exception.Message | Should -Match ([regex]::Escape($file) + ':3:')   # the line of the bad field
+        $err.Exception.Message | Should -Match 'unknown host field "Prot"'
+    }
 }

@@ -380,6 +380,13 @@ namespace InfluenceGen.Deploy.Configuration
                     throw At(path, p, $"unknown setting \"{p.Name}\"; run Get-InfluenceGenConfiguration to list the settings");
                 if (def.IsSecret)
                     throw At(path, p, $"\"{p.Name}\" is a secret and must not be in the repository; set the CI variable {def.Variable.Replace("{ENV}", "<ENV>")} instead");
+                if (def.Name == "Hosts")
+                {
+                    // the one setting that is a list: checked here, where the problem can be named by line
+                    if (Deploy.HostSpec.Check(p.Value, out JToken at) is string problem) throw At(path, at, problem);
+                    into[def.Name] = (p.Value.ToString(Formatting.None), ((IJsonLineInfo)p).LineNumber);
+                    continue;
+                }
                 if (p.Value.Type == JTokenType.Object || p.Value.Type == JTokenType.Array || p.Value.Type == JTokenType.Null)
                     throw At(path, p, $"\"{p.Name}\" must be a string, number or boolean");
                 string value = p.Value.Type == JTokenType.Boolean ? ((bool)p.Value ? "true" : "false") : Convert.ToString(((JValue)p.Value).Value, CultureInfo.InvariantCulture) ?? string.Empty;

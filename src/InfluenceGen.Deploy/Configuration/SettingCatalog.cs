@@ -59,7 +59,8 @@ namespace InfluenceGen.Deploy.Configuration
         {
             // ---- the Odoo target of an environment
             new SettingDefinition("Transport", "{ENV}_DEPLOY_TRANSPORT", SettingKind.Text, "ssh or local", env => env == "local" ? "local" : "ssh"),
-            new SettingDefinition("OdooSshHost", "{ENV}_ODOO_SERVER_SSH_HOST", SettingKind.Text, "SSH host of the Odoo server"),
+            new SettingDefinition("OdooSshHost", "{ENV}_ODOO_SERVER_SSH_HOST", SettingKind.Text, "SSH host of the Odoo server; several servers: [user@]host[:port] separated by commas (the first is the primary)"),
+            new SettingDefinition("Hosts", "{ENV}_ODOO_SERVER_HOSTS", SettingKind.Text, "several Odoo servers sharing the database: a JSON array of \"host\" or {Host, Port, User, HostKey, KnownHosts, DeployRoot, HttpPort, HealthUrl} (wins over OdooSshHost; the first is the primary)"),
             new SettingDefinition("OdooSshPort", "{ENV}_ODOO_SERVER_SSH_PORT", SettingKind.Integer, "SSH port", _ => "22"),
             new SettingDefinition("OdooSshUser", "{ENV}_ODOO_SERVER_SSH_USER", SettingKind.Text, "SSH user", _ => "deploy"),
             new SettingDefinition("OdooSshPrivateKey", "{ENV}_ODOO_SERVER_SSH_PRIVATE_KEY", SettingKind.Secret, "SSH private key (PEM/OpenSSH text, or a GitLab file variable's path)")

@@ -26,11 +26,15 @@ namespace InfluenceGen.Deploy.Deploy
         public bool GateRequired { get; set; }
         public string[] Workflows { get; set; } = Array.Empty<string>();
         public string[] Steps { get; set; } = Array.Empty<string>();
+        /// <summary>The Odoo servers (user@host:port, the primary first) when the environment has several.</summary>
+        public string[] Hosts { get; set; } = Array.Empty<string>();
         /// <summary>The checksums to store after the install/upgrade (module_auto_update key).</summary>
         internal string? ChecksumsJson { get; set; }
         internal IReadOnlyList<string> ActiveLanguages { get; set; } = Array.Empty<string>();
         internal string? LedgerTail { get; set; }
         internal string[] Releases { get; set; } = Array.Empty<string>();
+
+        internal DeployPlan Copy() => (DeployPlan)MemberwiseClone();
 
         public bool NothingToDo => !Upload && !Switch && Install.Length == 0 && Upgrade.Length == 0 && Workflows.Length == 0;
 

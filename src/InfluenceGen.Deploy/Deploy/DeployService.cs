@@ -75,8 +75,26 @@ namespace InfluenceGen.Deploy.Deploy
             _publisher = publisher ?? new MissingWorkflowPublisher();
             _http = http ?? new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
             _clock = clock ?? (() => DateTimeOffset.UtcNow);
-            _scripts = new TargetScripts(settings);
+            if (transport is HostGroup group)
+            {
+                // several Odoo servers: this service is the primary's (what runs once runs there); the deploy, the
+                // undo and the ledger go through every host (MultiHostDeploy), each with its own settings
+                _s = group.Primary.Spec.Apply(settings, group.Hosts.Count > 1);
+                if (group.Hosts.Count > 1)
+                    _hosts = new MultiHostDeploy(group, settings.Environment, h => new DeployService(h.Transport, h.Spec.Apply(settings, true), _gate, _notifier, _publisher, _http, _clock) { HealthInterval = HealthInterval, ReadsDatabase = h == group.Primary },
+                        _gate, _publisher);
+            }
+            _scripts = new TargetScripts(_s);
         }
+
+        /// <summary>The settings of this service's target (the primary's, with several hosts).</summary>
+        internal DeploySettings Settings => _s;
+
+        /// <summary>False for a host of several that is not the primary: its probe reads no database (the primary's decides).</summary>
+        internal bool ReadsDatabase { get; set; } = true;
+
+        /// <summary>Set when the environment has several Odoo servers.</summary>
+        private readonly MultiHostDeploy? _hosts;
 
         /// <summary>Seconds between health probes (tests shorten it).</summary>
         public TimeSpan HealthInterval { get; set; } = TimeSpan.FromMilliseconds(500);
@@ -85,7 +103,7 @@ namespace InfluenceGen.Deploy.Deploy
 
         internal async Task<TargetState> ProbeAsync(IEnumerable<string> addons, string? lockText, int lockTimeoutSeconds, CancellationToken ct)
         {
-            CommandResult r = await _transport.RunScriptAsync(_scripts.Probe(addons, lockText, lockTimeoutSeconds), ct).ConfigureAwait(false);
+            CommandResult r = await _transport.RunScriptAsync(_scripts.Probe(addons, lockText, lockTimeoutSeconds, ReadsDatabase), ct).ConfigureAwait(false);
             if (r.Stdout.Contains("@@ROOT_FAILED") || !r.Stdout.Contains("@@END") && !r.Stdout.Contains("@@LOCKED"))
                 throw new DeployException(ErrorIds.TargetUnreadable, ErrorKind.ResourceUnavailable,
                     $"cannot read the deploy root {_s.Root} on {_transport.Description} (exit {r.ExitCode}): {Tail(r.Stderr + r.Stdout)}", _s.Root);
@@ -264,6 +282,7 @@ namespace InfluenceGen.Deploy.Deploy
         public async Task<DeployPlan> PlanAsync(DeployRequest request, IDeployLog log, CancellationToken ct)
         {
             RequireHealthUrl();
+            if (_hosts != null) return await _hosts.PlanAsync(request, log, ct).ConfigureAwait(false);
             TargetState state = await ProbeAsync(request.Package.Addons.Select(a => a.Name), null, 0, ct).ConfigureAwait(false);
             IReadOnlyList<string> workflows = request.N8nBundle == null ? Array.Empty<string>() : await _publisher.PlanAsync(request.N8nBundle, log, ct).ConfigureAwait(false);
             return Decide(request, state, workflows);
@@ -302,7 +321,7 @@ namespace InfluenceGen.Deploy.Deploy
         /// <summary>The lock's one line: who holds it, since when, its lease, and the id of the run (its target job is jobs/&lt;id&gt;).</summary>
         private string LockText(string user, string id) => $"holder={user}@{System.Net.Dns.GetHostName()} pid={Process.GetCurrentProcess().Id} since={_clock().UtcDateTime:yyyy-MM-ddTHH:mm:ssZ} lease={(long)_s.LockLease.TotalSeconds}s id={id}";
 
-        private DeployRun NewRun(string kind, string user, IDeployLog log, DeployRequest? request)
+        internal DeployRun NewRun(string kind, string user, IDeployLog log, DeployRequest? request)
         {
             var record = new DeploymentRecord { Id = Guid.NewGuid().ToString("N").Substring(0, 12), Kind = kind, Environment = _s.Environment, User = user, StartedAt = Now() };
             if (request != null)
@@ -313,7 +332,7 @@ namespace InfluenceGen.Deploy.Deploy
         }
 
         /// <summary>Takes the lock and reads the target in one round trip; fails naming the holder.</summary>
-        private async Task<TargetState> LockAsync(DeployRun run, IEnumerable<string> addons, TimeSpan timeout, CancellationToken ct)
+        internal async Task<TargetState> LockAsync(DeployRun run, IEnumerable<string> addons, TimeSpan timeout, CancellationToken ct)
         {
             TargetState state = await ProbeAsync(addons, run.LockText, (int)timeout.TotalSeconds, ct).ConfigureAwait(false);
             if (state.LockHolder != null)
@@ -344,6 +363,7 @@ namespace InfluenceGen.Deploy.Deploy
         public async Task<DeploymentRecord> DeployAsync(DeployRequest request, IDeployLog log, CancellationToken ct)
         {
             RequireHealthUrl();
+            if (_hosts != null) return await _hosts.DeployAsync(request, log, ct).ConfigureAwait(false);
             DeployRun run = NewRun("deploy", request.User, log, request);
             string activity = $"Deploying to {_s.Environment}";
             log.Progress(activity, "lock and read the target", 0);
@@ -431,7 +451,7 @@ namespace InfluenceGen.Deploy.Deploy
         }
 
         /// <summary>After a success: the notice and the change request (after the lock is free; failures only warn).</summary>
-        private async Task SucceededAsync(DeployRun run, CancellationToken ct)
+        internal async Task SucceededAsync(DeployRun run, CancellationToken ct)
         {
             IDeployLog log = run.Log;
             DeployRequest request = run.Request!;
@@ -479,7 +499,7 @@ namespace InfluenceGen.Deploy.Deploy
         }
 
         /// <summary>The critical notice and the error naming the step and what is left to do (always throws).</summary>
-        private async Task ReportFailureAsync(DeployRun run, string step, DeployException error, RollbackReport rb, bool activated)
+        internal async Task ReportFailureAsync(DeployRun run, string step, DeployException error, RollbackReport rb, bool activated)
         {
             CancellationToken none = CancellationToken.None;
             DeploymentRecord rec = run.Record;
@@ -517,12 +537,13 @@ namespace InfluenceGen.Deploy.Deploy
 
         internal static string Tail(string text) => DeployRun.Tail(text);
 
-        private string Now() => _clock().UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
+        internal string Now() => _clock().UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
 
         // ---- ledger, undo, backup, restore -----------------------------------------------------
 
         public async Task<(List<DeploymentRecord> records, List<string> releases, string? current)> ReadLedgerAsync(bool verify, CancellationToken ct, string? expectedHead = null)
         {
+            if (_hosts != null) return await _hosts.ReadLedgerAsync(verify, ct, expectedHead).ConfigureAwait(false);
             CommandResult r = await _transport.RunScriptAsync(_scripts.ReadLedger(), ct).ConfigureAwait(false);
             string text = r.Stdout;
             int cut = text.IndexOf("@@RELEASES\n", StringComparison.Ordinal);
@@ -563,6 +584,7 @@ namespace InfluenceGen.Deploy.Deploy
         /// with the deploy's own steps: maintenance window, restore, switch, restart, health.</summary>
         public async Task<DeploymentRecord> UndoAsync(string? toRelease, bool restoreDatabase, string user, TimeSpan lockTimeout, IDeployLog log, CancellationToken ct)
         {
+            if (_hosts != null) return await _hosts.UndoAsync(toRelease, restoreDatabase, user, lockTimeout, log, ct).ConfigureAwait(false);
             DeployRun run = NewRun("undo", user, log, null);
             TargetState state = await LockAsync(run, Array.Empty<string>(), lockTimeout, ct).ConfigureAwait(false);
             var steps = new DeployStep[]
@@ -601,6 +623,7 @@ namespace InfluenceGen.Deploy.Deploy
         /// </summary>
         public async Task<DeploymentRecord> BreakLockAsync(string reason, string user, CancellationToken ct)
         {
+            if (_hosts != null) return await _hosts.BreakLockAsync(reason, user, ct).ConfigureAwait(false);
             CommandResult r = await _transport.RunScriptAsync(_scripts.ReadLock(), ct).ConfigureAwait(false);
             if (r.Stdout.Contains("@@NO_LOCK"))
                 throw new DeployException(ErrorIds.NotLocked, ErrorKind.ObjectNotFound, $"{_s.Root}/.lock of {_s.Environment} does not exist: nothing to break", _s.Root);

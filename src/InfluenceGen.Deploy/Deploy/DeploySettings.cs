@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using InfluenceGen.Deploy.Configuration;
 using InfluenceGen.Deploy.Infrastructure.Ssh;
 using InfluenceGen.Deploy.Infrastructure;
@@ -53,6 +54,9 @@ namespace InfluenceGen.Deploy.Deploy
 
         /// <summary>A copy without the database password (the target job's scripts read it from the job's own 0600 file).</summary>
         internal DeploySettings WithoutPassword() { var c = (DeploySettings)MemberwiseClone(); c.DatabasePassword = null; return c; }
+
+        /// <summary>A copy (a host of several changes its root, port and health URL on it).</summary>
+        internal DeploySettings Copy() => (DeploySettings)MemberwiseClone();
 
         /// <summary>The Odoo CLI on the target, templates expanded.</summary>
         public string OdooCli => Expand(OdooCommand ?? Runtime switch
@@ -127,21 +131,32 @@ namespace InfluenceGen.Deploy.Deploy
             };
         }
 
-        /// <summary>The transport of an environment: local, or SSH with the host key pinned.</summary>
+        /// <summary>The transport of an environment: local, or SSH with the host key pinned; several hosts
+        /// (<c>OdooSshHost</c> a comma-separated list, or <c>Hosts</c>) make a <see cref="HostGroup"/>, the first
+        /// host its primary. Connections open lazily, so the hosts' connections open in parallel with their first step.</summary>
         public static ITargetTransport TransportFor(DeployConfiguration config, string localWorkingDirectory)
         {
             if ((config.Get("Transport") ?? "ssh") == "local") return new LocalTransport(localWorkingDirectory);
-            return new SshTransport(new SshTarget
-            {
-                Host = config.Require("OdooSshHost"),
-                Port = config.Integer("OdooSshPort"),
-                User = config.Require("OdooSshUser"),
-                PrivateKey = config.Require("OdooSshPrivateKey"),
-                KeyPassphrase = config.Get("OdooSshKeyPassphrase"),
-                HostKeyFingerprint = config.Get("OdooSshHostKey"),
-                KnownHostsFile = config.Get("OdooSshKnownHosts"),
-                TrustOnFirstUse = config.Toggle("OdooSshTrustOnFirstUse"),
-            });
+            IReadOnlyList<HostSpec> specs = HostSpec.From(config);
+            var hosts = specs.Select(spec => new DeployHost(Ssh(config, spec), spec)).ToList();
+            if (hosts.Count == 1 && specs[0].DeployRoot == null && specs[0].HttpPort == null && specs[0].HealthUrl == null) return hosts[0].Transport;
+            var names = hosts.GroupBy(h => h.Name).FirstOrDefault(g => g.Count() > 1);
+            if (names != null) throw new Infrastructure.DeployException(ErrorIds.ConfigurationInvalid, ErrorKind.InvalidArgument,
+                $"{names.Key} is listed twice among the hosts of '{config.Environment}'", "Hosts");
+            return new HostGroup(hosts);
         }
+
+        private static SshTransport Ssh(DeployConfiguration config, HostSpec spec) => new SshTransport(new SshTarget
+        {
+            Host = spec.Host,
+            Port = spec.Port ?? config.Integer("OdooSshPort"),
+            User = spec.User ?? config.Require("OdooSshUser"),
+            PrivateKey = config.Require("OdooSshPrivateKey"),
+            KeyPassphrase = config.Get("OdooSshKeyPassphrase"),
+            // a host of several with its own key pin uses only that (another host's fingerprint would never match)
+            HostKeyFingerprint = spec.HostKey ?? (spec.KnownHosts != null ? null : config.Get("OdooSshHostKey")),
+            KnownHostsFile = spec.KnownHosts ?? config.Get("OdooSshKnownHosts"),
+            TrustOnFirstUse = config.Toggle("OdooSshTrustOnFirstUse"),
+        });
     }
 }

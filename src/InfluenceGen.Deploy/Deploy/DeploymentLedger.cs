@@ -57,6 +57,9 @@ namespace InfluenceGen.Deploy.Deploy
         public string? DumpSha256 { get; set; }
         public string? ApprovalSkippedReason { get; set; }
         public string User { get; set; } = string.Empty;
+        /// <summary>The Odoo server (user@host:port) of an environment with several: each host's ledger holds its own line
+        /// of a deploy (same Id on every host); absent with one host.</summary>
+        public string? Host { get; set; }
         public string StartedAt { get; set; } = string.Empty;
         public string FinishedAt { get; set; } = string.Empty;
         public List<DeploymentStep> Steps { get; set; } = new List<DeploymentStep>();
@@ -71,6 +74,8 @@ namespace InfluenceGen.Deploy.Deploy
         [JsonIgnore] public bool? Verified { get; set; }
         [JsonIgnore] public string? VerifyProblem { get; set; }
         [JsonIgnore] public int Line { get; set; }
+        /// <summary>Several hosts: the line each host's ledger received (the primary's first), as the deploy returns it.</summary>
+        [JsonIgnore] public DeploymentRecord[]? HostRecords { get; set; }
 
         /// <summary>The outcome was good (Succeeded or Unchanged) and, when verified, the entry's chain holds.</summary>
         [JsonIgnore] public bool Ok => (Status == "Succeeded" || Status == "Unchanged") && Verified != false;

@@ -52,7 +52,7 @@ namespace InfluenceGen.Deploy.Deploy
         internal const string Psql = "psql -X -A -t -q -v ON_ERROR_STOP=1";
 
         /// <summary>Reads everything the decision needs in one round trip; optionally takes the lock first.</summary>
-        public string Probe(IEnumerable<string> addons, string? lockText, int lockTimeoutSeconds)
+        public string Probe(IEnumerable<string> addons, string? lockText, int lockTimeoutSeconds, bool database = true)
         {
             string names = string.Join(",", addons.Select(a => "'" + a + "'"));
             var b = new StringBuilder();
@@ -74,6 +74,7 @@ namespace InfluenceGen.Deploy.Deploy
             b.Append("echo '@@CURRENT_SHA'; cat current/.influencegen-package.sha256 2>/dev/null || true\n");
             b.Append("echo '@@LEDGER_TAIL'; tail -n 1 ").Append(DeploymentLedger.FileName).Append(" 2>/dev/null || true\n");
             b.Append("echo '@@RELEASES'; ls -1 releases 2>/dev/null || true\n");
+            if (!database) { b.Append("echo \"@@PSQL 0\"\necho '@@END'\n"); return Wrap(b.ToString(), database: false); }
             // one psql session for the three queries (every process costs on a slow target)
             b.Append(Psql).Append(" -F '|' <<'IG_SQL_END' 2>&1\n")
              .Append("\\echo @@MODULES\n")
@@ -170,6 +171,9 @@ namespace InfluenceGen.Deploy.Deploy
             b.Append("exit $rc\n");
             return Wrap(b.ToString(), database: false);
         }
+
+        /// <summary>Renews the lock's lease (its mtime) while the lock is still the one given.</summary>
+        public string RenewLock(string lockText) => Wrap("cd \"$ROOT\" || exit 20\n[ \"$(head -n 1 .lock 2>/dev/null)\" = " + Q(lockText) + " ] && touch .lock\n", database: false);
 
         public string ReadLedger() => Wrap("cd \"$ROOT\" 2>/dev/null || exit 0\ncat " + DeploymentLedger.FileName + " 2>/dev/null; echo '@@RELEASES'; ls -1 releases 2>/dev/null; echo '@@CURRENT'; readlink current 2>/dev/null; true\n", database: false);
     }

@@ -238,6 +238,8 @@ namespace InfluenceGen.Deploy.Infrastructure
         public const string DeployCancelled = "DeployCancelled";
         /// <summary>A deploy step failed that has no more specific id. <b>Fix:</b> Read the quoted cause.</summary>
         public const string DeployStepFailed = "DeployStepFailed";
+        /// <summary>A step of one host of a several-host environment failed (the message names the host; the original error, e.g. HealthCheckFailed, is the inner error); every host was rolled back. <b>Fix:</b> Read the inner error and fix that host.</summary>
+        public const string DeployHostFailed = "DeployHostFailed";
         /// <summary>Uploading the package to the target failed. <b>Fix:</b> Check disk space and permissions under the target root.</summary>
         public const string UploadFailed = "UploadFailed";
         /// <summary>The package arrived on the target with another sha256. <b>Fix:</b> Retry; check the transport.</summary>

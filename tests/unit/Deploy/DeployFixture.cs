@@ -19,6 +19,11 @@ namespace InfluenceGen.Deploy.Tests.Deploy
         public static string Need(string name) => Environment.GetEnvironmentVariable(name) is string v && v.Length > 0
             ? v : throw new InvalidOperationException($"{name} is not set: run tests/run.sh (it starts the real sshd and PostgreSQL these tests use)");
         public static string SshHost => Need("SSH_TEST_HOST");
+        /// <summary>SSH host n of the several-hosts tests: 1 = 20-sshd.sh's, 2 and 3 = tests/setup/23-sshd-hosts.sh's
+        /// (own sshd, port, user and home each).</summary>
+        public static TestHost Host(int n) => n == 1
+            ? new TestHost(SshPort, SshUser, SshHome, Fingerprint)
+            : new TestHost(int.Parse(Need($"SSH_TEST_HOST{n}_PORT")), Need($"SSH_TEST_HOST{n}_USER"), Need($"SSH_TEST_HOST{n}_HOME"), Need($"SSH_TEST_HOST{n}_HOST_KEY_FINGERPRINT"));
         public static int SshPort => int.Parse(Need("SSH_TEST_PORT"));
         public static string SshUser => Need("SSH_TEST_USER");
         public static string SshHome => Need("SSH_TEST_HOME");
@@ -44,31 +49,34 @@ namespace InfluenceGen.Deploy.Tests.Deploy
         }
     }
 
+    /// <summary>One real sshd "host" on 127.0.0.1 (its own port, user, home and host key).</summary>
+    public sealed record TestHost(int Port, string User, string Home, string Fingerprint)
+    {
+        public string Name => $"{User}@127.0.0.1:{Port}";
+    }
+
     /// <summary>
     /// One deploy target for a test: a fresh database with Odoo's minimal tables in the real PostgreSQL,
     /// a deploy root and the stand-in odoo in the SSH user's home, a free port for the stand-in web server.
     /// </summary>
     public sealed class DeployTarget : IDisposable
     {
-        public DeployTarget(string environment = "staging", bool productionCluster = false)
+        public DeployTarget(string environment = "staging", bool productionCluster = false, TestHost? host = null, DeployTarget? shareDatabaseOf = null)
         {
             PgPort = productionCluster ? TestServers.PgProdPort : TestServers.PgPort;
             PgPassword = productionCluster ? TestServers.PgProdPassword : TestServers.PgPassword;
             Id = Guid.NewGuid().ToString("N").Substring(0, 10);
-            Database = "igt_" + Id;
-            Dir = Path.Combine(TestServers.SshHome, "t-" + Id);
+            Host = host ?? TestServers.Host(1);
+            _ownsDatabase = shareDatabaseOf == null;
+            Database = shareDatabaseOf?.Database ?? "igt_" + Id;
+            Dir = Path.Combine(Host.Home, "t-" + Id);
             State = Dir + "/state";
             Port = FreePort();
             Directory.CreateDirectory(State);
             foreach (string f in new[] { "odoo", "odoo-http", "odoo-restart", "odoo-stop" })
                 File.Copy(Path.Combine(Repo.Root, "tests", "unit", "Deploy", "standin", f), Path.Combine(Dir, f));
-            Check(TestServers.Sh($"chmod 755 {Dir}/odoo {Dir}/odoo-http {Dir}/odoo-restart {Dir}/odoo-stop && chown -R {TestServers.SshUser} {Dir}"));
-            Psql("postgres", $"create database {Database}");
-            Psql(Database, "create table ir_module_module (id serial primary key, name varchar not null unique, state varchar, latest_version varchar);" +
-                           "create table ir_config_parameter (id serial primary key, key varchar not null unique, value text);" +
-                           "create table res_lang (id serial primary key, code varchar not null unique, active boolean);" +
-                           "insert into res_lang (code, active) values ('en_US', true), ('fr_FR', false), ('de_DE', true);" +
-                           "insert into ir_module_module (name, state, latest_version) values ('base', 'installed', '17.0.1.3');");
+            Check(TestServers.Sh($"chmod 755 {Dir}/odoo {Dir}/odoo-http {Dir}/odoo-restart {Dir}/odoo-stop && chown -R {Host.User} {Dir}"));
+            if (_ownsDatabase) CreateDatabase();
             Settings = new DeploySettings
             {
                 Environment = environment,
@@ -88,6 +96,21 @@ namespace InfluenceGen.Deploy.Tests.Deploy
                 KeepReleases = 3,
                 RequireChangeApproval = environment == "production",
             };
+        }
+
+        private readonly bool _ownsDatabase;
+
+        /// <summary>The sshd "host" this target's root lives on.</summary>
+        public TestHost Host { get; }
+
+        private void CreateDatabase()
+        {
+            Psql("postgres", $"create database {Database}");
+            Psql(Database, "create table ir_module_module (id serial primary key, name varchar not null unique, state varchar, latest_version varchar);" +
+                           "create table ir_config_parameter (id serial primary key, key varchar not null unique, value text);" +
+                           "create table res_lang (id serial primary key, code varchar not null unique, active boolean);" +
+                           "insert into res_lang (code, active) values ('en_US', true), ('fr_FR', false), ('de_DE', true);" +
+                           "insert into ir_module_module (name, state, latest_version) values ('base', 'installed', '17.0.1.3');");
         }
 
         public string Id { get; }
@@ -119,8 +142,8 @@ namespace InfluenceGen.Deploy.Tests.Deploy
 
         public SshTransport Ssh() => new SshTransport(new SshTarget
         {
-            Host = TestServers.SshHost, Port = TestServers.SshPort, User = TestServers.SshUser,
-            PrivateKey = TestServers.SshKey, HostKeyFingerprint = TestServers.Fingerprint,
+            Host = TestServers.SshHost, Port = Host.Port, User = Host.User,
+            PrivateKey = TestServers.SshKey, HostKeyFingerprint = Host.Fingerprint,
         });
 
         public DeployService Service(ITargetTransport transport, IDeployGate? gate = null, IDeployNotifier? notifier = null)
@@ -196,7 +219,7 @@ namespace InfluenceGen.Deploy.Tests.Deploy
         {
             try { if (File.Exists(State + "/http.pid")) TestServers.Sh($"kill $(cat {State}/http.pid) 2>/dev/null"); } catch { }
             try { TestServers.Sh($"umount {Root} 2>/dev/null; true"); } catch { }
-            try { Psql("postgres", $"drop database if exists {Database} with (force)"); } catch { }
+            if (_ownsDatabase) try { Psql("postgres", $"drop database if exists {Database} with (force)"); } catch { }
             try { Directory.Delete(Dir, true); } catch { }
         }
     }
