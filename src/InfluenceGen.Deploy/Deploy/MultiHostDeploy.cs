@@ -378,7 +378,7 @@ namespace InfluenceGen.Deploy.Deploy
         /// (gate, backup, Odoo's -i/-u, n8n) keeps its own error id (the message names the host too).</summary>
         private static DeployException HostError(Failure f, int count)
         {
-            bool shared = f.Step == "gate" || f.Step == "backup" || f.Step == "odoo" || f.Step == "n8n" || f.Error.ErrorId == "DeployCancelled";
+            bool shared = f.Step == "gate" || f.Step == "backup" || f.Step == "odoo" || f.Step == "n8n" || f.Error.ErrorId == ErrorIds.DeployCancelled;
             string message = $"on host {f.Host.Host.Name} ({(f.Host.Primary ? "the primary" : "one of " + count)}): {f.Error.ErrorId}: {f.Error.Message}";
             if (shared) return new DeployException(f.Error.ErrorId, f.Error.Kind, message, f.Error.Target, f.Error) { RecommendedAction = f.Error.RecommendedAction };
             return new DeployException(ErrorIds.DeployHostFailed, f.Error.Kind, message, f.Host.Host.Name, f.Error) { RecommendedAction = f.Error.RecommendedAction };
@@ -510,7 +510,7 @@ namespace InfluenceGen.Deploy.Deploy
             await AllOrThrow(hosts, "breaking the lock", async (h, c) =>
             {
                 try { broken[hosts.IndexOf(h)] = await h.Service.BreakLockAsync(reason, user, c).ConfigureAwait(false); }
-                catch (DeployException ex) when (ex.ErrorId == "NotLocked") { /* nothing to break there */ }
+                catch (DeployException ex) when (ex.ErrorId == ErrorIds.NotLocked) { /* nothing to break there */ }
                 return 0;
             }, ct).ConfigureAwait(false);
             var records = broken.Select((r, i) => { if (r != null) r.Host = hosts[i].Host.Name; return r; }).Where(r => r != null).Select(r => r!).ToArray();
