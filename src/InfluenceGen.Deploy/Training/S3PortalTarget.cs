@@ -81,6 +81,11 @@ namespace InfluenceGen.Deploy.Training
             return new RemoteState(files);
         }
 
+        /// <summary>No record: a listing is one request per 1,000 objects, and it is the state.</summary>
+        public RemoteState? Recorded(IDeployLog log, CancellationToken cancellationToken) => null;
+
+        public Task VerifyAsync(RemoteState state, IDeployLog log, CancellationToken cancellationToken) => Task.CompletedTask;
+
         public async Task<bool> SameContentAsync(TrainingFile file, RemoteFile remote, IDeployLog log, CancellationToken cancellationToken)
         {
             if (remote.Size != file.Length) return false;
