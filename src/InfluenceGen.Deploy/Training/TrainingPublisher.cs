@@ -67,7 +67,11 @@ namespace InfluenceGen.Deploy.Training
         {
             var watch = Stopwatch.StartNew();
             RemoteState? recorded = options.UseRecordedState ? _target.Recorded(log, cancellationToken) : null;
-            RemoteState remote = recorded ?? await _target.ReadAsync(log, cancellationToken).ConfigureAwait(false);
+            // The target is read (its client's first request, the SSH handshake) on a worker thread while the
+            // source's unchanged files take their hashes from the cache here.
+            Task<RemoteState> reading = recorded != null ? Task.FromResult(recorded) : Task.Run(() => _target.ReadAsync(log, cancellationToken), cancellationToken);
+            source.FillFromCache(options.HashCache, S3Layout.PartSize);
+            RemoteState remote = await reading.ConfigureAwait(false);
             log.Verbose($"{_target.Description} " + (recorded != null ? "held" : "holds") + $" {remote.Files.Count:N0} files" + (remote.Release != null ? $" (release {remote.Release})" : "") +
                         (recorded != null ? " after the last publish from here (checked before anything changes)" : ""));
             TrainingPlan plan = await PlanAgainstAsync(source, remote, options, log, cancellationToken).ConfigureAwait(false);
