@@ -133,7 +133,10 @@ namespace InfluenceGen.Deploy.Training
                 {
                     if (failed) { foreach (TrainingFileResult skipped in phase) skipped.Status = "Skipped"; continue; }
                     log.Verbose($"{phase.Key}: {phase.Count()} file(s)");
-                    failed = !await UploadPhaseAsync(phase.ToList(), options.Concurrency, log, cancellationToken, n =>
+                    // Largest first: a video's sequential parts start early and small files fill the other slots,
+                    // instead of one big file holding up the next phase at the end.
+                    List<TrainingFileResult> ordered = phase.OrderByDescending(t => t.Size).ThenBy(t => t.Path, StringComparer.Ordinal).ToList();
+                    failed = !await UploadPhaseAsync(ordered, options.Concurrency, log, cancellationToken, n =>
                     {
                         progress.Report(Interlocked.Add(ref bytesSent, n), Status());
                     }, () => { Interlocked.Increment(ref filesDone); progress.Report(Interlocked.Read(ref bytesSent), Status(), force: true); }).ConfigureAwait(false);
