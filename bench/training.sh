@@ -116,22 +116,29 @@ ours_ssh() {
 rsync_ssh() { rsync -a --delete -e "$ssh_cmd" "$work/site/" "$SSH_TEST_USER@$SSH_TEST_HOST:$remote_rsync/" >"$work/rsync.log" 2>&1 || { tail -n 30 "$work/rsync.log" >&2; exit 1; }; }
 a=$(now); ours_ssh "$files"; b=$(now); ssh_first_ours=$(elapsed "$a" "$b")
 a=$(now); rsync_ssh; b=$(now); ssh_first_rsync=$(elapsed "$a" "$b")
-ssh_one_ours=(); ssh_one_rsync=(); ssh_one_session=()
+ssh_one_ours=(); ssh_one_rsync=(); ssh_one_session=(); ssh_cold_ours=(); ssh_cold_session=()
+releases_record="${XDG_CACHE_HOME:-$HOME/.cache}/influencegen/training-releases"
 for _ in 1 2 3; do
   change_one
   a=$(now); ours_ssh 1; b=$(now); ssh_one_ours+=("$(elapsed "$a" "$b")"); ssh_one_session+=("$(cat "$work/session")")
   a=$(now); rsync_ssh; b=$(now); ssh_one_rsync+=("$(elapsed "$a" "$b")")
+  # the same without this machine's record of the served release (a fresh runner): reads the target first
+  change_one; rsync_ssh; rm -rf "$releases_record"
+  a=$(now); ours_ssh 1; b=$(now); ssh_cold_ours+=("$(elapsed "$a" "$b")"); ssh_cold_session+=("$(cat "$work/session")")
 done
 diff -r "$work/site" "$remote_ours/current" >/dev/null || { echo "the published release differs from the source" >&2; exit 1; }
 awsv=$("$aws" --version 2>&1 | cut -d' ' -f1)
 # What any cmdlet pays before it starts: PowerShell's engine and the module (median of 3).
-start_times=()
-for _ in 1 2 3; do a=$(now); "${pwsh[@]}" -NoProfile -NonInteractive -c 'Import-Module InfluenceGen.Deploy' >/dev/null; b=$(now); start_times+=("$(elapsed "$a" "$b")"); done
+start_times=(); bare_times=()
+for _ in 1 2 3; do
+  a=$(now); "${pwsh[@]}" -NoProfile -NonInteractive -c 'Import-Module InfluenceGen.Deploy' >/dev/null; b=$(now); start_times+=("$(elapsed "$a" "$b")")
+  a=$(now); "${pwsh[@]}" -NoProfile -NonInteractive -c 1 >/dev/null; b=$(now); bare_times+=("$(elapsed "$a" "$b")")
+done
 
 python3 - "$files" "$mb" "$host_name" "$awsv" "$(nproc)" "$(cut -d' ' -f1 /proc/loadavg)" \
   "$first_ours" "$first_aws" "$first_session" "${none_ours[*]}" "${none_aws[*]}" "${none_session[*]}" \
   "${one_ours[*]}" "${one_aws[*]}" "${one_session[*]}" "$ssh_first_ours" "$ssh_first_rsync" \
-  "${ssh_one_ours[*]}" "${ssh_one_rsync[*]}" "${ssh_one_session[*]}" "${start_times[*]}" <<'PY'
+  "${ssh_one_ours[*]}" "${ssh_one_rsync[*]}" "${ssh_one_session[*]}" "${start_times[*]}" "${bare_times[*]}" "${ssh_cold_ours[*]}" "${ssh_cold_session[*]}" <<'PY'
 import sys, statistics as st
 a = sys.argv[1:]
 files, mb, host, awsv, cores, load = a[:6]
@@ -141,6 +148,8 @@ none_ours, none_aws, none_session, one_ours, one_aws, one_session = lists
 ssh_first_ours, ssh_first_rsync = float(a[15]), float(a[16])
 ssh_one_ours, ssh_one_rsync, ssh_one_session = ([float(x) for x in s.split()] for s in a[17:20])
 start = [float(x) for x in a[20].split()]
+bare = [float(x) for x in a[21].split()]
+ssh_cold_ours, ssh_cold_session = ([float(x) for x in s.split()] for s in a[22:24])
 m = st.median
 def row(name, ours, theirs, session, target):
     r, rs = ours / theirs, session / theirs
@@ -154,7 +163,10 @@ row("  nothing changed (med 3)", m(none_ours), m(none_aws), m(none_session), 0.3
 print("web server over SSH (the real sshd), Publish-TrainingMaterial -Delete vs rsync -a --delete -e ssh:")
 print(f"  first publish (info)        ours {ssh_first_ours:6.2f} s  rsync {ssh_first_rsync:6.2f} s  ratio {ssh_first_ours/ssh_first_rsync:4.2f}x")
 row("  one file changed (med 3)", m(ssh_one_ours), m(ssh_one_rsync), m(ssh_one_session), 1.0)
+print(f"  same, no release record     ours {m(ssh_cold_ours):6.2f} s (in session {m(ssh_cold_session):5.2f} s)  ratio {m(ssh_cold_ours)/m(ssh_one_rsync):4.2f}x (in session {m(ssh_cold_session)/m(ssh_one_rsync):4.2f}x)  (info: a runner without ~/.cache reads the target first)")
 runs = lambda xs: ", ".join(f"{x:.2f}" for x in xs)
 print(f"pwsh start + Import-Module (paid by every job line, in 'ours'): {m(start):.2f} s (runs {', '.join(f'{x:.2f}' for x in start)})")
-print(f"runs: s3 none ours [{runs(none_ours)}] aws [{runs(none_aws)}]; s3 one ours [{runs(one_ours)}] aws [{runs(one_aws)}]; ssh one ours [{runs(ssh_one_ours)}] rsync [{runs(ssh_one_rsync)}]")
+b = m(bare)
+print(f"bare pwsh -c 1 (PowerShell's own start, no module): {b:.2f} s = {b/m(one_aws):.2f}x aws one-changed, {b/m(none_aws):.2f}x aws nothing-changed, {b/first_aws:.2f}x aws first, {b/m(ssh_one_rsync):.2f}x rsync one-changed")
+print(f"runs: s3 none ours [{runs(none_ours)}] aws [{runs(none_aws)}]; s3 one ours [{runs(one_ours)}] aws [{runs(one_aws)}]; ssh one ours [{runs(ssh_one_ours)}] rsync [{runs(ssh_one_rsync)}] session [{runs(ssh_one_session)}]; pwsh -c 1 [{runs(bare)}]")
 PY

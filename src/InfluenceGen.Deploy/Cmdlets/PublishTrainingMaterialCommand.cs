@@ -102,18 +102,22 @@ namespace InfluenceGen.Deploy.Cmdlets
             }
 
             string path = ResolvePaths(Path ?? settings.ArtifactPath, literal: false).First();
-            var options = new TrainingPublishOptions { Delete = Delete, Concurrency = settings.Concurrency, Environment = config.Environment, HashCache = new TrainingHashCache() };
+            bool whatIf = MyInvocation.BoundParameters.TryGetValue("WhatIf", out object? w) && w is SwitchParameter s && s.IsPresent;
+            var options = new TrainingPublishOptions
+            {
+                Delete = Delete, Concurrency = settings.Concurrency, Environment = config.Environment, HashCache = new TrainingHashCache(),
+                UseRecordedState = !whatIf,   // -WhatIf shows what the target really holds
+            };
             TrainingSource source = TrainingSource.Load(path);
 
             using IPortalTarget target = settings.TargetType == PortalTargetType.S3
                 ? new S3PortalTarget(settings.S3!)
-                : new SshPortalTarget(new SshTransport(settings.Ssh!), settings.TargetDir, settings.KeepReleases, concurrency: settings.Concurrency);
+                : new SshPortalTarget(new SshTransport(settings.Ssh!), settings.TargetDir, settings.KeepReleases, concurrency: settings.Concurrency, releases: new TrainingReleaseCache());
             var publisher = new TrainingPublisher(target);
             TrainingPlan plan = Run("Planning the training portal publish", (log, ct) => publisher.PlanAsync(source, options, log, ct));
 
             int uploads = plan.Transfers.Count(), deletions = plan.Deletions.Count(), unchanged = plan.Items.Count - uploads - deletions;
             string summary = $"upload {uploads} file(s) ({TrainingPublisher.Mb(plan.Transfers.Sum(t => t.Size))}), delete {deletions}, leave {unchanged} unchanged on {target.Description}";
-            bool whatIf = MyInvocation.BoundParameters.TryGetValue("WhatIf", out object? w) && w is SwitchParameter s && s.IsPresent;
             if (whatIf)
                 foreach (TrainingFileResult item in plan.Items.Where(i => i.Action != TrainingFileAction.Unchanged))
                     ShouldProcess(item.Target, item.Describe());

@@ -390,6 +390,8 @@ namespace InfluenceGen.Deploy.Infrastructure
         public const string TrainingS3RequestFailed = "TrainingS3RequestFailed";
         /// <summary>Some objects could not be deleted during pruning. <b>Fix:</b> Read the first failure the message names.</summary>
         public const string TrainingS3DeleteFailed = "TrainingS3DeleteFailed";
+        /// <summary>S3 answered an upload with an ETag that is not the MD5 (or md5-of-part-md5s-N) of the bytes hashed here: the object may not be what was sent; later phases were not published. <b>Fix:</b> Run the publish again; if it repeats, check a proxy or the S3-compatible server between.</summary>
+        public const string TrainingS3UploadMismatch = "TrainingS3UploadMismatch";
         /// <summary>A deletion would have touched a key outside the portal prefix; refused. <b>Fix:</b> Report it: this is a safety stop.</summary>
         public const string TrainingDeleteOutsidePrefix = "TrainingDeleteOutsidePrefix";
         /// <summary>A file failed to upload (per file). <b>Fix:</b> Read the file's error.</summary>

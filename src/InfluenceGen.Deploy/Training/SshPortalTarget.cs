@@ -25,6 +25,12 @@ namespace InfluenceGen.Deploy.Training
     /// (<c>ln -s</c> to a temporary name, <c>mv -T</c>). Old releases beyond N are pruned. A publish that
     /// fails or is cut off leaves <c>current</c> untouched; its staging folder is removed by a later publish.
     /// Every script goes to <c>bash -s</c> on stdin: no path list or secret on a command line.
+    /// <para>With a <see cref="TrainingReleaseCache"/> a publish from the same machine plans against the
+    /// release it recorded last time (no read first; the SSH handshake runs meanwhile) and a small change is
+    /// one script: check that <c>current</c> is still that release with that manifest hash, stage, unpack,
+    /// verify, switch. The new manifest is built on the target from the previous one (only changed lines
+    /// travel) and checked against the hash computed here. When the target serves something else the script
+    /// changes nothing and answers the real state (<see cref="TargetStateChangedException"/>).</para>
     /// </summary>
     public sealed class SshPortalTarget : IPortalTarget
     {
@@ -38,6 +44,10 @@ namespace InfluenceGen.Deploy.Training
         private readonly List<string> _batchFiles = new List<string>();
         private string? _staging;
         private readonly int _concurrency;
+        private readonly TrainingReleaseCache? _releases;
+        /// <summary>The served release's manifest, byte for byte (from the read or the record).</summary>
+        private TrainingReleaseCache.Record? _served;
+        private Task? _connecting;
 
         /// <summary>Files up to this size travel in tar batches (one `tar -x` per batch) instead of one SFTP
         /// transfer each; larger files go over SFTP.</summary>
@@ -50,8 +60,10 @@ namespace InfluenceGen.Deploy.Training
         /// manifest. (Larger ones go over SFTP, which moves bulk data far faster than a command's stdin.)</summary>
         public const long InlineLimit = 512 * 1024;
 
-        public SshPortalTarget(ITargetTransport transport, string targetDir, int keepReleases, RetryPolicy? retry = null, string? releaseId = null, int concurrency = 4)
+        public SshPortalTarget(ITargetTransport transport, string targetDir, int keepReleases, RetryPolicy? retry = null, string? releaseId = null, int concurrency = 4,
+            TrainingReleaseCache? releases = null)
         {
+            _releases = releases;
             _concurrency = Math.Max(1, Math.Min(8, concurrency));
             _transport = transport;
             _dir = targetDir.TrimEnd('/');
@@ -68,36 +80,94 @@ namespace InfluenceGen.Deploy.Training
         public string TargetOf(string relativePath) => $"{_dir}/releases/{_release}/{relativePath}";
         private static string Q(string s) => TargetTransportExtensions.ShellQuote(s);
 
-        public async Task<RemoteState> ReadAsync(IDeployLog log, CancellationToken cancellationToken)
-        {
-            // One round trip: the served release and its manifest; staging folders of publishes cut off
-            // more than an hour ago are removed.
-            string script = $@"set -eu
-D={Q(_dir)}
-mkdir -p ""$D/releases""
-find ""$D/releases"" -mindepth 1 -maxdepth 1 -name '.incoming-*' -mmin +60 -exec rm -rf {{}} + 2>/dev/null || true
-if [ -L ""$D/current"" ]; then
-  t=$(readlink ""$D/current""); r=${{t##*/}}
+        /// <summary>A script fragment that prints the served release ("release ID" or "release -"), its
+        /// manifest's hash ("sha HEX") and the manifest; $D is the target folder.</summary>
+        private const string StateScript = @"if [ -L ""$D/current"" ]; then
+  t=$(readlink ""$D/current""); r=${t##*/}
   echo ""release $r""
-  if [ -f ""$D/releases/$r.manifest"" ] && [ -d ""$D/releases/$r"" ]; then cat ""$D/releases/$r.manifest""; fi
+  if [ -f ""$D/releases/$r.manifest"" ] && [ -d ""$D/releases/$r"" ]; then
+    echo ""sha $(sha256sum < ""$D/releases/$r.manifest"" | cut -c1-64)""
+    cat ""$D/releases/$r.manifest""
+  fi
 elif [ -e ""$D/current"" ]; then
   echo ""$D/current exists and is not a symlink: move it away (the portal is served from $D/current -> releases/<id>)"" >&2; exit 3
 else
   echo 'release -'
 fi
 ";
+
+        /// <summary>Staging folders of publishes cut off more than an hour ago go.</summary>
+        private const string CleanupScript = "find \"$D/releases\" -mindepth 1 -maxdepth 1 -name '.incoming-*' -mmin +60 -exec rm -rf {} + 2>/dev/null || true\n";
+
+        public async Task<RemoteState> ReadAsync(IDeployLog log, CancellationToken cancellationToken)
+        {
+            // One round trip: the served release and its manifest.
+            string script = "set -eu\nD=" + Q(_dir) + "\nmkdir -p \"$D/releases\"\n" + CleanupScript + StateScript;
             CommandResult r = await Script(script, "read the served release of " + Description, cancellationToken).ConfigureAwait(false);
-            var files = new Dictionary<string, RemoteFile>(StringComparer.Ordinal);
-            string? release = null;
-            foreach (string line in r.Stdout.Split('\n'))
+            return Served(r.Stdout);
+        }
+
+        /// <summary>Parses <see cref="StateScript"/>'s answer, keeps the manifest as served and records it.</summary>
+        private RemoteState Served(string stdout)
+        {
+            string? release = null, sha = null;
+            int pos = 0;
+            while (pos < stdout.Length)
             {
-                if (line.Length == 0) continue;
-                if (line.StartsWith("release ", StringComparison.Ordinal)) { string id = line.Substring(8).Trim(); release = id == "-" ? null : id; continue; }
+                int eol = stdout.IndexOf('\n', pos);
+                string line = eol < 0 ? stdout.Substring(pos) : stdout.Substring(pos, eol - pos);
+                if (line.StartsWith("release ", StringComparison.Ordinal)) { string id = line.Substring(8).Trim(); release = id == "-" ? null : id; }
+                else if (line.StartsWith("sha ", StringComparison.Ordinal)) sha = line.Substring(4).Trim();
+                else if (line.Length > 0) break;
+                pos = eol < 0 ? stdout.Length : eol + 1;
+            }
+            string manifest = stdout.Substring(pos);
+            _served = release != null && sha != null && string.Equals(Hashing.Sha256Hex(manifest), sha, StringComparison.OrdinalIgnoreCase)
+                ? new TrainingReleaseCache.Record(release, sha.ToLowerInvariant(), manifest) : null;
+            if (_served != null) _releases?.Save(Description, _served);
+            else _releases?.Forget(Description);
+            return new RemoteState(ParseManifest(release != null ? manifest : string.Empty), release);
+        }
+
+        private static Dictionary<string, RemoteFile> ParseManifest(string manifest)
+        {
+            var files = new Dictionary<string, RemoteFile>(StringComparer.Ordinal);
+            foreach (string line in manifest.Split('\n'))
+            {
                 string[] parts = line.Split(new[] { '\t' }, 3);
                 if (parts.Length != 3 || !long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out long size)) continue;
                 files[parts[2]] = new RemoteFile(parts[2], size, sha256: parts[0]);
             }
-            return new RemoteState(files, release);
+            return files;
+        }
+
+        public RemoteState? Recorded(IDeployLog log, CancellationToken cancellationToken)
+        {
+            TrainingReleaseCache.Record? record = _releases?.Load(Description);
+            if (record == null) return null;
+            _served = record;
+            // The handshake (key exchange, host key check, authentication) runs while the source is compared.
+            if (_transport is SshTransport ssh) _connecting = ssh.ConnectAsync(cancellationToken);
+            return new RemoteState(ParseManifest(record.Manifest), record.Release) { Assumed = true };
+        }
+
+        /// <summary>A script fragment (after D=…) that stops with exit 75 and the served state unless the target
+        /// still serves <paramref name="state"/>'s release with the manifest recorded for it.</summary>
+        private string Guard(RemoteState state)
+        {
+            if (!state.Assumed) return string.Empty;
+            if (_served == null || state.Release != _served.Release) throw new InvalidOperationException("an assumed state without its record");
+            return "E=" + Q(_served.Release) + "\nS=" + Q(_served.ManifestSha256) + "\n" +
+                   "if [ \"$(readlink \"$D/current\" 2>/dev/null || true)\" != \"releases/$E\" ] || [ ! -d \"$D/releases/$E\" ] || " +
+                   "[ \"$(sha256sum < \"$D/releases/$E.manifest\" 2>/dev/null | cut -c1-64)\" != \"$S\" ]; then\n" +
+                   "echo moved\n" + StateScript + "exit 75\nfi\n" + CleanupScript;
+        }
+
+        public async Task VerifyAsync(RemoteState state, IDeployLog log, CancellationToken cancellationToken)
+        {
+            if (!state.Assumed) return;
+            await Script("set -eu\nD=" + Q(_dir) + "\n" + Guard(state) + "echo same\n", "check the served release of " + Description, cancellationToken, state).ConfigureAwait(false);
+            log.Verbose($"{Description} still serves release {state.Release}");
         }
 
         public Task<bool> SameContentAsync(TrainingFile file, RemoteFile remote, IDeployLog log, CancellationToken cancellationToken) =>
@@ -107,8 +177,12 @@ fi
         {
             // Stage: a new folder with the served release hard-linked in (cp -al: one process for
             // all files), minus the files that change or go; then the folders the uploads need.
+            _staging = null;
+            _inlineFiles.Clear();
+            _sentInBatches.Clear();
+            _batchFiles.Clear();
             var sb = new StringBuilder();
-            sb.Append("set -eu\nD=").Append(Q(_dir)).Append("\nN=").Append(Q(Incoming)).Append('\n');
+            sb.Append("set -eu\nD=").Append(Q(_dir)).Append('\n').Append(Guard(plan.Remote)).Append("N=").Append(Q(Incoming)).Append('\n');
             sb.Append("rm -rf \"$N\"\nmkdir -p \"$N\"\n");
             if (plan.Remote.Release != null)
                 sb.Append("P=\"$D/releases/\"").Append(Q(plan.Remote.Release)).Append("\nif [ -d \"$P\" ]; then cp -al \"$P/.\" \"$N/\"; fi\n");
@@ -121,7 +195,7 @@ fi
                 _staging = sb.ToString();   // sent with the files and the switch, in one script (CommitAsync)
                 return;
             }
-            await Script(sb.ToString(), "stage release " + _release, cancellationToken).ConfigureAwait(false);
+            await Script(sb.ToString(), "stage release " + _release, cancellationToken, plan.Remote).ConfigureAwait(false);
 
             // Many small files: a few tar batches, in parallel, instead of one SFTP round trip each.
             var batches = new List<List<TrainingFileResult>>();
@@ -256,15 +330,7 @@ fi
             }
             // 2. the manifest of the new release: the source's files, plus (without -Delete) the served
             //    release's files the source no longer has, which stay linked in.
-            var manifest = new SortedDictionary<string, (string sha, long size)>(StringComparer.Ordinal);
-            foreach (TrainingFileResult i in plan.Items.Where(i => i.Source != null)) manifest[i.Path] = (i.Source!.Sha256, i.Source.Length);
-            bool deleting = plan.Items.Any(i => i.Action == TrainingFileAction.Delete);
-            foreach (RemoteFile r in plan.Remote.Files.Values)
-                if (!manifest.ContainsKey(r.Path) && !deleting) manifest[r.Path] = (r.Sha256 ?? string.Empty, r.Size);
-            string mm = "IG_MANIFEST_" + Guid.NewGuid().ToString("N");
-            sb.Append("cat > \"$D/releases/.$R.manifest.tmp\" <<'").Append(mm).Append("'\n");
-            foreach (var kv in manifest) sb.Append(kv.Value.sha).Append('\t').Append(kv.Value.size.ToString(CultureInfo.InvariantCulture)).Append('\t').Append(kv.Key).Append('\n');
-            sb.Append(mm).Append('\n');
+            string manifest = AppendManifest(sb, plan);
             // 3. rename into place, switch current atomically, prune (never the served release)
             sb.Append(@"mv -T ""$N"" ""$D/releases/$R""
 mv -T ""$D/releases/.$R.manifest.tmp"" ""$D/releases/$R.manifest""
@@ -277,19 +343,84 @@ ls -1 | grep -v '\.manifest$' | grep -v '^\.' | sort -r | tail -n +").Append(_ke
 done
 echo ""switched $R""
 ");
-            await Script(sb.ToString(), "switch " + Description + " to release " + _release, cancellationToken).ConfigureAwait(false);
+            await Script(sb.ToString(), "switch " + Description + " to release " + _release, cancellationToken, _staging != null ? plan.Remote : null).ConfigureAwait(false);
+            _served = new TrainingReleaseCache.Record(_release, Hashing.Sha256Hex(manifest), manifest);
+            _releases?.Save(Description, _served);
             log.Verbose($"{_dir}/current -> releases/{_release}");
             return _release;
         }
 
+        /// <summary>
+        /// Appends the script part that writes the new release's manifest to $D/releases/.$R.manifest.tmp and
+        /// returns its text. When the served release's manifest is known byte for byte, the target builds the
+        /// new one from it (the lines of files that change or go dropped, those of new and changed files
+        /// appended) and checks the result's hash against this text's: only the changed lines travel.
+        /// Otherwise the whole manifest is sent (ordinal order).
+        /// </summary>
+        private string AppendManifest(StringBuilder sb, TrainingPlan plan)
+        {
+            string Line(string path, string sha, long size) => sha + "\t" + size.ToString(CultureInfo.InvariantCulture) + "\t" + path + "\n";
+            TrainingReleaseCache.Record? previous = _served;
+            if (previous != null && plan.Remote.Release == previous.Release && (previous.Manifest.Length == 0 || previous.Manifest.EndsWith("\n", StringComparison.Ordinal)))
+            {
+                var drop = new HashSet<string>(plan.Items.Where(i => i.Action == TrainingFileAction.Update || i.Action == TrainingFileAction.Delete).Select(i => i.Path), StringComparer.Ordinal);
+                var text = new StringBuilder(previous.Manifest.Length + 256);
+                foreach (string line in previous.Manifest.Split('\n'))
+                {
+                    if (line.Length == 0) continue;
+                    string[] parts = line.Split(new[] { '\t' }, 4);
+                    if (!(parts.Length >= 3 && drop.Contains(parts[2]))) text.Append(line).Append('\n');
+                }
+                var added = new StringBuilder();
+                foreach (TrainingFileResult t in plan.Transfers.OrderBy(t => t.Path, StringComparer.Ordinal)) added.Append(Line(t.Path, t.Source!.Sha256, t.Source.Length));
+                text.Append(added);
+                string result = text.ToString();
+                sb.Append("P=").Append(Q(previous.Release)).Append("\nM=\"$D/releases/.$R.manifest.tmp\"\n");
+                string dl = "/dev/null";
+                if (drop.Count > 0)
+                {
+                    dl = "$N.drop";
+                    AppendList(sb, "cat > \"$N.drop\"", drop.OrderBy(p => p, StringComparer.Ordinal));
+                }
+                sb.Append("awk -F'\\t' -v dl=\"").Append(dl).Append("\" 'BEGIN { while ((getline l < dl) > 0) d[l] = 1 } !($3 in d)' \"$D/releases/$P.manifest\" > \"$M\"\n");
+                if (drop.Count > 0) sb.Append("rm -f \"$N.drop\"\n");
+                if (added.Length > 0)
+                {
+                    string am = "IG_MANIFEST_" + Guid.NewGuid().ToString("N");
+                    sb.Append("cat >> \"$M\" <<'").Append(am).Append("'\n").Append(added).Append(am).Append('\n');
+                }
+                sb.Append("[ \"$(sha256sum < \"$M\" | cut -c1-64)\" = ").Append(Hashing.Sha256Hex(result))
+                  .Append(" ] || { echo \"the manifest built from release $P's differs from the expected one: not switched\" >&2; exit 4; }\n");
+                return result;
+            }
+            var manifest = new SortedDictionary<string, (string sha, long size)>(StringComparer.Ordinal);
+            foreach (TrainingFileResult i in plan.Items.Where(i => i.Source != null)) manifest[i.Path] = (i.Source!.Sha256, i.Source.Length);
+            bool deleting = plan.Items.Any(i => i.Action == TrainingFileAction.Delete);
+            foreach (RemoteFile r in plan.Remote.Files.Values)
+                if (!manifest.ContainsKey(r.Path) && !deleting) manifest[r.Path] = (r.Sha256 ?? string.Empty, r.Size);
+            var full = new StringBuilder();
+            foreach (var kv in manifest) full.Append(Line(kv.Key, kv.Value.sha, kv.Value.size));
+            string mm = "IG_MANIFEST_" + Guid.NewGuid().ToString("N");
+            sb.Append("cat > \"$D/releases/.$R.manifest.tmp\" <<'").Append(mm).Append("'\n").Append(full).Append(mm).Append('\n');
+            return full.ToString();
+        }
+
         /// <summary>Runs a script on the target. It is wrapped in a function called on its last line: bash
         /// reads a script from stdin as it goes, so a connection cut mid-script must not leave a truncated
-        /// command to run; an incomplete function is a syntax error and nothing of it runs.</summary>
-        private async Task<CommandResult> Script(string script, string what, CancellationToken cancellationToken)
+        /// command to run; an incomplete function is a syntax error and nothing of it runs. A script that
+        /// starts with <see cref="Guard"/> for an <paramref name="assumed"/> state and finds the target moved
+        /// throws <see cref="TargetStateChangedException"/> with the served state (nothing was changed).</summary>
+        private async Task<CommandResult> Script(string script, string what, CancellationToken cancellationToken, RemoteState? assumed = null)
         {
             CommandResult r;
             try
             {
+                if (_connecting != null)
+                {
+                    Task connecting = _connecting;
+                    _connecting = null;
+                    await connecting.ConfigureAwait(false);
+                }
                 r = await _transport.RunScriptAsync("ig_publish_step() {\n" + script + "}\nig_publish_step\n", cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (!(ex is DeployException) && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
@@ -297,6 +428,13 @@ echo ""switched $R""
                 throw new DeployException(ErrorIds.TrainingWebServerConnectionLost, ErrorKind.ConnectionError,
                     $"the connection to {_transport.Description} was lost during '{what}' ({ex.GetType().Name}: {ex.Message}); current stays on the release it served " +
                     "(a script cut off runs none of its commands), and the next publish completes this one", Description, ex);
+            }
+            if (assumed != null && assumed.Assumed && r.ExitCode == 75 && r.Stdout.StartsWith("moved\n", StringComparison.Ordinal))
+            {
+                RemoteState served = Served(r.Stdout.Substring(6));
+                throw new TargetStateChangedException(served, served.Release == assumed.Release
+                    ? $"{Description} serves release {served.Release} with another manifest than the one recorded by the last publish from here; nothing was changed"
+                    : $"{Description} serves release {served.Release ?? "(none)"}, not {assumed.Release} as recorded by the last publish from here; nothing was changed");
             }
             if (!r.Succeeded)
                 throw new DeployException(ErrorIds.TrainingWebServerScriptFailed, ErrorKind.InvalidResult,

@@ -18,6 +18,7 @@ namespace InfluenceGen.Deploy.Training
     {
         private readonly string _directory;
         private Dictionary<string, (long size, long ticks, string sha, string etag)> _entries = new Dictionary<string, (long, long, string, string)>(StringComparer.Ordinal);
+        private string? _loaded;
 
         public TrainingHashCache(string? directory = null)
         {
@@ -37,6 +38,9 @@ namespace InfluenceGen.Deploy.Training
 
         internal void Load(string source, int partSize)
         {
+            string key = partSize.ToString(CultureInfo.InvariantCulture) + "\t" + source;
+            if (_loaded == key) return;   // read once per publish
+            _loaded = key;
             _entries = new Dictionary<string, (long, long, string, string)>(StringComparer.Ordinal);
             try
             {
@@ -74,6 +78,7 @@ namespace InfluenceGen.Deploy.Training
                     sb.Append(f.Length.ToString(CultureInfo.InvariantCulture)).Append('\t').Append(f.ModifiedTicks.ToString(CultureInfo.InvariantCulture)).Append('\t')
                       .Append(f.Sha256).Append('\t').Append(f.ETag).Append('\t').Append(f.RelativePath).Append('\n');
                 AtomicFile.WriteAllText(FileFor(source), sb.ToString());
+                _loaded = null;
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException) { /* a cache only */ }
         }

@@ -86,6 +86,18 @@ namespace InfluenceGen.Deploy.Training
         public IReadOnlyDictionary<string, RemoteFile> Files { get; }
         /// <summary>The release now served (web server target), if any.</summary>
         public string? Release { get; }
+        /// <summary>Taken from this machine's record of the last publish, not read from the target: the target
+        /// checks it before it changes anything (<see cref="TargetStateChangedException"/> when it differs).</summary>
+        public bool Assumed { get; set; }
+    }
+
+    /// <summary>The target does not serve the state a publish was planned against (it was taken from a
+    /// record that is out of date); nothing was changed. <see cref="Actual"/> is what it serves.</summary>
+    public sealed class TargetStateChangedException : Exception
+    {
+        public TargetStateChangedException(RemoteState actual, string message) : base(message) { Actual = actual; }
+
+        public RemoteState Actual { get; }
     }
 
     /// <summary>The ordered plan of a publish: assets, pages, sub-folder index pages, the portal's index.html, deletions.</summary>

@@ -18,6 +18,13 @@ namespace InfluenceGen.Deploy.Training
         /// <summary>The object key or remote path of a portal path.</summary>
         string TargetOf(string relativePath);
         Task<RemoteState> ReadAsync(IDeployLog log, CancellationToken cancellationToken);
+        /// <summary>The state this machine recorded after its last publish or read there (no round trip; it may
+        /// start connecting meanwhile), or null. Marked <see cref="RemoteState.Assumed"/>: the target checks it
+        /// before changing anything and throws <see cref="TargetStateChangedException"/> when it differs.</summary>
+        RemoteState? Recorded(IDeployLog log, CancellationToken cancellationToken);
+        /// <summary>Checks that the target still serves the assumed <paramref name="state"/> (a publish that changes
+        /// nothing); throws <see cref="TargetStateChangedException"/> otherwise.</summary>
+        Task VerifyAsync(RemoteState state, IDeployLog log, CancellationToken cancellationToken);
         /// <summary>Does the target's copy hold exactly these bytes?</summary>
         Task<bool> SameContentAsync(TrainingFile file, RemoteFile remote, IDeployLog log, CancellationToken cancellationToken);
         /// <summary>Before the first upload (the web server stages a new release with the unchanged files hard-linked).</summary>
@@ -37,6 +44,9 @@ namespace InfluenceGen.Deploy.Training
         public string Environment { get; set; } = string.Empty;
         /// <summary>Reuse a folder's hashes of unchanged files (size and modification time) from the last publish.</summary>
         public TrainingHashCache? HashCache { get; set; }
+        /// <summary>Plan against the target's recorded state (<see cref="IPortalTarget.Recorded"/>) instead of
+        /// reading it first; off for -WhatIf, which shows what the target really holds.</summary>
+        public bool UseRecordedState { get; set; }
     }
 
     /// <summary>
@@ -55,10 +65,25 @@ namespace InfluenceGen.Deploy.Training
         public async Task<TrainingPlan> PlanAsync(TrainingSource source, TrainingPublishOptions options, IDeployLog log, CancellationToken cancellationToken)
         {
             var watch = Stopwatch.StartNew();
+            RemoteState? recorded = options.UseRecordedState ? _target.Recorded(log, cancellationToken) : null;
+            // The target is read (its client's first request, the SSH handshake) on a worker thread while the
+            // source's unchanged files take their hashes from the cache here.
+            Task<RemoteState> reading = recorded != null ? Task.FromResult(recorded) : Task.Run(() => _target.ReadAsync(log, cancellationToken), cancellationToken);
+            source.FillFromCache(options.HashCache, S3Layout.PartSize);
+            RemoteState remote = await reading.ConfigureAwait(false);
+            log.Verbose($"{_target.Description} " + (recorded != null ? "held" : "holds") + $" {remote.Files.Count:N0} files" + (remote.Release != null ? $" (release {remote.Release})" : "") +
+                        (recorded != null ? " after the last publish from here (checked before anything changes)" : ""));
+            TrainingPlan plan = await PlanAgainstAsync(source, remote, options, log, cancellationToken).ConfigureAwait(false);
+            plan.Started = watch;
+            return plan;
+        }
+
+        /// <summary>Plans against <paramref name="remote"/>: hashes what must be compared, then compares.</summary>
+        private async Task<TrainingPlan> PlanAgainstAsync(TrainingSource source, RemoteState remote, TrainingPublishOptions options, IDeployLog log, CancellationToken cancellationToken)
+        {
+            var watch = Stopwatch.StartNew();
             // Only files the target has with the same size need their hashes to plan (the cache helps for a
             // folder); new and resized files are hashed as they are uploaded, beside other transfers.
-            RemoteState remote = await _target.ReadAsync(log, cancellationToken).ConfigureAwait(false);
-            log.Verbose($"{_target.Description} holds {remote.Files.Count:N0} files" + (remote.Release != null ? $" (release {remote.Release})" : ""));
             List<TrainingFile> candidates = source.Files.Where(f => remote.Files.TryGetValue(f.RelativePath, out RemoteFile? r) && r.Size == f.Length).ToList();
             long total = candidates.Sum(f => f.Length), read = 0;
             var progress = new ThrottledProgress(log, "Reading training material", total);
@@ -66,12 +91,30 @@ namespace InfluenceGen.Deploy.Training
                 new Progress(n => progress.Report(Interlocked.Add(ref read, n), $"{candidates.Count:N0} files")), cancellationToken, options.HashCache).ConfigureAwait(false);
             log.Verbose($"hashed {candidates.Count:N0} of {source.Files.Count:N0} files of {source.Path} to compare ({total:N0} bytes) in {watch.Elapsed.TotalSeconds:0.00} s" +
                         (options.HashCache?.Hits > 0 ? $" ({options.HashCache.Hits:N0} unchanged since the last run: hashes from the cache)" : ""));
-            TrainingPlan plan = await TrainingPlan.CreateAsync(source, remote, options.Delete, _target.Description, (f, r, ct) => _target.SameContentAsync(f, r, log, ct), _target.TargetOf, cancellationToken).ConfigureAwait(false);
-            plan.Started = watch;
-            return plan;
+            return await TrainingPlan.CreateAsync(source, remote, options.Delete, _target.Description, (f, r, ct) => _target.SameContentAsync(f, r, log, ct), _target.TargetOf, cancellationToken).ConfigureAwait(false);
         }
 
+        /// <summary>
+        /// Publishes <paramref name="plan"/>. When it was made against a recorded state the target no longer
+        /// serves, the target changed nothing and answered its real state: the publish is planned again
+        /// against that and applied (once; that state was read, not assumed).
+        /// </summary>
         public async Task<TrainingPublishResult> ApplyAsync(TrainingPlan plan, TrainingPublishOptions options, IDeployLog log, CancellationToken cancellationToken)
+        {
+            try
+            {
+                return await ApplyPlanAsync(plan, options, log, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TargetStateChangedException changed) when (plan.Remote.Assumed)
+            {
+                log.Verbose(changed.Message + ": planning again against what it serves");
+                TrainingPlan again = await PlanAgainstAsync(plan.Source, changed.Actual, options, log, cancellationToken).ConfigureAwait(false);
+                again.Started = plan.Started;
+                return await ApplyPlanAsync(again, options, log, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        private async Task<TrainingPublishResult> ApplyPlanAsync(TrainingPlan plan, TrainingPublishOptions options, IDeployLog log, CancellationToken cancellationToken)
         {
             Stopwatch watch = plan.Started ?? Stopwatch.StartNew();   // the time of the whole publish: reading, planning, transfers
             List<TrainingFileResult> transfers = plan.Transfers.ToList();
@@ -89,7 +132,10 @@ namespace InfluenceGen.Deploy.Training
                 {
                     if (failed) { foreach (TrainingFileResult skipped in phase) skipped.Status = "Skipped"; continue; }
                     log.Verbose($"{phase.Key}: {phase.Count()} file(s)");
-                    failed = !await UploadPhaseAsync(phase.ToList(), options.Concurrency, log, cancellationToken, n =>
+                    // Largest first: a video's sequential parts start early and small files fill the other slots,
+                    // instead of one big file holding up the next phase at the end.
+                    List<TrainingFileResult> ordered = phase.OrderByDescending(t => t.Size).ThenBy(t => t.Path, StringComparer.Ordinal).ToList();
+                    failed = !await UploadPhaseAsync(ordered, options.Concurrency, log, cancellationToken, n =>
                     {
                         progress.Report(Interlocked.Add(ref bytesSent, n), Status());
                     }, () => { Interlocked.Increment(ref filesDone); progress.Report(Interlocked.Read(ref bytesSent), Status(), force: true); }).ConfigureAwait(false);
@@ -107,6 +153,8 @@ namespace InfluenceGen.Deploy.Training
                     release = await _target.CommitAsync(plan, log, cancellationToken).ConfigureAwait(false);
                 }
             }
+            else if (plan.Remote.Assumed)
+                await _target.VerifyAsync(plan.Remote, log, cancellationToken).ConfigureAwait(false);   // "unchanged" must hold for the real target
             foreach (TrainingFileResult u in plan.Items.Where(i => i.Action == TrainingFileAction.Unchanged)) u.Status = "Done";
             plan.Source.SaveHashes(options.HashCache, S3Layout.PartSize);
 

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using InfluenceGen.Deploy.Configuration;
 using InfluenceGen.Deploy.Infrastructure;
@@ -151,6 +152,9 @@ namespace InfluenceGen.Deploy.Training
             };
         }
 
+        /// <summary>Key exchange offered first to the portal's web server (see <see cref="SshTarget.KeyExchangePreference"/>).</summary>
+        public static readonly IReadOnlyList<string> KeyExchange = new[] { "curve25519-sha256", "curve25519-sha256@libssh.org" };
+
         private static void SshFrom(DeployConfiguration config, TrainingSettings settings)
         {
             string dir = (config.Get("TrainingPortalTargetDir") ?? string.Empty).Trim();
@@ -170,6 +174,9 @@ namespace InfluenceGen.Deploy.Training
                 KnownHostsFile = config.Get("TrainingPortalSshKnownHosts"),
                 TrustOnFirstUse = config.Toggle("TrainingPortalSshTrustOnFirstUse"),
                 SettingNames = SshNames,
+                // The session carries the public portal only: classic X25519 first saves SSH.NET's managed
+                // post-quantum hybrid (~100 ms per connection); the host key pin and key authentication stay.
+                KeyExchangePreference = KeyExchange,
             };
         }
     }

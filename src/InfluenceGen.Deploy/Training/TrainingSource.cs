@@ -169,6 +169,15 @@ namespace InfluenceGen.Deploy.Training
             await HashFilesAsync(todo, partSize, multipartThreshold, parallelism, bytesRead, cancellationToken).ConfigureAwait(false);
         }
 
+        /// <summary>Takes the hashes of a folder's files unchanged since the last run (same size and modification
+        /// time) from <paramref name="cache"/>; reads no file.</summary>
+        public void FillFromCache(TrainingHashCache? cache, int partSize)
+        {
+            if (cache == null || IsZip) return;
+            cache.Load(Path, partSize);
+            foreach (TrainingFile f in Files) if (f.Sha256.Length == 0) cache.TryFill(f);
+        }
+
         /// <summary>Keeps the hashes computed so far for the next run (folders only).</summary>
         public void SaveHashes(TrainingHashCache? cache, int partSize)
         {

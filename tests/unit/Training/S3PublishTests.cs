@@ -13,11 +13,11 @@ namespace InfluenceGen.Deploy.Tests.Training
     /// </summary>
     public class S3PublishTests
     {
-        private static async Task<TrainingPublishResult> Publish(string source, S3PortalSettings settings, bool delete = false, RecordingLog? log = null, InfluenceGen.Deploy.Infrastructure.RetryPolicy? retry = null, int concurrency = 4)
+        private static async Task<TrainingPublishResult> Publish(string source, S3PortalSettings settings, bool delete = false, RecordingLog? log = null, InfluenceGen.Deploy.Infrastructure.RetryPolicy? retry = null, int concurrency = 4, TrainingHashCache? cache = null)
         {
             using var target = new S3PortalTarget(settings, retry ?? FastRetry.Policy);
             var publisher = new TrainingPublisher(target);
-            var options = new TrainingPublishOptions { Delete = delete, Concurrency = concurrency, Environment = "test" };
+            var options = new TrainingPublishOptions { Delete = delete, Concurrency = concurrency, Environment = "test", HashCache = cache };
             TrainingPlan plan = await publisher.PlanAsync(TrainingSource.Load(source), options, log ?? new RecordingLog(), CancellationToken.None);
             return await publisher.ApplyAsync(plan, options, log ?? new RecordingLog(), CancellationToken.None);
         }
@@ -198,6 +198,41 @@ namespace InfluenceGen.Deploy.Tests.Training
             Assert.EndsWith("-2\"", S3Server.List(bucket)["x/media/onboarding.mp4"].ETag);
             TrainingPublishResult r = await Publish(portal.Root, S3Server.Settings(bucket, "x"));
             Assert.Equal(0, r.FilesUploaded);
+        }
+
+        [Fact]
+        public async Task An_object_stored_with_other_bytes_than_were_hashed_fails_the_publish_before_the_pages()
+        {
+            // Uploads carry no CRC32 trailer (RequestChecksumCalculation WHEN_REQUIRED); instead the ETag S3
+            // answers must be the MD5 of the bytes hashed here. Provoked with a stale hash cache: same size and
+            // modification time, other bytes.
+            using var tmp = new TempDir();
+            var portal = new Portal(tmp.Combine("site"), 2, 10);
+            string bucket = S3Server.NewBucket();
+            var cache = new TrainingHashCache(tmp.Combine("cache"));
+            Assert.True((await Publish(portal.Root, S3Server.Settings(bucket, "portal"), cache: cache)).Succeeded);
+
+            string css = Path.Combine(portal.Root, "assets", "app.1a2b3c4d5e.css");
+            DateTime modified = File.GetLastWriteTimeUtc(css);
+            byte[] bytes = File.ReadAllBytes(css);
+            bytes[0] ^= 0x20;
+            File.WriteAllBytes(css, bytes);
+            File.SetLastWriteTimeUtc(css, modified);
+            using (var client = S3Server.Client()) await client.DeleteObjectAsync(bucket, "portal/assets/app.1a2b3c4d5e.css");   // so it must travel
+            portal.Write("index.html", "<html>v2</html>");
+
+            TrainingPublishResult r = await Publish(portal.Root, S3Server.Settings(bucket, "portal"), cache: cache);
+            Assert.False(r.Succeeded);
+            TrainingFileResult failed = r.Files.Single(f => f.Status == "Failed");
+            Assert.Equal(("assets/app.1a2b3c4d5e.css", "TrainingS3UploadMismatch"), (failed.Path, failed.ErrorId));
+            Assert.Contains("stale hash cache", failed.Error);
+            Assert.Equal("Skipped", r.Files.Single(f => f.Path == "index.html").Status);
+            Assert.NotEqual(portal.Read("index.html"), S3Server.Get(bucket, "portal/index.html").Bytes);
+
+            // control: hashed afresh, the same publish goes through
+            TrainingPublishResult fresh = await Publish(portal.Root, S3Server.Settings(bucket, "portal"));
+            Assert.True(fresh.Succeeded);
+            Assert.Equal(portal.Read("index.html"), S3Server.Get(bucket, "portal/index.html").Bytes);
         }
     }
 }

@@ -21,14 +21,35 @@ namespace InfluenceGen.Deploy.Tests.Training
             SettingNames = TrainingSettings.SshNames,
         };
 
-        private static async Task<TrainingPublishResult> Publish(string source, string dir, bool delete = false, int? port = null, int keep = 3, RecordingLog? log = null)
+        private static async Task<TrainingPublishResult> Publish(string source, string dir, bool delete = false, int? port = null, int keep = 3, RecordingLog? log = null,
+            TrainingReleaseCache? releases = null, Action<int>? roundTrips = null)
         {
-            using var target = new SshPortalTarget(new SshTransport(Target(port)), dir, keep, FastRetry.Policy);
+            var transport = new SshTransport(Target(port));
+            using var target = new SshPortalTarget(transport, dir, keep, FastRetry.Policy, releases: releases);
             var publisher = new TrainingPublisher(target);
-            var options = new TrainingPublishOptions { Delete = delete, Concurrency = 4, Environment = "test" };
+            var options = new TrainingPublishOptions { Delete = delete, Concurrency = 4, Environment = "test", UseRecordedState = releases != null };
             log ??= new RecordingLog();
-            TrainingPlan plan = await publisher.PlanAsync(TrainingSource.Load(source), options, log, CancellationToken.None);
-            return await publisher.ApplyAsync(plan, options, log, CancellationToken.None);
+            try
+            {
+                TrainingPlan plan = await publisher.PlanAsync(TrainingSource.Load(source), options, log, CancellationToken.None);
+                return await publisher.ApplyAsync(plan, options, log, CancellationToken.None);
+            }
+            finally { roundTrips?.Invoke(transport.RoundTrips); }
+        }
+
+        /// <summary>The served release's manifest, checked against the served files' real hashes and sizes.</summary>
+        private static void AssertManifestTrue(string dir)
+        {
+            string current = Current(dir);
+            string release = Path.GetFileName(new FileInfo(current).LinkTarget!);
+            var lines = File.ReadAllLines(Path.Combine(dir, "releases", release + ".manifest")).Select(l => l.Split('\t')).ToDictionary(p => p[2], p => (sha: p[0], size: long.Parse(p[1])));
+            var served = Directory.GetFiles(current, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(current, f)).OrderBy(f => f, StringComparer.Ordinal).ToList();
+            Assert.Equal(served, lines.Keys.OrderBy(k => k, StringComparer.Ordinal));
+            foreach (string f in served)
+            {
+                byte[] bytes = File.ReadAllBytes(Path.Combine(current, f));
+                Assert.Equal((Hashing.Hex(System.Security.Cryptography.SHA256.HashData(bytes)), (long)bytes.Length), lines[f]);
+            }
         }
 
         private static string NewDir() => Path.Combine(TestServers.SshHome, "portal-" + Guid.NewGuid().ToString("N").Substring(0, 10));
@@ -125,21 +146,24 @@ namespace InfluenceGen.Deploy.Tests.Training
             finally { TestServers.Sh($"rm -rf '{dir}'"); }
         }
 
-        [Fact]
-        public async Task A_small_change_travels_inside_the_switch_script_and_a_cut_mid_script_runs_none_of_it()
+        [Theory]
+        [InlineData(false)]
+        [InlineData(true)]   // planned against the recorded release: guard, stage, unpack, verify and switch in one script
+        public async Task A_small_change_travels_inside_the_switch_script_and_a_cut_mid_script_runs_none_of_it(bool recorded)
         {
             using var tmp = new TempDir();
             var portal = new Portal(tmp.Combine("site"), 2, 10);
+            TrainingReleaseCache? releases = recorded ? new TrainingReleaseCache(tmp.Combine("releases")) : null;
             string dir = NewDir();
             try
             {
-                TrainingPublishResult first = await Publish(portal.Root, dir);
+                TrainingPublishResult first = await Publish(portal.Root, dir, releases: releases);
                 Portal v1 = Portal.CopyOf(portal, tmp.Combine("v1"));
                 portal.Write("docs/handbook.pdf", Portal.Bytes(new Random(9), 300_000));   // under the inline limit: no SFTP
                 portal.Write("index.html", "<html>v2</html>");
                 using (var proxy = new CutProxy(TestServers.SshPort, cutAfterBytes: 150_000))
                 {
-                    var lost = await Assert.ThrowsAsync<DeployException>(() => Publish(portal.Root, dir, port: proxy.Port));
+                    var lost = await Assert.ThrowsAsync<DeployException>(() => Publish(portal.Root, dir, port: proxy.Port, releases: releases));
                     Assert.Equal("TrainingWebServerConnectionLost", lost.ErrorId);
                     Assert.True(proxy.WasCut);
                 }
@@ -147,9 +171,12 @@ namespace InfluenceGen.Deploy.Tests.Training
                 AssertServes(dir, v1);
                 Assert.Single(Directory.GetFiles(Path.Combine(dir, "releases"), "*.manifest"));
 
-                TrainingPublishResult next = await Publish(portal.Root, dir);
+                int trips = 0;
+                TrainingPublishResult next = await Publish(portal.Root, dir, releases: releases, roundTrips: n => trips = n);
                 Assert.Equal(2, next.FilesUploaded);
+                Assert.Equal(recorded ? 1 : 2, trips);
                 AssertServes(dir, portal);
+                AssertManifestTrue(dir);
             }
             finally { TestServers.Sh($"rm -rf '{dir}'"); }
         }
@@ -167,6 +194,97 @@ namespace InfluenceGen.Deploy.Tests.Training
             Assert.Equal("SshHostKeyRejected", ex.ErrorId);
             Assert.Contains("TRAINING_PORTAL_SSH_HOST_KEY", ex.Message);
             Assert.False(Directory.Exists(dir));
+        }
+
+        [Fact]
+        public async Task A_publish_from_the_recorded_release_is_one_round_trip_and_sends_only_the_changed_lines_of_the_manifest()
+        {
+            using var tmp = new TempDir();
+            var portal = new Portal(tmp.Combine("site"), 8, 10);
+            var releases = new TrainingReleaseCache(tmp.Combine("releases"));
+            string dir = NewDir();
+            try
+            {
+                int trips = 0;
+                TrainingPublishResult first = await Publish(portal.Root, dir, releases: releases, roundTrips: n => trips = n);
+                Assert.Equal(2, trips);   // no record yet: read, then stage + switch
+
+                portal.Write("guide/page-02.html", "<html>page 2 v2</html>");
+                portal.Write("guide/new.html", "<html>new</html>");
+                portal.Delete("guide/page-05.html");
+                var log = new RecordingLog();
+                TrainingPublishResult second = await Publish(portal.Root, dir, delete: true, log: log, releases: releases, roundTrips: n => trips = n);
+                Assert.Equal(1, trips);
+                Assert.Contains("after the last publish from here", log.Text);
+                Assert.Equal((2, 1, portal.Files().Count() - 2), (second.FilesUploaded, second.FilesDeleted, second.FilesUnchanged));
+                AssertServes(dir, portal);
+                AssertManifestTrue(dir);   // built on the target from the previous one, hash-checked there
+                Assert.Equal(Inode($"{dir}/releases/{first.Release}/media/onboarding.mp4"), Inode($"{dir}/releases/{second.Release}/media/onboarding.mp4"));
+
+                // nothing changed: still one round trip (the check that the target serves the recorded release), no new release
+                TrainingPublishResult same = await Publish(portal.Root, dir, delete: true, releases: releases, roundTrips: n => trips = n);
+                Assert.Equal((0, 0, 1), (same.FilesUploaded, same.FilesDeleted, trips));
+                Assert.Equal("releases/" + second.Release, new FileInfo(Current(dir)).LinkTarget);
+
+                // control: without the record the same publish reads first (two round trips)
+                portal.Write("index.html", "<html>v3</html>");
+                await Publish(portal.Root, dir, roundTrips: n => trips = n);
+                Assert.Equal(2, trips);
+                AssertServes(dir, portal);
+                AssertManifestTrue(dir);
+            }
+            finally { TestServers.Sh($"rm -rf '{dir}'"); }
+        }
+
+        [Fact]
+        public async Task A_target_that_no_longer_serves_the_recorded_release_is_caught_and_the_publish_planned_again_against_it()
+        {
+            using var tmp = new TempDir();
+            var portal = new Portal(tmp.Combine("site"), 6, 10);
+            var here = new TrainingReleaseCache(tmp.Combine("here"));
+            var elsewhere = new TrainingReleaseCache(tmp.Combine("elsewhere"));
+            string dir = NewDir();
+            try
+            {
+                TrainingPublishResult v1 = await Publish(portal.Root, dir, releases: here);
+                // another machine publishes v2 (this machine's record still says v1)
+                portal.Write("guide/page-01.html", "<html>page 1 v2</html>");
+                portal.Write("guide/page-03.html", "<html>page 3 v2</html>");
+                TrainingPublishResult v2 = await Publish(portal.Root, dir, releases: elsewhere);
+                Portal served2 = Portal.CopyOf(portal, tmp.Combine("v2"));
+
+                // v3 from here, planned against the stale record (v1): page-01 and page-03 differ from v1 but not from v2
+                portal.Write("guide/page-04.html", "<html>page 4 v3</html>");
+                int trips = 0;
+                var log = new RecordingLog();
+                TrainingPublishResult v3 = await Publish(portal.Root, dir, log: log, releases: here, roundTrips: n => trips = n);
+                Assert.Contains($"serves release {v2.Release}, not {v1.Release}", log.Text);
+                Assert.Equal(2, trips);                       // the guarded script (changed nothing), then the real one
+                Assert.Equal(1, v3.FilesUploaded);            // planned again against v2: only page-04
+                AssertServes(dir, portal);
+                AssertManifestTrue(dir);
+                Assert.Equal(Inode($"{dir}/releases/{v2.Release}/guide/page-01.html"), Inode($"{dir}/releases/{v3.Release}/guide/page-01.html"));
+
+                // the target rolled back by hand to v2 while this machine's record says v3, the source unchanged:
+                // "nothing changed" against the record, but the check finds v2 and page-04 is published again
+                TestServers.Sh($"ln -sfn releases/{v2.Release} '{dir}/.rollback' && mv -T '{dir}/.rollback' '{dir}/current'");
+                AssertServes(dir, served2);
+                log = new RecordingLog();
+                TrainingPublishResult again = await Publish(portal.Root, dir, log: log, releases: here, roundTrips: n => trips = n);
+                Assert.Contains($"serves release {v2.Release}, not {v3.Release}", log.Text);
+                Assert.Equal((1, 2), (again.FilesUploaded, trips));
+                AssertServes(dir, portal);
+                AssertManifestTrue(dir);
+
+                // a record whose manifest differs from the release's (same id) is not trusted either
+                string manifestFile = Path.Combine(dir, "releases", again.Release + ".manifest");
+                TestServers.Sh($"printf 'x\\n' >> '{manifestFile}'");
+                log = new RecordingLog();
+                TrainingPublishResult tampered = await Publish(portal.Root, dir, log: log, releases: here, roundTrips: n => trips = n);
+                Assert.Contains($"serves release {again.Release} with another manifest than the one recorded", log.Text);
+                Assert.Equal((0, 1), (tampered.FilesUploaded, trips));   // read as served: nothing to change
+            }
+            finally { TestServers.Sh($"rm -rf '{dir}'"); }
         }
     }
 }

@@ -27,6 +27,11 @@ namespace InfluenceGen.Deploy.Infrastructure.Ssh
         /// <summary>Accept a key when neither a fingerprint nor a known_hosts entry names the host.</summary>
         public bool TrustOnFirstUse { get; set; }
         public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(15);
+        /// <summary>Key exchange algorithms offered first, in this order (the rest of SSH.NET's list follows);
+        /// null keeps SSH.NET's order. SSH.NET's first choice, the post-quantum hybrid sntrup761x25519, is
+        /// computed in managed code and costs ~100 ms per connection here; a caller whose session carries only
+        /// public data may prefer curve25519-sha256. Authentication and the host key check do not change.</summary>
+        public IReadOnlyList<string>? KeyExchangePreference { get; set; }
         /// <summary>The settings the values came from, named in errors (default: the Odoo target's).</summary>
         public SshSettingNames SettingNames { get; set; } = SshSettingNames.Odoo;
     }
@@ -92,10 +97,20 @@ namespace InfluenceGen.Deploy.Infrastructure.Ssh
                 throw new DeployException(ErrorIds.SshKeyInvalid, ErrorKind.InvalidArgument,
                     $"the SSH private key for {Description} cannot be read ({ex.GetType().Name}: {ex.Message}); a wrong passphrase gives this too", _target.SettingNames.PrivateKey);
             }
-            return new ConnectionInfo(_target.Host, _target.Port, _target.User, new PrivateKeyAuthenticationMethod(_target.User, key))
+            var info = new ConnectionInfo(_target.Host, _target.Port, _target.User, new PrivateKeyAuthenticationMethod(_target.User, key))
             {
                 Timeout = _target.ConnectTimeout,
             };
+            if (_target.KeyExchangePreference is { Count: > 0 } preferred)
+            {
+                // SSH.NET offers the dictionary's keys in enumeration order: rebuild it, preferred ones first.
+                var all = info.KeyExchangeAlgorithms.ToList();
+                info.KeyExchangeAlgorithms.Clear();
+                foreach (string name in preferred)
+                    foreach (var kv in all.Where(a => a.Key == name)) info.KeyExchangeAlgorithms.Add(kv.Key, kv.Value);
+                foreach (var kv in all.Where(a => !preferred.Contains(a.Key))) info.KeyExchangeAlgorithms.Add(kv.Key, kv.Value);
+            }
+            return info;
         }
 
         private void CheckHostKey(object? sender, HostKeyEventArgs e)
@@ -183,6 +198,15 @@ namespace InfluenceGen.Deploy.Infrastructure.Ssh
                 return client;
             }
         }
+
+        /// <summary>Opens the command connection now (key exchange, host key check, authentication) on a
+        /// worker thread, so a caller can overlap the handshake with local work; later commands reuse it.
+        /// Not a round trip of its own. Errors are those of the first command (SshHostKeyRejected, …).</summary>
+        public Task ConnectAsync(CancellationToken cancellationToken) =>
+            Task.Run(() => { Connect(ref _ssh, c => new SshClient(c)); }, cancellationToken);
+
+        /// <summary>The key exchange algorithm of the command connection (after a connection), for diagnostics.</summary>
+        public string? KeyExchangeAlgorithm { get { lock (_gate) return _ssh?.ConnectionInfo?.CurrentKeyExchangeAlgorithm; } }
 
         public async Task<CommandResult> RunAsync(string command, string? stdin, CancellationToken cancellationToken)
         {
