@@ -75,8 +75,8 @@ namespace InfluenceGen.Deploy.Checks
         /// <param name="http">The client the calls go out on (its Timeout bounds each call); through the module's <see cref="HttpStack"/>.</param>
         public EnvironmentChecker(HttpClient http, IModuleStateReader? modules)
         {
-            _http = new HttpStack(http);
-            _timeout = http.Timeout;
+            _http = HttpStack.For(http);
+            _timeout = _http.ClientTimeout;
             _modules = modules;
         }
 

@@ -24,7 +24,7 @@ namespace InfluenceGen.Deploy.Deploy
         /// <see cref="HttpStack"/>; the probes are not retried there: <see cref="WaitHealthyAsync"/> polls.</param>
         public HealthCheck(HttpClient http, Func<CancellationToken, Task<bool>> databasePing)
         {
-            _http = new HttpStack(http); _timeout = http.Timeout; _databasePing = databasePing;
+            _http = HttpStack.For(http); _timeout = _http.ClientTimeout; _databasePing = databasePing;
         }
 
         public TimeSpan Interval { get; set; } = TimeSpan.FromMilliseconds(500);

@@ -137,6 +137,29 @@ namespace InfluenceGen.Deploy.Tests.Infrastructure
         }
 
         [Fact]
+        public async Task A_URL_the_transport_refuses_is_a_transport_error_without_the_URL()
+        {
+            // Flurl's exception names the URL; the stack keeps only the transport's reason.
+            var call = new HttpCall(HttpMethod.Post, new Uri("ftp://127.0.0.1/services/T0/B0/secretsecretpath")) { JsonBody = "{}", What = "test POST" };
+            var ex = await Assert.ThrowsAsync<HttpRequestException>(() => HttpStack.Default.SendAsync(call, Fast(), null, default));
+            Assert.DoesNotContain("secretsecretpath", ex.ToString() + HttpStack.Describe(ex));
+        }
+
+        [Fact]
+        public async Task A_callers_HttpClient_is_wrapped_once_and_keeps_its_timeout_as_the_calls_limit()
+        {
+            using var server = Scripted();
+            var http = new HttpClient { Timeout = TimeSpan.FromSeconds(7) };
+            HttpStack first = HttpStack.For(http);
+            Assert.Equal(200, (await first.SendOnceAsync(Get(server.BaseUrl), default)).StatusCode);
+            // a second user of the same client after its first request (a health check run again during an undo)
+            HttpStack again = HttpStack.For(http);
+            Assert.Same(first, again);
+            Assert.Equal(TimeSpan.FromSeconds(7), again.ClientTimeout);
+            Assert.Equal(200, (await again.SendOnceAsync(Get(server.BaseUrl), default)).StatusCode);
+        }
+
+        [Fact]
         public async Task A_timeout_is_its_own_exception_and_repeated_only_when_asked()
         {
             using var server = new FakeHttpServer(_ => new FakeResponse { Status = 200, Body = "late", Delay = TimeSpan.FromSeconds(5) });

@@ -95,9 +95,16 @@ namespace InfluenceGen.Deploy.Infrastructure
         public HttpStack(HttpMessageHandler handler)
             : this(new HttpClient(handler, disposeHandler: true) { Timeout = System.Threading.Timeout.InfiniteTimeSpan }) { }
 
-        /// <summary>Over an HttpClient of the caller's (its Timeout applies beside each call's own).</summary>
-        public HttpStack(HttpClient http)
+        private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<HttpClient, HttpStack> Wrapped =
+            new System.Runtime.CompilerServices.ConditionalWeakTable<HttpClient, HttpStack>();
+
+        /// <summary>The stack over an HttpClient of the caller's, one per client: Flurl takes the client's timeout
+        /// over (and sets the client's own to infinite), which it can only do before the client's first request.</summary>
+        public static HttpStack For(HttpClient http) => Wrapped.GetValue(http, h => new HttpStack(h));
+
+        private HttpStack(HttpClient http)
         {
+            ClientTimeout = http.Timeout;
             _client = new FlurlClient(http);
             _client.WithSettings(s =>
             {
@@ -107,8 +114,8 @@ namespace InfluenceGen.Deploy.Infrastructure
             });
         }
 
-        /// <summary>Default headers sent with every call of this stack (e.g. an API key).</summary>
-        public HttpStack WithHeader(string name, string value) { _client.WithHeader(name, value); return this; }
+        /// <summary>The wrapped client's Timeout as it was given (callers use it as their calls' limit).</summary>
+        public TimeSpan ClientTimeout { get; }
 
         /// <summary>One attempt. Throws <see cref="HttpCallTimeoutException"/>, <see cref="HttpRequestException"/>,
         /// or <see cref="OperationCanceledException"/> when <paramref name="cancellationToken"/> is cancelled.</summary>
