@@ -142,7 +142,8 @@ namespace InfluenceGen.Deploy.Infrastructure
                 if (ex is FlurlHttpTimeoutException || ex is OperationCanceledException || ex.InnerException is OperationCanceledException)
                     throw new HttpCallTimeoutException(call.Timeout);
                 // Flurl's message names the URL; keep only the transport's own (host and port at most).
-                Exception inner = ex.InnerException ?? ex;
+                Exception? inner = ex.InnerException;
+                if (inner == null) throw new HttpRequestException($"{call.What} failed without an answer");
                 throw inner as HttpRequestException ?? new HttpRequestException(inner.Message, inner);
             }
         }
