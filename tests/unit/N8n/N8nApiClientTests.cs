@@ -33,7 +33,9 @@ namespace InfluenceGen.Deploy.Tests.N8n
         private static (N8nApiClient Client, RecordingTimeProvider Clock) Client(Scripted handler)
         {
             var clock = new RecordingTimeProvider();
-            var retry = new RetryPolicy(maxAttempts: 4, baseDelay: TimeSpan.FromMilliseconds(10)) { TimeProvider = clock };
+            // The recording clock ends every wait at once, so the backoff can be realistic: a 10 ms base would now and
+            // then jitter below 1 ms, which Task.Delay rounds to no wait (and no timer to record) at all.
+            var retry = new RetryPolicy(maxAttempts: 4, baseDelay: TimeSpan.FromSeconds(1)) { TimeProvider = clock };
             return (new N8nApiClient(new Uri("http://n8n.test:5678/"), Key, NullDeployLog.Instance, retry, handler), clock);
         }
 
