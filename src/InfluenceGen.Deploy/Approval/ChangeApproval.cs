@@ -1,8 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Threading;
-using System.Threading.Tasks;
-using InfluenceGen.Deploy.Infrastructure;
 
 namespace InfluenceGen.Deploy.Approval
 {
@@ -89,24 +86,5 @@ namespace InfluenceGen.Deploy.Approval
         public string? ReleaseId { get; set; }
         public DateTimeOffset CompletedAt { get; set; }
         public string? Url { get; set; }
-    }
-
-    /// <summary>
-    /// The change gate Deploy-InfluenceGen calls (implemented by <see cref="ChangeApprovalService"/>,
-    /// constructed from a DeployConfiguration: <c>new ChangeApprovalService(config)</c>).
-    /// <list type="bullet">
-    /// <item><see cref="CheckAsync"/> never throws for JIRA trouble: it returns a not-approved
-    /// <see cref="ChangeApproval"/> with the reason (fail closed). Deploy proceeds only when
-    /// <c>result.Approved</c> is true.</item>
-    /// <item><see cref="CompleteAsync"/> comments on the issue with what was deployed and takes the
-    /// configured transition (ChangeCompleteTransition); it throws DeployException when that fails
-    /// (the deploy already happened: the caller should warn, not roll back).</item>
-    /// </list>
-    /// </summary>
-    public interface IChangeGate
-    {
-        Task<ChangeApproval> CheckAsync(string changeRequestId, string environment, IDeployLog log, CancellationToken cancellationToken);
-
-        Task<ChangeRequestCompletion> CompleteAsync(string changeRequestId, DeploymentSummary deployment, IDeployLog log, CancellationToken cancellationToken);
     }
 }

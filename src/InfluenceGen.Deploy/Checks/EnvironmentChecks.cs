@@ -68,12 +68,15 @@ namespace InfluenceGen.Deploy.Checks
     /// </summary>
     public sealed class EnvironmentChecker
     {
-        private readonly HttpClient _http;
+        private readonly HttpStack _http;
+        private readonly TimeSpan _timeout;
         private readonly IModuleStateReader? _modules;
 
+        /// <param name="http">The client the calls go out on (its Timeout bounds each call); through the module's <see cref="HttpStack"/>.</param>
         public EnvironmentChecker(HttpClient http, IModuleStateReader? modules)
         {
-            _http = http;
+            _http = HttpStack.For(http);
+            _timeout = _http.ClientTimeout;
             _modules = modules;
         }
 
@@ -92,7 +95,7 @@ namespace InfluenceGen.Deploy.Checks
             {
                 string odoo = BaseUrl(request.OdooUrl!);
                 log.Progress("Checking Odoo", odoo, -1);
-                var (code, body, error) = await SendAsync(new HttpRequestMessage(HttpMethod.Get, odoo + "/web/health?db_server_status=1"), ct).ConfigureAwait(false);
+                var (code, body, error) = await SendAsync(Get(odoo + "/web/health?db_server_status=1"), ct).ConfigureAwait(false);
                 Add("OdooHealth", odoo + "/web/health", code == 200 && body.Contains("\"pass\""),
                     error ?? (code == 200 && body.Contains("\"pass\"") ? "Odoo answers and reaches its database." : $"Odoo answered {code}: {Trim(body)}"));
                 EnvironmentCheck version = await VersionAsync(odoo, request, ct).ConfigureAwait(false);
@@ -124,13 +127,13 @@ namespace InfluenceGen.Deploy.Checks
                 string n8n = request.N8nUrl!.TrimEnd('/');
                 if (n8n.EndsWith("/api/v1", StringComparison.Ordinal)) n8n = n8n.Substring(0, n8n.Length - "/api/v1".Length);
                 log.Progress("Checking n8n", n8n, -1);
-                var (code, body, error) = await SendAsync(new HttpRequestMessage(HttpMethod.Get, n8n + "/healthz/readiness"), ct).ConfigureAwait(false);
+                var (code, body, error) = await SendAsync(Get(n8n + "/healthz/readiness"), ct).ConfigureAwait(false);
                 Add("N8nReady", n8n + "/healthz/readiness", code == 200, error ?? (code == 200 ? "n8n is ready (database connected and migrated)." : $"n8n answered {code}: {Trim(body)}"));
                 foreach (ExpectedWebhook hook in request.Webhooks)
                 {
-                    var preflight = new HttpRequestMessage(new HttpMethod("OPTIONS"), n8n + "/webhook/" + hook.Path.TrimStart('/'));
-                    preflight.Headers.TryAddWithoutValidation("Origin", n8n);
-                    preflight.Headers.TryAddWithoutValidation("Access-Control-Request-Method", hook.Method);
+                    var preflight = new HttpCall(HttpMethod.Options, new Uri(n8n + "/webhook/" + hook.Path.TrimStart('/'))) { What = "OPTIONS /webhook/" + hook.Path.TrimStart('/') };
+                    preflight.Headers["Origin"] = n8n;
+                    preflight.Headers["Access-Control-Request-Method"] = hook.Method;
                     var (hookCode, hookBody, hookError, allowed) = await PreflightAsync(preflight, ct).ConfigureAwait(false);
                     bool registered = hookError == null && hookCode >= 200 && hookCode < 300
                                       && allowed.Split(',').Select(m => m.Trim()).Contains(hook.Method, StringComparer.OrdinalIgnoreCase);
@@ -148,7 +151,8 @@ namespace InfluenceGen.Deploy.Checks
         {
             var check = new EnvironmentCheck { Environment = request.Environment, Check = "OdooVersion", Target = odoo + "/xmlrpc/2/common" };
             const string call = "<?xml version=\"1.0\"?><methodCall><methodName>version</methodName><params></params></methodCall>";
-            var message = new HttpRequestMessage(HttpMethod.Post, check.Target) { Content = new StringContent(call, Encoding.UTF8, "text/xml") };
+            // common.version() only reads: safe to repeat like a GET.
+            var message = new HttpCall(HttpMethod.Post, new Uri(check.Target)) { Body = call, BodyType = "text/xml", SafeToRepeat = true, What = "XML-RPC common.version()" };
             var (code, body, error) = await SendAsync(message, ct).ConfigureAwait(false);
             if (error != null || code != 200) { check.Detail = error ?? $"XML-RPC answered {code}: {Trim(body)}"; return check; }
             string? version, serie;
@@ -170,43 +174,30 @@ namespace InfluenceGen.Deploy.Checks
             return check;
         }
 
-        private async Task<(int Code, string Body, string? Error)> SendAsync(HttpRequestMessage message, CancellationToken ct)
+        private static HttpCall Get(string url) => new HttpCall(HttpMethod.Get, new Uri(url)) { What = "GET " + url };
+
+        private async Task<(int Code, string Body, string? Error)> SendAsync(HttpCall call, CancellationToken ct)
         {
-            var (code, body, error, _) = await PreflightAsync(message, ct).ConfigureAwait(false);
+            var (code, body, error, _) = await PreflightAsync(call, ct).ConfigureAwait(false);
             return (code, body, error);
         }
 
         /// <summary>Every call here only reads (GET, OPTIONS, common.version()), so a refused or reset connection is retried
-        /// through the module's one retry policy before the check fails.</summary>
+        /// through the module's one retry policy before the check fails. Answers are reported as they come (a 5xx is the
+        /// check's finding, not repeated).</summary>
         private static readonly RetryPolicy Retry = new RetryPolicy(maxAttempts: 3, baseDelay: TimeSpan.FromMilliseconds(200), maxTotal: TimeSpan.FromSeconds(5));
 
-        private async Task<(int Code, string Body, string? Error, string Allowed)> PreflightAsync(HttpRequestMessage message, CancellationToken ct)
+        private async Task<(int Code, string Body, string? Error, string Allowed)> PreflightAsync(HttpCall call, CancellationToken ct)
         {
-            Uri? uri = message.RequestUri;
-            byte[]? content = message.Content == null ? null : await message.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
-            string? contentType = message.Content?.Headers.ContentType?.ToString();
-            var headers = message.Headers.Select(h => (h.Key, h.Value.ToArray())).ToList();
-            HttpMethod method = message.Method;
-            message.Dispose();
+            call.Timeout = _timeout;
             try
             {
-                return await Retry.ExecuteAsync(async (_, token) =>
-                {
-                    using var request = new HttpRequestMessage(method, uri);
-                    foreach (var (name, values) in headers) request.Headers.TryAddWithoutValidation(name, values);
-                    if (content != null)
-                    {
-                        request.Content = new ByteArrayContent(content);
-                        if (contentType != null) request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
-                    }
-                    using HttpResponseMessage response = await _http.SendAsync(request, token).ConfigureAwait(false);
-                    string body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
-                    string allowed = response.Headers.TryGetValues("Access-Control-Allow-Methods", out IEnumerable<string>? methods) ? string.Join(",", methods) : string.Empty;
-                    return ((int)response.StatusCode, body, (string?)null, allowed);
-                }, ex => ex is HttpRequestException ? RetryDecision.Retry() : RetryDecision.Stop, null, $"{method} {uri}", ct).ConfigureAwait(false);
+                HttpAnswer answer = await Retry.ExecuteAsync((_, token) => _http.SendOnceAsync(call, token),
+                    ex => ex is HttpRequestException ? RetryDecision.Retry() : RetryDecision.Stop, null, call.What, ct).ConfigureAwait(false);
+                return (answer.StatusCode, answer.Body, null, answer.Header("Access-Control-Allow-Methods") ?? string.Empty);
             }
-            catch (HttpRequestException ex) { return (0, string.Empty, $"No answer from {uri}: {ex.Message}", string.Empty); }
-            catch (TaskCanceledException) when (!ct.IsCancellationRequested) { return (0, string.Empty, $"No answer from {uri} in time.", string.Empty); }
+            catch (HttpRequestException ex) { return (0, string.Empty, $"No answer from {call.Uri}: {ex.Message}", string.Empty); }
+            catch (HttpCallTimeoutException) { return (0, string.Empty, $"No answer from {call.Uri} in time.", string.Empty); }
         }
 
         /// <summary>Odoo's base URL from a base or a full /web/health URL.</summary>

@@ -146,7 +146,7 @@ namespace InfluenceGen.Deploy.Cmdlets
                 DeploySettings settings = DeploySettings.From(config, location);
                 using ITargetTransport transport = DeploySettings.TransportFor(config, location);
                 using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-                var service = new DeployService(transport, settings, DeploySeams.Gate(config), DeploySeams.Notifier(config), DeploySeams.Publisher(config));
+                var service = DeployServices.For(config, settings, transport);
                 var (_, releases, current) = service.ReadLedgerAsync(false, timeout.Token).GetAwaiter().GetResult();
                 return CompletionContext.Matching(releases.Where(r => r != current).OrderByDescending(r => r, StringComparer.Ordinal), wordToComplete);
             }

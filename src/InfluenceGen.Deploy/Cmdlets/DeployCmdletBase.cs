@@ -33,7 +33,6 @@ namespace InfluenceGen.Deploy.Cmdlets
 
         protected ITargetTransport Transport() => DeploySettings.TransportFor(Config, CurrentDirectory);
 
-        protected DeployService Service(ITargetTransport transport) => new DeployService(transport, Settings,
-            DeploySeams.Gate(Config), DeploySeams.Notifier(Config), DeploySeams.Publisher(Config));
+        protected DeployService Service(ITargetTransport transport) => DeployServices.For(Config, Settings, transport);
     }
 }

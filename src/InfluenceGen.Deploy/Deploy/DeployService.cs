@@ -59,18 +59,18 @@ namespace InfluenceGen.Deploy.Deploy
     {
         private readonly ITargetTransport _transport;
         private readonly DeploySettings _s;
-        private readonly IDeployGate _gate;
-        private readonly IDeployNotifier _notifier;
+        private readonly IChangeGate _gate;
+        private readonly INotifier _notifier;
         private readonly IWorkflowPublisher _publisher;
         private readonly HttpClient _http;
         private readonly TargetScripts _scripts;
         private readonly Func<DateTimeOffset> _clock;
 
-        public DeployService(ITargetTransport transport, DeploySettings settings, IDeployGate? gate = null, IDeployNotifier? notifier = null,
+        public DeployService(ITargetTransport transport, DeploySettings settings, IChangeGate? gate = null, INotifier? notifier = null,
             IWorkflowPublisher? publisher = null, HttpClient? http = null, Func<DateTimeOffset>? clock = null)
         {
             _transport = transport; _s = settings;
-            _gate = gate ?? new DenyingGate();
+            _gate = gate ?? new ClosedChangeGate();
             _notifier = notifier ?? new NullNotifier();
             _publisher = publisher ?? new MissingWorkflowPublisher();
             _http = http ?? new HttpClient { Timeout = TimeSpan.FromSeconds(10) };

@@ -1,6 +1,5 @@
 using System;
 using System.Net.Http;
-using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using InfluenceGen.Deploy.Infrastructure;
@@ -17,12 +16,15 @@ namespace InfluenceGen.Deploy.Deploy
     /// </summary>
     public sealed class HealthCheck
     {
-        private readonly HttpClient _http;
+        private readonly HttpStack _http;
+        private readonly TimeSpan _timeout;
         private readonly Func<CancellationToken, Task<bool>> _databasePing;
 
+        /// <param name="http">The client the probes go out on (its Timeout bounds each probe), through the module's
+        /// <see cref="HttpStack"/>; the probes are not retried there: <see cref="WaitHealthyAsync"/> polls.</param>
         public HealthCheck(HttpClient http, Func<CancellationToken, Task<bool>> databasePing)
         {
-            _http = http; _databasePing = databasePing;
+            _http = HttpStack.For(http); _timeout = _http.ClientTimeout; _databasePing = databasePing;
         }
 
         public TimeSpan Interval { get; set; } = TimeSpan.FromMilliseconds(500);
@@ -50,29 +52,23 @@ namespace InfluenceGen.Deploy.Deploy
             baseUrl = BaseUrl(baseUrl);
             try
             {
-                using (var response = await _http.GetAsync(baseUrl + "/web/health?db_server_status=1", ct).ConfigureAwait(false))
+                HttpAnswer health = await _http.SendOnceAsync(new HttpCall(HttpMethod.Get, new Uri(baseUrl + "/web/health?db_server_status=1")) { Timeout = _timeout }, ct).ConfigureAwait(false);
+                if (health.StatusCode != 200) return $"/web/health?db_server_status=1 answered {health.StatusCode} {Trim(health.Body)}";
+                if (!health.Body.Contains("\"pass\"")) return $"/web/health answered {Trim(health.Body)}";
+                var rpc = new HttpCall(HttpMethod.Post, new Uri(baseUrl + "/web/database/list")) { JsonBody = "{\"jsonrpc\":\"2.0\",\"method\":\"call\",\"params\":{}}", Timeout = _timeout };
+                HttpAnswer databases = await _http.SendOnceAsync(rpc, ct).ConfigureAwait(false);
+                JToken? result = null;
+                if (databases.StatusCode == 200)
                 {
-                    string body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
-                    if ((int)response.StatusCode != 200) return $"/web/health?db_server_status=1 answered {(int)response.StatusCode} {Trim(body)}";
-                    if (!body.Contains("\"pass\"")) return $"/web/health answered {Trim(body)}";
+                    try { result = JObject.Parse(databases.Body)["result"]; } catch (Newtonsoft.Json.JsonException) { }
                 }
-                var rpc = new StringContent("{\"jsonrpc\":\"2.0\",\"method\":\"call\",\"params\":{}}", Encoding.UTF8, "application/json");
-                using (var response = await _http.PostAsync(baseUrl + "/web/database/list", rpc, ct).ConfigureAwait(false))
-                {
-                    string body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
-                    JToken? result = null;
-                    if ((int)response.StatusCode == 200)
-                    {
-                        try { result = JObject.Parse(body)["result"]; } catch (Newtonsoft.Json.JsonException) { }
-                    }
-                    if (result is JArray list)
-                        return list.Count > 0 ? null : "Odoo lists no database (PostgreSQL unreachable from Odoo)";
-                }
+                if (result is JArray list)
+                    return list.Count > 0 ? null : "Odoo lists no database (PostgreSQL unreachable from Odoo)";
                 // Listing disabled (list_db = False) or not JSON: ask PostgreSQL on the target.
                 return await _databasePing(ct).ConfigureAwait(false) ? null : "PostgreSQL does not answer select 1 on the target";
             }
             catch (HttpRequestException ex) { return "Odoo does not answer: " + ex.Message + (ex.InnerException != null ? " (" + ex.InnerException.Message + ")" : ""); }
-            catch (TaskCanceledException) when (!ct.IsCancellationRequested) { return "Odoo did not answer in time"; }
+            catch (HttpCallTimeoutException) { return "Odoo did not answer in time"; }
         }
 
         /// <summary>The base URL of a HealthUrl given as the base (https://odoo.example.com) or as the full

@@ -24,11 +24,11 @@ namespace InfluenceGen.Deploy.Deploy
     {
         private readonly HostGroup _group;
         private readonly Func<DeployHost, DeployService> _serviceFor;
-        private readonly IDeployGate _gate;
+        private readonly IChangeGate _gate;
         private readonly IWorkflowPublisher _publisher;
         private readonly string _environment;
 
-        public MultiHostDeploy(HostGroup group, string environment, Func<DeployHost, DeployService> serviceFor, IDeployGate gate, IWorkflowPublisher publisher)
+        public MultiHostDeploy(HostGroup group, string environment, Func<DeployHost, DeployService> serviceFor, IChangeGate gate, IWorkflowPublisher publisher)
         {
             _group = group; _environment = environment; _serviceFor = serviceFor; _gate = gate; _publisher = publisher;
         }

@@ -1,31 +1,36 @@
-using System;
 using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
-using InfluenceGen.Deploy.Configuration;
 using InfluenceGen.Deploy.Infrastructure;
 
 namespace InfluenceGen.Deploy.Deploy
 {
-    /// <summary>The answer of a change gate. Errors reaching the gate are "not approved".</summary>
-    public sealed class GateDecision
+    // The deploy's three seams, declared here where they are consumed, in the deploy's own words. They are
+    // implemented directly by the domain folders (Approval/ChangeApprovalService, Notify/WebhookNotifier,
+    // N8n/N8nDeployPublisher), which therefore depend on Deploy and never the other way round; the cmdlets
+    // wire them in one place (Cmdlets/DeployServices.cs).
+
+    /// <summary>The change gate's answer. Errors reaching the gate are "not approved".</summary>
+    public sealed class ChangeGateDecision
     {
-        public GateDecision(bool approved, string reason) { Approved = approved; Reason = reason; }
+        public ChangeGateDecision(bool approved, string reason) { Approved = approved; Reason = reason; }
         public bool Approved { get; }
         public string Reason { get; }
     }
 
-    /// <summary>The change-approval gate the deploy asks (JIRA in production, wired by the module).</summary>
-    public interface IDeployGate
+    /// <summary>The change gate the deploy asks before it changes a gated environment (JIRA).</summary>
+    public interface IChangeGate
     {
-        Task<GateDecision> CheckAsync(string? changeRequestId, string environment, IDeployLog log, CancellationToken cancellationToken);
+        /// <summary>Never throws for trouble reaching the gate: that is a "not approved" with the reason (fail closed).</summary>
+        Task<ChangeGateDecision> CheckAsync(string? changeRequestId, string environment, IDeployLog log, CancellationToken cancellationToken);
         /// <summary>Marks the change request done after a successful production deploy (comment with what
-        /// was deployed, then the transition).</summary>
+        /// was deployed, then the transition). Throws when that fails; the deploy only warns.</summary>
         Task CompleteAsync(string changeRequestId, string environment, DeploymentRecord record, IDeployLog log, CancellationToken cancellationToken);
     }
 
     public enum NoticeLevel { Info, Critical }
 
+    /// <summary>What the deploy tells people.</summary>
     public sealed class DeployNotice
     {
         public NoticeLevel Level { get; set; }
@@ -35,13 +40,14 @@ namespace InfluenceGen.Deploy.Deploy
         public string? Release { get; set; }
     }
 
-    /// <summary>Where the deploy tells people what happened (Slack, wired by the module).</summary>
-    public interface IDeployNotifier
+    /// <summary>Where the deploy tells people what happened (Slack/Mattermost). Delivery trouble is the
+    /// notifier's to report (a warning); the deploy's outcome never depends on it.</summary>
+    public interface INotifier
     {
         Task SendAsync(DeployNotice notice, IDeployLog log, CancellationToken cancellationToken);
     }
 
-    /// <summary>Publishes an n8n workflow bundle to an environment (wired by the module).</summary>
+    /// <summary>Publishes an n8n workflow bundle to the environment.</summary>
     public interface IWorkflowPublisher
     {
         /// <summary>Names of the workflows that would change (for -WhatIf).</summary>
@@ -49,16 +55,17 @@ namespace InfluenceGen.Deploy.Deploy
         Task<IReadOnlyList<string>> PublishAsync(string bundlePath, IDeployLog log, CancellationToken cancellationToken);
     }
 
-    /// <summary>No gate configured: never approved (fail closed).</summary>
-    public sealed class DenyingGate : IDeployGate
+    /// <summary>No change gate given: never approved (fail closed).</summary>
+    public sealed class ClosedChangeGate : IChangeGate
     {
-        public Task<GateDecision> CheckAsync(string? changeRequestId, string environment, IDeployLog log, CancellationToken cancellationToken)
-            => Task.FromResult(new GateDecision(false, "no change gate is configured for this session (JIRA): not approved"));
+        public Task<ChangeGateDecision> CheckAsync(string? changeRequestId, string environment, IDeployLog log, CancellationToken cancellationToken)
+            => Task.FromResult(new ChangeGateDecision(false, "no change gate is configured for this session (JIRA): not approved"));
         public Task CompleteAsync(string changeRequestId, string environment, DeploymentRecord record, IDeployLog log, CancellationToken cancellationToken)
             => Task.CompletedTask;
     }
 
-    public sealed class NullNotifier : IDeployNotifier
+    /// <summary>No notifier given: notices are only logged.</summary>
+    public sealed class NullNotifier : INotifier
     {
         public Task SendAsync(DeployNotice notice, IDeployLog log, CancellationToken cancellationToken)
         {
@@ -67,23 +74,12 @@ namespace InfluenceGen.Deploy.Deploy
         }
     }
 
-    /// <summary>No n8n publisher configured: a bundle cannot be published.</summary>
+    /// <summary>No n8n publisher given: a bundle cannot be published.</summary>
     public sealed class MissingWorkflowPublisher : IWorkflowPublisher
     {
         private static DeployException Missing() => new DeployException(ErrorIds.N8nPublisherMissing, ErrorKind.NotInstalled,
             "an n8n bundle was given but no n8n publisher is configured in this session");
         public Task<IReadOnlyList<string>> PlanAsync(string bundlePath, IDeployLog log, CancellationToken cancellationToken) => throw Missing();
         public Task<IReadOnlyList<string>> PublishAsync(string bundlePath, IDeployLog log, CancellationToken cancellationToken) => throw Missing();
-    }
-
-    /// <summary>
-    /// Where the module's cmdlets get the gate, notifier and publisher for an environment: the JIRA
-    /// change gate (fails closed: no JIRA configured = not approved), Slack/Mattermost notices.
-    /// </summary>
-    public static class DeploySeams
-    {
-        public static Func<DeployConfiguration, IDeployGate> Gate { get; set; } = c => new JiraDeployGate(new Approval.ChangeApprovalService(c));
-        public static Func<DeployConfiguration, IDeployNotifier> Notifier { get; set; } = c => new WebhookDeployNotifier(Notify.WebhookNotifier.FromConfiguration(c));
-        public static Func<DeployConfiguration, IWorkflowPublisher> Publisher { get; set; } = c => new N8n.N8nDeployPublisher(c);
     }
 }

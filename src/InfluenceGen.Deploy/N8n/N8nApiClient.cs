@@ -27,15 +27,17 @@ namespace InfluenceGen.Deploy.N8n
 
     /// <summary>
     /// n8n's public REST API (<c>{base}/api/v1</c>, header X-N8N-API-KEY), the calls the publisher
-    /// needs. Idempotent calls (GET, PUT, activate/deactivate, DELETE) go through the one
-    /// <see cref="RetryPolicy"/> (429 with Retry-After, 5xx, connection resets); POST create does not
-    /// retry (a retried create could make two workflows). The key is only ever put in the header;
-    /// no message of this class contains it.
+    /// needs, over the module's <see cref="HttpStack"/>. Idempotent calls (GET, PUT, activate/deactivate,
+    /// DELETE) go through the one <see cref="RetryPolicy"/> (429 with Retry-After, 5xx, connection resets);
+    /// POST create does not retry (a retried create could make two workflows). The key is only ever put in
+    /// the header; no message of this class contains it.
     /// </summary>
     public sealed class N8nApiClient : IDisposable
     {
         public const string ApiKeyHeader = "X-N8N-API-KEY";
-        private readonly HttpClient _http;
+        private readonly HttpStack _http;
+        private readonly Uri _root;
+        private readonly TimeSpan _timeout;
         private readonly RetryPolicy _retry;
         /// <summary>Where retries are reported (the publisher points it at the log of the current step).</summary>
         public IDeployLog Log { get; set; }
@@ -47,7 +49,7 @@ namespace InfluenceGen.Deploy.N8n
 
         /// <param name="baseUri">The n8n base URL (e.g. https://n8n.example.com); /api/v1 is appended
         /// unless the URL already ends with it.</param>
-        /// <param name="handler">Transport (tests); default a new HttpClientHandler.</param>
+        /// <param name="handler">Transport (tests); default the module's shared <see cref="HttpStack"/>.</param>
         public N8nApiClient(Uri baseUri, string apiKey, IDeployLog log, RetryPolicy? retry = null, HttpMessageHandler? handler = null, TimeSpan? timeout = null)
         {
             if (string.IsNullOrEmpty(apiKey))
@@ -55,16 +57,15 @@ namespace InfluenceGen.Deploy.N8n
             string root = baseUri.AbsoluteUri.TrimEnd('/');
             if (!root.EndsWith("/api/v1", StringComparison.OrdinalIgnoreCase)) root += "/api/v1";
             _display = root;
-            _http = new HttpClient(handler ?? new HttpClientHandler { UseCookies = false, AllowAutoRedirect = false }, disposeHandler: true)
-            {
-                BaseAddress = new Uri(root + "/"),
-                Timeout = timeout ?? TimeSpan.FromSeconds(60),
-            };
-            _http.DefaultRequestHeaders.TryAddWithoutValidation(ApiKeyHeader, apiKey);
-            _http.DefaultRequestHeaders.Accept.ParseAdd("application/json");
+            _root = new Uri(root + "/");
+            _http = handler != null ? new HttpStack(handler) : HttpStack.Default;
+            _apiKey = apiKey;
+            _timeout = timeout ?? TimeSpan.FromSeconds(60);
             _retry = retry ?? RetryPolicy.Default;
             Log = log;
         }
+
+        private readonly string _apiKey;
 
         public string ApiRoot => _display;
 
@@ -144,80 +145,65 @@ namespace InfluenceGen.Deploy.N8n
 
         // ---- transport ---------------------------------------------------------------------------
 
-        private sealed class HttpFailure : Exception
-        {
-            public HttpFailure(HttpStatusCode status, TimeSpan? retryAfter, string message) : base(message)
-            {
-                Status = status; RetryAfter = retryAfter;
-            }
-
-            public HttpStatusCode Status { get; }
-            public TimeSpan? RetryAfter { get; }
-        }
-
         private async Task<JToken> SendAsync(HttpMethod method, string relative, JToken? body, bool idempotent, string what, CancellationToken ct)
         {
-            string payload = body?.ToString(Formatting.None) ?? string.Empty;
-            async Task<JToken> Attempt(int n, CancellationToken token)
+            var call = new HttpCall(method, new Uri(_root, relative))
             {
-                using var request = new HttpRequestMessage(method, relative);
-                if (body != null) request.Content = new StringContent(payload, Encoding.UTF8, "application/json");
-                using HttpResponseMessage response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, token).ConfigureAwait(false);
-                string text = response.Content == null ? string.Empty : await response.Content.ReadAsStringAsync().ConfigureAwait(false);
-                if (!response.IsSuccessStatusCode)
-                {
-                    TimeSpan? retryAfter = response.Headers.RetryAfter?.Delta
-                        ?? (response.Headers.RetryAfter?.Date is DateTimeOffset at ? (at - DateTimeOffset.UtcNow > TimeSpan.Zero ? at - DateTimeOffset.UtcNow : TimeSpan.Zero) : (TimeSpan?)null);
-                    throw new HttpFailure(response.StatusCode, retryAfter, ServerMessage(text));
-                }
-                if (method != HttpMethod.Get) Interlocked.Increment(ref _writes);
-                if (string.IsNullOrWhiteSpace(text)) return new JObject();
-                try { return JToken.Parse(text); }
-                catch (JsonReaderException) { throw new HttpFailure(response.StatusCode, null, "the server's answer is not JSON (is the URL n8n's?): " + Shorten(text)); }
-            }
-
+                JsonBody = body?.ToString(Formatting.None),
+                Timeout = _timeout,
+                What = $"n8n {what}",
+                // activate/deactivate are POSTs that n8n carries out idempotently; a create is never repeated.
+                SafeToRepeat = idempotent,
+                RetryOnTimeout = idempotent,
+                AlsoRetry = StillUnpublishing,
+            };
+            if (!idempotent && method != HttpMethod.Post) throw new ArgumentException("only a POST may be non-idempotent", nameof(idempotent));
+            call.Headers[ApiKeyHeader] = _apiKey;
+            call.Headers["Accept"] = "application/json";
+            HttpAnswer answer;
             try
             {
-                if (!idempotent) return await Attempt(1, ct).ConfigureAwait(false);
-                return await _retry.ExecuteAsync(Attempt, Classify, Log, $"n8n {what}", ct).ConfigureAwait(false);
+                answer = await _http.SendAsync(call, idempotent ? _retry : null, Log, ct).ConfigureAwait(false);
             }
-            catch (HttpFailure f)
-            {
-                int code = (int)f.Status;
-                if (code == 401 || code == 403)
-                    throw new N8nApiException(ErrorIds.N8nUnauthorized, ErrorKind.AuthenticationError,
-                        $"n8n at {_display} refused the API key ({code} {f.Status}: {f.Message}) while trying to {what}", f.Status, _display)
-                    { RecommendedAction = "Check the API key (-ApiKey or the environment's *_N8N_API_KEY): it must be a valid, unexpired n8n API key with workflow scopes." };
-                throw new N8nApiException(code == 404 ? ErrorIds.N8nNotFound : code == 400 ? ErrorIds.N8nRejected : ErrorIds.N8nApiError,
-                    code == 400 ? ErrorKind.InvalidData : code == 404 ? ErrorKind.ObjectNotFound : ErrorKind.InvalidResult,
-                    $"n8n could not {what}: {code} {f.Status}: {f.Message}", f.Status, _display);
-            }
-            catch (Exception ex) when (!(ex is OperationCanceledException && ct.IsCancellationRequested) && !(ex is DeployException)
-                                       && (ex is HttpRequestException || ex is IOException || ex is TaskCanceledException || ex is System.Net.Sockets.SocketException))
+            catch (Exception ex) when (ex is HttpRequestException || ex is IOException || ex is HttpCallTimeoutException || ex is System.Net.Sockets.SocketException)
             {
                 throw new N8nApiException(ErrorIds.N8nUnreachable, ErrorKind.ConnectionError,
                     $"n8n at {_display} is unreachable while trying to {what}: {Innermost(ex)}", null, _display, ex)
                 { RecommendedAction = "Check -BaseUri (or the environment's *_N8N_API_URL) and that n8n is running." };
             }
+            var status = (HttpStatusCode)answer.StatusCode;
+            if (!answer.IsSuccess)
+            {
+                int code = answer.StatusCode;
+                string message = ServerMessage(answer.Body);
+                if (code == 401 || code == 403)
+                    throw new N8nApiException(ErrorIds.N8nUnauthorized, ErrorKind.AuthenticationError,
+                        $"n8n at {_display} refused the API key ({code} {status}: {message}) while trying to {what}", status, _display)
+                    { RecommendedAction = "Check the API key (-ApiKey or the environment's *_N8N_API_KEY): it must be a valid, unexpired n8n API key with workflow scopes." };
+                throw new N8nApiException(code == 404 ? "N8nNotFound" : code == 400 ? "N8nRejected" : "N8nApiError",
+                    code == 400 ? ErrorKind.InvalidData : code == 404 ? ErrorKind.ObjectNotFound : ErrorKind.InvalidResult,
+                    $"n8n could not {what}: {code} {status}: {message}", status, _display);
+            }
+            if (method != HttpMethod.Get) Interlocked.Increment(ref _writes);
+            if (string.IsNullOrWhiteSpace(answer.Body)) return new JObject();
+            try { return JToken.Parse(answer.Body); }
+            catch (JsonReaderException)
+            {
+                throw new N8nApiException(ErrorIds.N8nApiError, ErrorKind.InvalidResult,
+                    $"n8n could not {what}: {answer.StatusCode} {status}: the server's answer is not JSON (is the URL n8n's?): {Shorten(answer.Body)}", status, _display);
+            }
         }
 
-        /// <summary>Only idempotent calls get here. Beside the usual (429, 5xx, resets), n8n 2.x answers a
-        /// delete right after a deactivation with 409 "Workflow is still being unpublished. Please try again
-        /// in a few moments.": a conflict the server itself calls transient is retried too.</summary>
-        private static RetryDecision Classify(Exception ex)
-        {
-            if (ex is HttpFailure conflict && conflict.Status == HttpStatusCode.Conflict
-                && conflict.Message.IndexOf("try again", StringComparison.OrdinalIgnoreCase) >= 0)
-                return RetryDecision.Retry(conflict.RetryAfter);
-            return ex is HttpFailure f
-                ? RetryPolicy.ClassifyHttp(f.Status, f.RetryAfter, null)
-                : RetryPolicy.ClassifyHttp(null, null, ex);
-        }
+        /// <summary>Beside the usual (429, 5xx, resets), n8n 2.x answers a delete right after a deactivation with
+        /// 409 "Workflow is still being unpublished. Please try again in a few moments.": a conflict the server
+        /// itself calls transient is retried too (only idempotent calls are ever retried).</summary>
+        private static bool StillUnpublishing(HttpAnswer answer) =>
+            answer.StatusCode == (int)HttpStatusCode.Conflict && ServerMessage(answer.Body).IndexOf("try again", StringComparison.OrdinalIgnoreCase) >= 0;
 
         private static string Innermost(Exception ex)
         {
             while (ex.InnerException != null) ex = ex.InnerException;
-            return ex is TaskCanceledException ? "the request timed out" : ex.Message;
+            return ex is HttpCallTimeoutException || ex is TaskCanceledException ? "the request timed out" : ex.Message;
         }
 
         private static string ServerMessage(string text)
@@ -236,6 +222,7 @@ namespace InfluenceGen.Deploy.N8n
             return text.Length > 300 ? text.Substring(0, 300) + "…" : text;
         }
 
-        public void Dispose() => _http.Dispose();
+        /// <summary>Nothing to free: the stack is shared (or owned by the test that passed a handler).</summary>
+        public void Dispose() { }
     }
 }

@@ -1,8 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Threading;
-using System.Threading.Tasks;
-using InfluenceGen.Deploy.Infrastructure;
 
 namespace InfluenceGen.Deploy.Notify
 {
@@ -80,17 +77,5 @@ namespace InfluenceGen.Deploy.Notify
         public string Message { get; set; } = string.Empty;
         public DateTimeOffset SentAt { get; set; }
         public TimeSpan Duration { get; set; }
-    }
-
-    /// <summary>
-    /// The notification seam Deploy-InfluenceGen calls (implemented by <see cref="WebhookNotifier"/>,
-    /// built from a DeployConfiguration with <c>WebhookNotifier.FromConfiguration(config)</c>).
-    /// <see cref="SendAsync"/> does not throw for delivery trouble: it returns a result with
-    /// Delivered=false and the reason (a deploy must not fail because Slack is down); it throws only
-    /// for cancellation.
-    /// </summary>
-    public interface INotifier
-    {
-        Task<NoticeResult> SendAsync(Notice notice, IDeployLog log, CancellationToken cancellationToken);
     }
 }

@@ -7,6 +7,7 @@ using System.Text.RegularExpressions;
 using System.Threading;
 using System.Threading.Tasks;
 using InfluenceGen.Deploy.Configuration;
+using InfluenceGen.Deploy.Deploy;
 using InfluenceGen.Deploy.Infrastructure;
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
@@ -20,14 +21,15 @@ namespace InfluenceGen.Deploy.Notify
         public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(15);
         /// <summary>Repeats 429 (after Retry-After), 5xx and refused connections; bounded in attempts and time.</summary>
         public RetryPolicy Retry { get; set; } = new RetryPolicy(maxAttempts: 4, maxDelay: TimeSpan.FromSeconds(10), maxTotal: TimeSpan.FromSeconds(60));
-        public RestClient Http { get; set; } = RestClient.Default;
+        public HttpStack Http { get; set; } = HttpStack.Default;
         public Func<DateTimeOffset> Clock { get; set; } = () => DateTimeOffset.UtcNow;
     }
 
     /// <summary>
     /// Sends notices to Slack incoming webhooks (Block Kit: <c>text</c> + <c>blocks</c>) or Mattermost
     /// incoming webhooks (<c>text</c> + <c>attachments</c>). The webhook URLs are secrets: they are
-    /// registered with the masker and never written into a message or result.
+    /// registered with the masker and never written into a message or result. Also the deploy's
+    /// <see cref="INotifier"/>: a notice that cannot be delivered is a warning there.
     /// </summary>
     public sealed class WebhookNotifier : INotifier
     {
@@ -127,18 +129,21 @@ namespace InfluenceGen.Deploy.Notify
             result.WebhookHost = webhook.Host;
             JObject payload = flavor == WebhookFlavor.Mattermost ? MattermostPayload(notice) : SlackPayload(notice);
             string name = flavor == WebhookFlavor.Mattermost ? "Mattermost" : "Slack";
-            var request = new RestRequest(HttpMethod.Post, webhook)
+            // Marked safe to repeat: Slack and Mattermost post nothing when they answer 429 or 5xx, and a refused
+            // connection sent nothing. A timeout is not repeated: the notice may have been posted.
+            var request = new HttpCall(HttpMethod.Post, webhook)
             {
                 JsonBody = payload.ToString(Formatting.None),
                 Timeout = _options.RequestTimeout,
                 What = $"{name} notice to the {notice.Channel.ToString().ToLowerInvariant()} webhook",
+                SafeToRepeat = true,
                 RetryOnTimeout = false,
             };
 
             log.Verbose($"Sending the {notice.Status.ToString().ToLowerInvariant()} notice to the {notice.Channel.ToString().ToLowerInvariant()} {name} webhook on {webhook.Host}");
             try
             {
-                RestResponse response = await _options.Http.SendAsync(request, _options.Retry, log, cancellationToken).ConfigureAwait(false);
+                HttpAnswer response = await _options.Http.SendAsync(request, _options.Retry, log, cancellationToken).ConfigureAwait(false);
                 result.Attempts = response.Attempts;
                 result.HttpStatus = response.StatusCode;
                 result.Response = Short(response.Body);
@@ -147,20 +152,41 @@ namespace InfluenceGen.Deploy.Notify
                     result.Reason = $"{name} answered {response.StatusCode}" + (result.Response is string r && r.Length > 0 ? $" {r}" : string.Empty) + Explain(response.StatusCode, response.Body)
                                     + (response.Attempts > 1 ? $" after {response.Attempts} attempts" : string.Empty);
             }
-            catch (RestTimeoutException ex)
+            catch (HttpCallTimeoutException ex)
             {
                 result.Reason = $"{name} did not answer ({ex.Message}); not repeated, as it may have been delivered";
-                result.Attempts = RestClient.AttemptsOf(ex);
+                result.Attempts = HttpStack.AttemptsOf(ex);
             }
             catch (Exception ex) when (ex is HttpRequestException || ex is System.IO.IOException || ex is System.Net.Sockets.SocketException)
             {
-                result.Attempts = RestClient.AttemptsOf(ex);
-                result.Reason = $"{name} could not be reached ({RestClient.Describe(ex)})" + (result.Attempts > 1 ? $" after {result.Attempts} attempts" : string.Empty);
+                result.Attempts = HttpStack.AttemptsOf(ex);
+                result.Reason = $"{name} could not be reached ({HttpStack.Describe(ex)})" + (result.Attempts > 1 ? $" after {result.Attempts} attempts" : string.Empty);
             }
             result.Reason = SecretMasker.Default.Apply(result.Reason);
             result.Duration = _options.Clock() - started;
             if (result.Delivered) log.Verbose($"{name} accepted the notice ({result.HttpStatus}, {result.Attempts} attempt(s))");
             return result;
+        }
+
+        /// <summary>The deploy's notice: info or critical webhook; a configured webhook that fails is a warning,
+        /// an environment without one (the quick start, a laptop) is said quietly.</summary>
+        async Task INotifier.SendAsync(DeployNotice notice, IDeployLog log, CancellationToken cancellationToken)
+        {
+            bool critical = notice.Level == NoticeLevel.Critical;
+            var message = new Notice
+            {
+                Title = notice.Title,
+                Message = notice.Text,
+                Status = critical ? NoticeStatus.Failure : NoticeStatus.Success,
+                Channel = critical ? NoticeChannel.Critical : NoticeChannel.Info,
+                Environment = notice.Environment,
+                Context = PipelineContext.FromVariables(ConfigurationResolver.ProcessVariables()),
+            };
+            if (notice.Release != null) message.Fields.Add(new KeyValuePair<string, string>("Release", notice.Release));
+            NoticeResult result = await SendAsync(message, log, cancellationToken).ConfigureAwait(false);
+            if (result.NotConfigured) log.Verbose($"{(critical ? "critical" : "info")} notice not sent: {result.Reason}");
+            else if (!result.Delivered && !result.Skipped)
+                log.Warning($"the {(critical ? "critical" : "info")} notice was not delivered: {result.Reason}");
         }
 
         private static string? Short(string body)

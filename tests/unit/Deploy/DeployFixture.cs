@@ -146,7 +146,7 @@ namespace InfluenceGen.Deploy.Tests.Deploy
             PrivateKey = TestServers.SshKey, HostKeyFingerprint = Host.Fingerprint,
         });
 
-        public DeployService Service(ITargetTransport transport, IDeployGate? gate = null, IDeployNotifier? notifier = null)
+        public DeployService Service(ITargetTransport transport, IChangeGate? gate = null, INotifier? notifier = null)
             => new DeployService(transport, Settings, gate, notifier) { HealthInterval = TimeSpan.FromMilliseconds(300) };
 
         public void FailAt(string? step)
@@ -274,7 +274,7 @@ namespace InfluenceGen.Deploy.Tests.Deploy
         public string All => string.Join("\n", Lines);
     }
 
-    public sealed class RecordingNotifier : IDeployNotifier
+    public sealed class RecordingNotifier : INotifier
     {
         public List<DeployNotice> Notices { get; } = new List<DeployNotice>();
         public Task SendAsync(DeployNotice notice, IDeployLog log, CancellationToken cancellationToken) { Notices.Add(notice); return Task.CompletedTask; }

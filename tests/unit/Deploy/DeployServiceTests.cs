@@ -17,13 +17,13 @@ namespace InfluenceGen.Deploy.Tests.Deploy
     {
         private static DeployRequest Request(string package, string? cr = null) => new DeployRequest { Package = DeployPackage.Open(package), User = "tester", ChangeRequestId = cr };
 
-        private static DeploymentRecord Deploy(DeployTarget t, string package, RecordingLog? log = null, ITargetTransport? transport = null, IDeployNotifier? notifier = null)
+        private static DeploymentRecord Deploy(DeployTarget t, string package, RecordingLog? log = null, ITargetTransport? transport = null, INotifier? notifier = null)
         {
             using ITargetTransport tr = transport ?? t.Ssh();
             return t.Service(tr, notifier: notifier).DeployAsync(Request(package), log ?? new RecordingLog(), CancellationToken.None).GetAwaiter().GetResult();
         }
 
-        private static DeployException DeployFails(DeployTarget t, string package, ITargetTransport? transport = null, IDeployGate? gate = null, IDeployNotifier? notifier = null, string? cr = null, RecordingLog? log = null)
+        private static DeployException DeployFails(DeployTarget t, string package, ITargetTransport? transport = null, IChangeGate? gate = null, INotifier? notifier = null, string? cr = null, RecordingLog? log = null)
         {
             using ITargetTransport tr = transport ?? t.Ssh();
             return Assert.ThrowsAny<DeployException>(() => t.Service(tr, gate, notifier).DeployAsync(Request(package, cr), log ?? new RecordingLog(), CancellationToken.None).GetAwaiter().GetResult());
@@ -221,9 +221,9 @@ namespace InfluenceGen.Deploy.Tests.Deploy
             Assert.Equal("ChangeNotApproved", ex.ErrorId);
         }
 
-        private sealed class ThrowingGate : IDeployGate
+        private sealed class ThrowingGate : IChangeGate
         {
-            public Task<GateDecision> CheckAsync(string? id, string env, IDeployLog log, CancellationToken ct) => throw new HttpRequestException("Connection refused (jira.example:443)");
+            public Task<ChangeGateDecision> CheckAsync(string? id, string env, IDeployLog log, CancellationToken ct) => throw new HttpRequestException("Connection refused (jira.example:443)");
             public Task CompleteAsync(string id, string env, DeploymentRecord record, IDeployLog log, CancellationToken ct) => Task.CompletedTask;
         }
 

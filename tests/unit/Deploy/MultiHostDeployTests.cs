@@ -46,7 +46,7 @@ namespace InfluenceGen.Deploy.Tests.Deploy
                 return new DeployHost(wrap?.Invoke(i, tr) ?? tr, new HostSpec { Host = "127.0.0.1", Port = t.Host.Port, User = t.Host.User, DeployRoot = t.Root, HttpPort = t.Port });
             }).ToList());
 
-        public DeployService Service(HostGroup group, IDeployNotifier? notifier = null)
+        public DeployService Service(HostGroup group, INotifier? notifier = null)
             => new DeployService(group, Settings, null, notifier) { HealthInterval = TimeSpan.FromMilliseconds(300) };
 
         public DeploymentRecord Deploy(string package, RecordingLog? log = null, Func<int, ITargetTransport, ITargetTransport>? wrap = null)

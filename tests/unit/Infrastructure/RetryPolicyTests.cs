@@ -7,46 +7,46 @@ namespace InfluenceGen.Deploy.Tests.Infrastructure
     {
         private sealed class Transient : Exception { public TimeSpan? After; }
 
-        private static (RetryPolicy Policy, List<TimeSpan> Waits) Policy(int attempts = 5, TimeSpan? maxTotal = null)
+        private static (RetryPolicy Policy, RecordingTimeProvider Clock) Policy(int attempts = 5, TimeSpan? maxTotal = null)
         {
-            var waits = new List<TimeSpan>();
+            var clock = new RecordingTimeProvider();
             var policy = new RetryPolicy(attempts, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(2), maxTotal ?? TimeSpan.FromMinutes(1), seed: 42)
             {
-                Delay = (d, _) => { waits.Add(d); return Task.CompletedTask; },
+                TimeProvider = clock,
             };
-            return (policy, waits);
+            return (policy, clock);
         }
 
         [Fact]
         public async Task RetriesTransientFailuresWithGrowingJitteredBackoff()
         {
-            var (policy, waits) = Policy();
+            var (policy, clock) = Policy(attempts: 8);
             int calls = 0;
-            int result = await policy.ExecuteAsync((n, _) => ++calls < 4 ? throw new Transient() : Task.FromResult(n),
+            int result = await policy.ExecuteAsync((n, _) => ++calls < 8 ? throw new Transient() : Task.FromResult(n),
                 _ => RetryDecision.Retry(), null, "test", default);
-            Assert.Equal(4, result);
-            Assert.Equal(3, waits.Count);
-            for (int i = 0; i < waits.Count; i++)
-            {
-                double cap = Math.Min(2000, 100 * Math.Pow(2, i));
-                Assert.InRange(waits[i].TotalMilliseconds, cap / 2, cap);
-            }
+            Assert.Equal(8, result);
+            var waits = clock.Waits;
+            Assert.Equal(7, waits.Count);
+            // Polly's exponential backoff with jitter: every wait within the cap, not all alike, later ones longer.
+            Assert.All(waits, w => Assert.InRange(w.TotalMilliseconds, 1, 2000));
+            Assert.True(waits.Distinct().Count() > 1, "jittered");
+            Assert.True(waits.Skip(4).Average(w => w.TotalMilliseconds) > waits.Take(2).Average(w => w.TotalMilliseconds), string.Join(", ", waits));
         }
 
         [Fact]
         public async Task HonoursRetryAfter()
         {
-            var (policy, waits) = Policy();
+            var (policy, clock) = Policy();
             int calls = 0;
             await policy.ExecuteAsync((_, _) => ++calls == 1 ? throw new Transient { After = TimeSpan.FromSeconds(7) } : Task.FromResult(0),
                 ex => RetryDecision.Retry(((Transient)ex).After), null, "test", default);
-            Assert.Equal(new[] { TimeSpan.FromSeconds(7) }, waits);
+            Assert.Equal(new[] { TimeSpan.FromSeconds(7) }, clock.Waits); // beyond MaxDelay: the server's word counts
         }
 
         [Fact]
         public async Task StopsAtTheAttemptLimitAndOnPermanentErrors()
         {
-            var (policy, waits) = Policy(attempts: 3);
+            var (policy, _) = Policy(attempts: 3);
             int calls = 0;
             await Assert.ThrowsAsync<Transient>(() => policy.ExecuteAsync<int>((_, _) => { calls++; throw new Transient(); }, _ => RetryDecision.Retry(), null, "t", default));
             Assert.Equal(3, calls);
@@ -58,12 +58,12 @@ namespace InfluenceGen.Deploy.Tests.Infrastructure
         [Fact]
         public async Task StopsWhenTheNextWaitWouldExceedTheTotalBudget()
         {
-            var (policy, waits) = Policy(attempts: 10, maxTotal: TimeSpan.FromSeconds(5));
+            var (policy, clock) = Policy(attempts: 10, maxTotal: TimeSpan.FromSeconds(5));
             int calls = 0;
             await Assert.ThrowsAsync<Transient>(() => policy.ExecuteAsync<int>((_, _) => { calls++; throw new Transient { After = TimeSpan.FromSeconds(6) }; },
                 ex => RetryDecision.Retry(((Transient)ex).After), null, "t", default));
             Assert.Equal(1, calls);
-            Assert.Empty(waits);
+            Assert.Empty(clock.Waits);
         }
 
         [Theory]

@@ -5,6 +5,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using InfluenceGen.Deploy.Infrastructure;
 using InfluenceGen.Deploy.N8n;
+using InfluenceGen.Deploy.Tests.Infrastructure;
 using Newtonsoft.Json.Linq;
 
 namespace InfluenceGen.Deploy.Tests.N8n
@@ -29,11 +30,13 @@ namespace InfluenceGen.Deploy.Tests.N8n
 
         private static HttpResponseMessage Json(HttpStatusCode status, string json) => new HttpResponseMessage(status) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
 
-        private static (N8nApiClient Client, List<TimeSpan> Waits) Client(Scripted handler)
+        private static (N8nApiClient Client, RecordingTimeProvider Clock) Client(Scripted handler)
         {
-            var waits = new List<TimeSpan>();
-            var retry = new RetryPolicy(maxAttempts: 4, baseDelay: TimeSpan.FromMilliseconds(10)) { Delay = (d, _) => { waits.Add(d); return Task.CompletedTask; } };
-            return (new N8nApiClient(new Uri("http://n8n.test:5678/"), Key, NullDeployLog.Instance, retry, handler), waits);
+            var clock = new RecordingTimeProvider();
+            // The recording clock ends every wait at once, so the backoff can be realistic: a 10 ms base would now and
+            // then jitter below 1 ms, which Task.Delay rounds to no wait (and no timer to record) at all.
+            var retry = new RetryPolicy(maxAttempts: 4, baseDelay: TimeSpan.FromSeconds(1)) { TimeProvider = clock };
+            return (new N8nApiClient(new Uri("http://n8n.test:5678/"), Key, NullDeployLog.Instance, retry, handler), clock);
         }
 
         [Fact]
@@ -43,11 +46,11 @@ namespace InfluenceGen.Deploy.Tests.N8n
                 _ => { var r = Json((HttpStatusCode)429, "{\"message\":\"Too many requests\"}"); r.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(TimeSpan.FromSeconds(7)); return r; },
                 _ => Json(HttpStatusCode.BadGateway, "{}"),
                 _ => Json(HttpStatusCode.OK, "{\"data\":[{\"id\":\"a\",\"name\":\"A\"}],\"nextCursor\":null}"));
-            var (client, waits) = Client(handler);
+            var (client, clock) = Client(handler);
             List<JObject> list = await client.ListWorkflowsAsync(default, tag: "managed-by:influencegen");
             Assert.Single(list);
             Assert.Equal(3, handler.Requests.Count);
-            Assert.Equal(TimeSpan.FromSeconds(7), waits[0]);
+            Assert.Equal(TimeSpan.FromSeconds(7), clock.Waits[0]);
             Assert.Equal("http://n8n.test:5678/api/v1/workflows?limit=250&excludePinnedData=true&tags=managed-by%3Ainfluencegen", handler.Requests[0].RequestUri!.ToString());
             Assert.Equal(Key, handler.Requests[0].Headers.GetValues("X-N8N-API-KEY").Single());
             Assert.DoesNotContain(Key, handler.Requests[0].RequestUri!.ToString());
@@ -61,10 +64,10 @@ namespace InfluenceGen.Deploy.Tests.N8n
                 _ => Json(HttpStatusCode.Conflict, "{\"message\":\"Workflow is still being unpublished. Please try again in a few moments.\"}"),
                 _ => Json(HttpStatusCode.OK, "{\"id\":\"w1\"}"),
                 _ => Json(HttpStatusCode.Conflict, "{\"message\":\"There is already a workflow with this name\"}"));
-            var (client, waits) = Client(handler);
+            var (client, clock) = Client(handler);
             await client.DeleteWorkflowAsync("w1", default);
             Assert.Equal(2, handler.Requests.Count);
-            Assert.Single(waits);
+            Assert.Single(clock.Waits);
             var ex = await Assert.ThrowsAsync<N8nApiException>(() => client.DeleteWorkflowAsync("w2", default));
             Assert.Equal(3, handler.Requests.Count);
             Assert.Contains("409", ex.Message);
@@ -74,10 +77,10 @@ namespace InfluenceGen.Deploy.Tests.N8n
         public async Task A_create_is_never_retried()
         {
             var handler = new Scripted(_ => Json(HttpStatusCode.ServiceUnavailable, "{\"message\":\"busy\"}"), _ => Json(HttpStatusCode.OK, "{\"id\":\"x\"}"));
-            var (client, waits) = Client(handler);
+            var (client, clock) = Client(handler);
             var ex = await Assert.ThrowsAsync<N8nApiException>(() => client.CreateWorkflowAsync(new JObject { ["name"] = "W" }, default));
             Assert.Single(handler.Requests);
-            Assert.Empty(waits);
+            Assert.Empty(clock.Waits);
             Assert.Equal("N8nApiError", ex.ErrorId);
             Assert.Contains("503", ex.Message);
         }
@@ -91,16 +94,16 @@ namespace InfluenceGen.Deploy.Tests.N8n
                 _ => throw new HttpRequestException("Connection reset by peer", new System.IO.IOException("reset")),
                 _ => Json(HttpStatusCode.OK, "{\"id\":\"w1\",\"active\":true}"),
                 _ => Json(HttpStatusCode.BadRequest, "{\"message\":\"request/body/settings/saveDataErrorExecution must be equal to one of the allowed values: all, none\"}"));
-            var (client, waits) = Client(handler);
+            var (client, clock) = Client(handler);
             await client.UpdateWorkflowAsync("w1", new JObject(), default);
             JObject activated = await client.ActivateAsync("w1", default);
             Assert.True((bool)activated["active"]!);
-            Assert.Equal(2, waits.Count);
+            Assert.Equal(2, clock.Waits.Count);
             var ex = await Assert.ThrowsAsync<N8nApiException>(() => client.UpdateWorkflowAsync("w1", new JObject(), default));
             Assert.Equal("N8nRejected", ex.ErrorId);
             Assert.Contains("saveDataErrorExecution must be equal to one of the allowed values", ex.Message);
             Assert.Equal(5, handler.Requests.Count);
-            Assert.Equal(2, waits.Count);
+            Assert.Equal(2, clock.Waits.Count);
             Assert.Equal(2, client.Writes); // successful writes only
         }
 

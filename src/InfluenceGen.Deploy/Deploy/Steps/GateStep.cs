@@ -9,8 +9,8 @@ namespace InfluenceGen.Deploy.Deploy.Steps
     /// request; errors reaching the gate mean not approved. Changes nothing, so nothing to undo.</summary>
     internal sealed class GateStep : DeployStep
     {
-        private readonly IDeployGate _gate;
-        public GateStep(IDeployGate gate) { _gate = gate; }
+        private readonly IChangeGate _gate;
+        public GateStep(IChangeGate gate) { _gate = gate; }
         public override string Name => "gate";
 
         public override string Describe(DeployRun run)
@@ -31,11 +31,11 @@ namespace InfluenceGen.Deploy.Deploy.Steps
                 run.Log.Warning($"change approval SKIPPED for {run.Settings.Environment}: {r.SkipReason}");
                 return "SKIPPED: " + r.SkipReason;
             }
-            GateDecision decision;
+            ChangeGateDecision decision;
             try { decision = await _gate.CheckAsync(r.ChangeRequestId, run.Settings.Environment, run.Log, ct).ConfigureAwait(false); }
             catch (Exception ex) when (!(ex is OperationCanceledException))
             {
-                decision = new GateDecision(false, "the change gate could not be asked (" + ex.Message + "): not approved");
+                decision = new ChangeGateDecision(false, "the change gate could not be asked (" + ex.Message + "): not approved");
             }
             if (!decision.Approved)
                 throw new DeployException(ErrorIds.ChangeNotApproved, ErrorKind.PermissionDenied,

@@ -3,6 +3,8 @@ using System.Net;
 using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
+using Polly;
+using Polly.Retry;
 
 namespace InfluenceGen.Deploy.Infrastructure
 {
@@ -19,8 +21,12 @@ namespace InfluenceGen.Deploy.Infrastructure
     }
 
     /// <summary>
-    /// The one retry policy (docs/design.md, principle 8): exponential backoff with full jitter, honours
-    /// Retry-After, bounded in attempts and in total time. Use it only for idempotent calls.
+    /// The one retry policy (design principle 8), on Polly.Core's retry strategy: exponential backoff with
+    /// jitter capped at <see cref="MaxDelay"/>, a server's Retry-After honoured instead of the backoff,
+    /// bounded in attempts and in total time (a Retry-After that would not fit in what is left of
+    /// <see cref="MaxTotal"/> ends the retries at once). The caller's classification decides what is
+    /// worth repeating: use it only for calls whose effect cannot double. HTTP goes through
+    /// <see cref="HttpStack"/>, which classifies for its callers; SSH and S3 callers classify themselves.
     /// </summary>
     public sealed class RetryPolicy
     {
@@ -41,41 +47,48 @@ namespace InfluenceGen.Deploy.Infrastructure
         public TimeSpan BaseDelay { get; }
         public TimeSpan MaxDelay { get; }
         public TimeSpan MaxTotal { get; }
-        /// <summary>Waits go through here (tests may replace it to observe the delays).</summary>
-        public Func<TimeSpan, CancellationToken, Task> Delay { get; set; } = (d, ct) => Task.Delay(d, ct);
-
-        /// <summary>The wait before attempt <paramref name="attempt"/>+1 (1-based) without Retry-After.</summary>
-        public TimeSpan Backoff(int attempt)
-        {
-            double cap = Math.Min(MaxDelay.TotalMilliseconds, BaseDelay.TotalMilliseconds * Math.Pow(2, attempt - 1));
-            lock (_random) return TimeSpan.FromMilliseconds(cap / 2 + _random.NextDouble() * cap / 2);
-        }
+        /// <summary>The clock the waits run on (tests pass one that records the waits instead of sleeping).</summary>
+        public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
         /// <summary>
-        /// Runs <paramref name="attempt"/> until it succeeds, <paramref name="classify"/> says stop,
-        /// or the attempts/total time are spent; the last exception is rethrown.
+        /// Runs <paramref name="attempt"/> (given the 1-based attempt number) until it succeeds,
+        /// <paramref name="classify"/> says stop, or the attempts/total time are spent; the last exception is
+        /// rethrown. Cancellation of <paramref name="cancellationToken"/> is never retried.
         /// </summary>
         public async Task<T> ExecuteAsync<T>(Func<int, CancellationToken, Task<T>> attempt, Func<Exception, RetryDecision> classify,
             IDeployLog? log, string what, CancellationToken cancellationToken)
         {
-            DateTime started = DateTime.UtcNow;
-            for (int n = 1; ; n++)
+            if (MaxAttempts == 1) return await attempt(1, cancellationToken).ConfigureAwait(false);
+            long started = TimeProvider.GetTimestamp();
+            int number = 0;
+            TimeSpan? retryAfter = null;
+            var options = new RetryStrategyOptions
             {
-                try
+                MaxRetryAttempts = MaxAttempts - 1,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = BaseDelay,
+                MaxDelay = MaxDelay,
+                Randomizer = () => { lock (_random) return _random.NextDouble(); },
+                ShouldHandle = args =>
                 {
-                    return await attempt(n, cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
-                {
+                    Exception? ex = args.Outcome.Exception;
+                    if (ex == null || ex is OperationCanceledException && cancellationToken.IsCancellationRequested) return new ValueTask<bool>(false);
                     RetryDecision decision = classify(ex);
-                    if (!decision.ShouldRetry || n >= MaxAttempts) throw;
-                    TimeSpan wait = decision.RetryAfter ?? Backoff(n);
-                    if (wait > MaxDelay && decision.RetryAfter == null) wait = MaxDelay;
-                    if (DateTime.UtcNow - started + wait > MaxTotal) throw;
-                    log?.Verbose($"{what}: attempt {n} failed ({ex.Message}); retrying in {wait.TotalSeconds:0.##} s");
-                    await Delay(wait, cancellationToken).ConfigureAwait(false);
-                }
-            }
+                    retryAfter = decision.RetryAfter;
+                    if (!decision.ShouldRetry) return new ValueTask<bool>(false);
+                    TimeSpan spent = TimeProvider.GetElapsedTime(started);
+                    return new ValueTask<bool>(spent + (retryAfter ?? TimeSpan.Zero) <= MaxTotal);
+                },
+                DelayGenerator = _ => new ValueTask<TimeSpan?>(retryAfter),
+                OnRetry = args =>
+                {
+                    log?.Verbose($"{what}: attempt {args.AttemptNumber + 1} failed ({args.Outcome.Exception?.Message}); retrying in {args.RetryDelay.TotalSeconds:0.##} s");
+                    return default;
+                },
+            };
+            ResiliencePipeline pipeline = new ResiliencePipelineBuilder { TimeProvider = TimeProvider }.AddRetry(options).Build();
+            return await pipeline.ExecuteAsync(async token => await attempt(++number, token).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         }
 
         /// <summary>The usual HTTP classification: 408, 429, 5xx and connection failures retry;
@@ -93,7 +106,7 @@ namespace InfluenceGen.Deploy.Infrastructure
             return RetryDecision.Stop;
         }
 
-        /// <summary>Parses a Retry-After header value (delta-seconds or HTTP date).</summary>
+        /// <summary>Parses a Retry-After header value (delta-seconds or HTTP date; a date in the past is no wait).</summary>
         public static TimeSpan? ParseRetryAfter(string? value, DateTimeOffset now)
         {
             if (string.IsNullOrWhiteSpace(value)) return null;
