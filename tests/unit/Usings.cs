@@ -5,3 +5,4 @@ global using System.Linq;
 global using System.Collections.Generic;
 global using System.Threading.Tasks;
 global using System.Threading;
+global using InfluenceGen.Deploy.Tests.Harness;

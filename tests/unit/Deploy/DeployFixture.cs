@@ -265,14 +265,6 @@ namespace InfluenceGen.Deploy.Tests.Deploy
     }
 
     /// <summary>Records what a service says, for secret scans.</summary>
-    public sealed class RecordingLog : IDeployLog
-    {
-        public List<string> Lines { get; } = new List<string>();
-        public void Verbose(string message) { lock (Lines) Lines.Add("V " + message); }
-        public void Warning(string message) { lock (Lines) Lines.Add("W " + message); }
-        public void Progress(string activity, string status, int percent) { lock (Lines) Lines.Add($"P {activity} {status}"); }
-        public string All => string.Join("\n", Lines);
-    }
 
     public sealed class RecordingNotifier : INotifier
     {

@@ -17,7 +17,7 @@ namespace InfluenceGen.Deploy.Tests.Gate
             var log = new RecordingLog();
             var service = new ChangeApprovalService(settings ?? Settings(jira), options ?? Options());
             ChangeApproval result = await service.CheckAsync(id, environment, log, CancellationToken.None);
-            Assert.DoesNotContain(jira.Token, log.AllText());
+            Assert.DoesNotContain(jira.Token, log.All);
             Assert.DoesNotContain(jira.Token, result.Reason + result.Summary + result.Url);
             return (result, log);
         }
@@ -133,7 +133,7 @@ namespace InfluenceGen.Deploy.Tests.Gate
             Assert.Equal(500, result.HttpStatus);
             Assert.Contains("JIRA answered 500 after 3 attempt(s)", result.Reason);
             Assert.Equal(3, jira.Requests.Count);
-            Assert.Contains("retrying", log.AllText());
+            Assert.Contains("retrying", log.All);
         }
 
         [Fact]
@@ -321,7 +321,7 @@ namespace InfluenceGen.Deploy.Tests.Gate
             Assert.True(skipped.Approved);
             Assert.Equal(ApprovalOutcome.Skipped, skipped.Outcome);
             Assert.Equal("JIRA migration weekend, approved by CTO on call", skipped.SkipReason);
-            Assert.Contains("WARNING: change approval skipped", log.AllText());
+            Assert.Contains("W change approval skipped", log.All);
             Assert.Empty(jira.Requests);
         }
 

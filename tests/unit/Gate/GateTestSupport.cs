@@ -5,15 +5,6 @@ using InfluenceGen.Deploy.Infrastructure;
 namespace InfluenceGen.Deploy.Tests.Gate
 {
     /// <summary>An IDeployLog that keeps every message, for assertions and secret scans.</summary>
-    public sealed class RecordingLog : IDeployLog
-    {
-        public ConcurrentQueue<string> Messages { get; } = new();
-        public ConcurrentQueue<(string Activity, string Status, int Percent)> ProgressRecords { get; } = new();
-        public void Verbose(string message) => Messages.Enqueue("VERBOSE: " + message);
-        public void Warning(string message) => Messages.Enqueue("WARNING: " + message);
-        public void Progress(string activity, string status, int percent) { ProgressRecords.Enqueue((activity, status, percent)); Messages.Enqueue($"PROGRESS: {activity} {status}"); }
-        public string AllText() => string.Join("\n", Messages);
-    }
 
     internal static class GateTestSupport
     {

@@ -42,7 +42,7 @@ namespace InfluenceGen.Deploy.Tests.Gate
             var log = new RecordingLog();
             var notifier = new WebhookNotifier(hook.Url, critical, enabled, WebhookFlavor.Auto, options ?? Fast());
             NoticeResult result = await notifier.SendAsync(notice, log, CancellationToken.None);
-            string all = log.AllText() + result.Reason + result.Response + result.WebhookHost + result.Message;
+            string all = log.All + result.Reason + result.Response + result.WebhookHost + result.Message;
             Assert.DoesNotContain(hook.SecretPart, all);
             Assert.DoesNotContain(hook.HookPath, all);
             return (result, log);
@@ -114,7 +114,7 @@ namespace InfluenceGen.Deploy.Tests.Gate
             TimeSpan gap = requests[1].At - requests[0].At;
             Assert.True(gap >= TimeSpan.FromMilliseconds(950), $"retried after {gap.TotalMilliseconds} ms, Retry-After said 1 s");
             Assert.True(gap < TimeSpan.FromSeconds(3), $"retried after {gap.TotalMilliseconds} ms");
-            Assert.Contains("retrying in 1 s", log.AllText());
+            Assert.Contains("retrying in 1 s", log.All);
         }
 
         [Fact]
@@ -162,7 +162,7 @@ namespace InfluenceGen.Deploy.Tests.Gate
             Assert.False(result.Delivered);
             Assert.Equal(404, result.HttpStatus);
             Assert.Contains("no_service", result.Reason);
-            Assert.DoesNotContain("revokedrevoked", log.AllText() + result.Reason);
+            Assert.DoesNotContain("revokedrevoked", log.All + result.Reason);
         }
 
         [Fact]
@@ -190,7 +190,7 @@ namespace InfluenceGen.Deploy.Tests.Gate
             Assert.Equal(4, result.Attempts);
             Assert.Contains("could not be reached", result.Reason);
             Assert.EndsWith("after 4 attempts", result.Reason);
-            Assert.DoesNotContain("closedclosed", log.AllText() + result.Reason);
+            Assert.DoesNotContain("closedclosed", log.All + result.Reason);
         }
 
         [Fact]
@@ -201,7 +201,7 @@ namespace InfluenceGen.Deploy.Tests.Gate
             Assert.True(result.Skipped);
             Assert.False(result.Delivered);
             Assert.Empty(hook.Requests);
-            Assert.Contains("VERBOSE: notifications are disabled (ENABLE_SLACK_NOTIFICATIONS=false): not sent", log.AllText());
+            Assert.Contains("V notifications are disabled (ENABLE_SLACK_NOTIFICATIONS=false): not sent", log.All);
         }
 
         [Fact]

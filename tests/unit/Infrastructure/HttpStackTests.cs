@@ -64,7 +64,7 @@ namespace InfluenceGen.Deploy.Tests.Infrastructure
             Assert.Equal(2, answer.Attempts);
             TimeSpan gap = server.Requests[1].At - server.Requests[0].At;
             Assert.InRange(gap.TotalMilliseconds, 950, 3000);
-            Assert.Contains("test GET: attempt 1 failed (HTTP 429); retrying in 1 s", log.AllText());
+            Assert.Contains("test GET: attempt 1 failed (HTTP 429); retrying in 1 s", log.All);
         }
 
         [Fact]
@@ -128,7 +128,7 @@ namespace InfluenceGen.Deploy.Tests.Infrastructure
             var ex = await Assert.ThrowsAsync<HttpRequestException>(() => HttpStack.Default.SendAsync(Get(server.Url, "/services/T0/B0/secretsecretpath"), Fast(attempts: 3), log, default));
             Assert.Equal(3, HttpStack.AttemptsOf(ex));
             Assert.Equal(3, server.Connections);
-            Assert.DoesNotContain("secretsecretpath", ex.ToString() + HttpStack.Describe(ex) + log.AllText());
+            Assert.DoesNotContain("secretsecretpath", ex.ToString() + HttpStack.Describe(ex) + log.All);
 
             var post = await Assert.ThrowsAsync<HttpRequestException>(() => HttpStack.Default.SendAsync(Post(server.Url, "/services/T0/B0/secretsecretpath"), Fast(attempts: 3), log, default));
             Assert.Equal(1, HttpStack.AttemptsOf(post));

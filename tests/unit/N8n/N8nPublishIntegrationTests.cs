@@ -301,8 +301,8 @@ namespace InfluenceGen.Deploy.Tests.N8n
                 .PublishAsync(WorkflowSource.Load(folder, log), new N8nPublishOptions(), log, default).GetAwaiter().GetResult());
             Assert.Equal("N8nUnreachable", ex.ErrorId);
             Assert.Equal(ErrorKind.ConnectionError, ex.Kind);
-            Assert.Equal(2, log.Messages.Count(m => m.Contains("retrying")));
-            Assert.DoesNotContain(N8nServer.ApiKey, ex.ToString() + string.Join("\n", log.Messages));
+            Assert.Equal(2, log.Lines.Count(m => m.Contains("retrying")));
+            Assert.DoesNotContain(N8nServer.ApiKey, ex.ToString() + log.All);
 
             // Through the cmdlet: terminating, no output, pwsh -c would exit 1.
             using PowerShellSession session = Session(dir.Path);
@@ -346,13 +346,6 @@ namespace InfluenceGen.Deploy.Tests.N8n
             Assert.Equal((string?)manual["updatedAt"], (string?)N8nServer.Get((string)manual["id"]!)!["updatedAt"]);
         }
 
-        private sealed class RecordingLog : IDeployLog
-        {
-            public List<string> Messages { get; } = new List<string>();
-            public void Verbose(string message) { lock (Messages) Messages.Add(message); }
-            public void Warning(string message) { lock (Messages) Messages.Add(message); }
-            public void Progress(string activity, string status, int percent) { }
-        }
     }
 }
 

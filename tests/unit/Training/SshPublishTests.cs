@@ -215,7 +215,7 @@ namespace InfluenceGen.Deploy.Tests.Training
                 var log = new RecordingLog();
                 TrainingPublishResult second = await Publish(portal.Root, dir, delete: true, log: log, releases: releases, roundTrips: n => trips = n);
                 Assert.Equal(1, trips);
-                Assert.Contains("after the last publish from here", log.Text);
+                Assert.Contains("after the last publish from here", log.All);
                 Assert.Equal((2, 1, portal.Files().Count() - 2), (second.FilesUploaded, second.FilesDeleted, second.FilesUnchanged));
                 AssertServes(dir, portal);
                 AssertManifestTrue(dir);   // built on the target from the previous one, hash-checked there
@@ -258,7 +258,7 @@ namespace InfluenceGen.Deploy.Tests.Training
                 int trips = 0;
                 var log = new RecordingLog();
                 TrainingPublishResult v3 = await Publish(portal.Root, dir, log: log, releases: here, roundTrips: n => trips = n);
-                Assert.Contains($"serves release {v2.Release}, not {v1.Release}", log.Text);
+                Assert.Contains($"serves release {v2.Release}, not {v1.Release}", log.All);
                 Assert.Equal(2, trips);                       // the guarded script (changed nothing), then the real one
                 Assert.Equal(1, v3.FilesUploaded);            // planned again against v2: only page-04
                 AssertServes(dir, portal);
@@ -271,7 +271,7 @@ namespace InfluenceGen.Deploy.Tests.Training
                 AssertServes(dir, served2);
                 log = new RecordingLog();
                 TrainingPublishResult again = await Publish(portal.Root, dir, log: log, releases: here, roundTrips: n => trips = n);
-                Assert.Contains($"serves release {v2.Release}, not {v3.Release}", log.Text);
+                Assert.Contains($"serves release {v2.Release}, not {v3.Release}", log.All);
                 Assert.Equal((1, 2), (again.FilesUploaded, trips));
                 AssertServes(dir, portal);
                 AssertManifestTrue(dir);
@@ -281,7 +281,7 @@ namespace InfluenceGen.Deploy.Tests.Training
                 TestServers.Sh($"printf 'x\\n' >> '{manifestFile}'");
                 log = new RecordingLog();
                 TrainingPublishResult tampered = await Publish(portal.Root, dir, log: log, releases: here, roundTrips: n => trips = n);
-                Assert.Contains($"serves release {again.Release} with another manifest than the one recorded", log.Text);
+                Assert.Contains($"serves release {again.Release} with another manifest than the one recorded", log.All);
                 Assert.Equal((0, 1), (tampered.FilesUploaded, trips));   // read as served: nothing to change
             }
             finally { TestServers.Sh($"rm -rf '{dir}'"); }

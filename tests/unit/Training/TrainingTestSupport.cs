@@ -125,14 +125,6 @@ namespace InfluenceGen.Deploy.Tests.Training
     }
 
     /// <summary>A log that keeps every message (secret scans, order checks).</summary>
-    public sealed class RecordingLog : IDeployLog
-    {
-        private readonly List<string> _lines = new();
-        public void Verbose(string message) { lock (_lines) _lines.Add("V " + message); }
-        public void Warning(string message) { lock (_lines) _lines.Add("W " + message); }
-        public void Progress(string activity, string status, int percent) { lock (_lines) _lines.Add($"P {activity} {status} {percent}"); }
-        public string Text { get { lock (_lines) return string.Join("\n", _lines); } }
-    }
 
     /// <summary>
     /// A TCP relay on 127.0.0.1 in front of a real server. It records the HTTP request lines that

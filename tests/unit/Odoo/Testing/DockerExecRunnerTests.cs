@@ -69,7 +69,7 @@ namespace InfluenceGen.Deploy.Tests.Odoo.Testing
             Assert.Equal((0, 2, 2), (r.Failed, r.Errors, r.Tests));
             Assert.Contains(r.TestCases, t => t.IsFixtureError && t.Class == "TestSetupError");
             Assert.True(r.DatabaseDropped);
-            Assert.Contains(log.Verbose, v => v.Contains($"ERROR {r.Database} odoo.tests.suite: ERROR: setUpClass"));
+            Assert.Contains(log.VerboseMessages, v => v.Contains($"ERROR {r.Database} odoo.tests.suite: ERROR: setUpClass"));
             Assert.Equal(File.ReadAllLines(OdooFixtures.Log("18.0/error_test_level")).Length, File.ReadAllLines(dir.Combine("odoo.log")).Length);
             XDocument junit = XDocument.Load(dir.Combine("junit.xml"));
             Assert.Contains(junit.Descendants("testcase"), c => (string?)c.Attribute("name") == "setUpClass" && c.Element("error") != null);

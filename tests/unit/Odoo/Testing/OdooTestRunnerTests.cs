@@ -9,15 +9,6 @@ using InfluenceGen.Deploy.Tests.Harness;
 namespace InfluenceGen.Deploy.Tests.Odoo.Testing
 {
     /// <summary>A log that records what a service told the user.</summary>
-    public sealed class RecordingLog : IDeployLog
-    {
-        public List<string> Verbose { get; } = new List<string>();
-        public List<string> Warnings { get; } = new List<string>();
-        public List<string> Progress { get; } = new List<string>();
-        void IDeployLog.Verbose(string message) { lock (this) Verbose.Add(message); }
-        void IDeployLog.Warning(string message) { lock (this) Warnings.Add(message); }
-        void IDeployLog.Progress(string activity, string status, int percent) { lock (this) Progress.Add(status); }
-    }
 
     /// <summary>The service with the local runner and the stand-in odoo (fake-odoo.sh replays real logs
     /// with their recorded exit codes).</summary>
@@ -64,9 +55,9 @@ namespace InfluenceGen.Deploy.Tests.Odoo.Testing
             Assert.Contains($"ERROR {r.Database} odoo.addons.ig_fail.tests.test_thing: FAIL: TestThing.test_qty_doubles", kept);
             Assert.Equal(File.ReadAllLines(OdooFixtures.Log("fail_test_level")).Length, File.ReadAllLines(dir.Combine("reports", "odoo.log")).Length);
             // Streamed: every line went to verbose, progress per module and test, failures as warnings.
-            Assert.Contains(log.Verbose, v => v.Contains("Starting TestThing.test_default_qty"));
-            Assert.Contains("loading ig_fail", log.Progress);
-            Assert.Contains("ig_fail: TestThing.test_qty_doubles", log.Progress);
+            Assert.Contains(log.VerboseMessages, v => v.Contains("Starting TestThing.test_default_qty"));
+            Assert.Contains("loading ig_fail", log.ProgressRecords.Select(p => p.Status));
+            Assert.Contains("ig_fail: TestThing.test_qty_doubles", log.ProgressRecords.Select(p => p.Status));
             Assert.Contains(log.Warnings, w => w.StartsWith("FAILED: ig_fail TestThing.test_qty_doubles: AssertionError: 4 != 5"));
 
             XDocument junit = XDocument.Load(dir.Combine("reports", "junit.xml"));
