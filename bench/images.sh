@@ -61,9 +61,10 @@ inside=$(CI_REGISTRY_USER="$REGISTRY_TEST_USER" CI_REGISTRY_PASSWORD="$REGISTRY_
   \$t = 1..3 | ForEach-Object { (Measure-Command { \$null = Build-InfluenceGenImage '$ctx' -Name bench/ours -Registry $reg -Tag 1 -Push }).TotalSeconds } | Sort-Object
   \$t[1]")
 bare=$( t0=$(now); "$pwsh" -NoProfile -NonInteractive -c 1 >/dev/null; echo "$(now) - $t0" | bc )
+load=$(cut -d' ' -f1-3 /proc/loadavg)
 ratio() { echo "scale=2; $1 / $2" | bc; }
 printf '%-34s %8s %8s %8s\n' "scenario" "cli s" "ours s" "ours/cli"
 printf '%-34s %8.2f %8.2f %8s\n' "cold build + push" "$cold_cli" "$cold_ours" "$(ratio "$cold_ours" "$cold_cli")"
 printf '%-34s %8.2f %8.2f %8s\n' "unchanged rebuild + push" "$warm_cli" "$warm_ours" "$(ratio "$warm_ours" "$warm_cli")"
 printf '%-34s %8.2f %8.2f %8s\n' "unchanged, inside one pwsh session" "$warm_cli" "$inside" "$(ratio "$inside" "$warm_cli")"
-printf '(a bare `pwsh -c 1` took %.2f s of the whole-process figures)\n' "$bare"
+printf '(a bare `pwsh -c 1` took %.2f s of the whole-process figures; load average %s)\n' "$bare" "$load"
