@@ -23,6 +23,26 @@ RUN mkdir -p /tmp/pester && cd /tmp/pester \
  && mkdir -p "/opt/modules/Pester/${PESTER_VERSION}" \
  && cp -r "/tmp/pester/packages/pester/${PESTER_VERSION}/tools/." "/opt/modules/Pester/${PESTER_VERSION}/" \
  && rm -rf /tmp/pester /root/.nuget
+# pwsh's own assemblies ship as IL only, so every `pwsh -c` of a job JIT-compiles ~5,500 methods before its
+# first line runs. Precompile them (ReadyToRun, crossgen2 from NuGet at the version of the runtime copied below,
+# against that runtime): a bare `pwsh -c 1` took 0.81 s of CPU before, 0.35 s after (README "Images"). The IL
+# stays in each file, so a runtime that cannot use the code still runs it.
+RUN set -e \
+ && fw="$(dotnet --list-runtimes | sed -n 's/^Microsoft.NETCore.App \([0-9.]*\) \[\(.*\)\]$/\2\/\1/p' | tail -n 1)" \
+ && version="$(basename "$fw")" \
+ && case "$(uname -m)" in x86_64) rid=linux-x64 ;; aarch64) rid=linux-arm64 ;; *) exit 0 ;; esac \
+ && mkdir -p /tmp/crossgen && cd /tmp/crossgen \
+ && printf '<Project Sdk="Microsoft.NET.Sdk"><PropertyGroup><TargetFramework>net10.0</TargetFramework></PropertyGroup><ItemGroup><PackageDownload Include="Microsoft.NETCore.App.Crossgen2.%s" Version="[%s]" /></ItemGroup></Project>' "$rid" "$version" > crossgen.csproj \
+ && dotnet restore --packages /tmp/crossgen/packages -v quiet \
+ && crossgen2="/tmp/crossgen/packages/microsoft.netcore.app.crossgen2.$rid/$version/tools/crossgen2" \
+ && cd "$(dirname "$(find /opt/pwsh/.store -path '*/any/unix/System.Management.Automation.dll' | head -n 1)")" \
+ && for name in System.Management.Automation Microsoft.PowerShell.ConsoleHost Microsoft.PowerShell.Commands.Utility \
+                Microsoft.PowerShell.Commands.Management Microsoft.PowerShell.Security pwsh; do \
+      refs=""; for dll in *.dll; do [ "$dll" = "$name.dll" ] || refs="$refs -r:$dll"; done; \
+      "$crossgen2" "$name.dll" -o:"/tmp/crossgen/$name.dll" --targetos:linux -O -r:"$fw/*.dll" $refs >/dev/null \
+      && cp "/tmp/crossgen/$name.dll" "$name.dll"; \
+    done \
+ && rm -rf /tmp/crossgen /root/.nuget
 # The runtime alone, without the SDK.
 RUN root="$(dirname "$(readlink -f "$(command -v dotnet)")")" \
  && mkdir -p /opt/dotnet/shared \
