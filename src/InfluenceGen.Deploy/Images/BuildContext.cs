@@ -109,12 +109,15 @@ namespace InfluenceGen.Deploy.Images
         /// <summary>The context as a tar read on demand (nothing is held in memory beyond one block of a file).</summary>
         public Stream OpenTar() => new TarStream(Entries);
 
-        /// <summary>SHA-256 of the tar (for tests and the -WhatIf summary).</summary>
+        /// <summary>SHA-256 of the tar (the build fingerprint; tests).</summary>
         public string ComputeDigest()
         {
             using var tar = OpenTar();
-            using var sha = System.Security.Cryptography.SHA256.Create();
-            return "sha256:" + Hashing.Hex(sha.ComputeHash(tar));
+            using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+            var buffer = new byte[1 << 20];   // large reads: the tar copies file data straight into it
+            int n;
+            while ((n = tar.Read(buffer, 0, buffer.Length)) > 0) sha.AppendData(buffer, 0, n);
+            return "sha256:" + Hashing.Hex(sha.GetHashAndReset());
         }
     }
 

@@ -69,6 +69,9 @@ namespace InfluenceGen.Deploy.Images
         public long ContextBytes { get; set; }
         public int Steps { get; set; }
         public int CachedSteps { get; set; }
+        /// <summary>True when the first tag already held the image of these exact inputs (the build fingerprint label
+        /// matched): no step ran and the context was not sent.</summary>
+        public bool Reused { get; set; }
         public IDictionary<string, string> Labels { get; set; } = new Dictionary<string, string>();
         public TimeSpan Duration { get; set; }
     }

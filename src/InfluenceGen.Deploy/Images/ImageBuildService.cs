@@ -21,8 +21,13 @@ namespace InfluenceGen.Deploy.Images
     public sealed class ImageBuildService
     {
         private readonly IDockerClient _docker;
+        private readonly BuildFingerprintCache _fingerprints;
 
-        public ImageBuildService(IDockerClient docker) { _docker = docker; }
+        public ImageBuildService(IDockerClient docker, BuildFingerprintCache? fingerprints = null)
+        {
+            _docker = docker;
+            _fingerprints = fingerprints ?? new BuildFingerprintCache();
+        }
 
         /// <summary>Checks the registry login before anything is built (what <c>docker login</c> does).</summary>
         public async Task LoginAsync(RegistryCredential credential, IDeployLog log, CancellationToken ct)
@@ -52,6 +57,21 @@ namespace InfluenceGen.Deploy.Images
                         (context.Ignore.Count > 0 ? $", {context.Ignore.Count} .dockerignore pattern(s)" : string.Empty));
             log.Verbose($"Building {string.Join(", ", references)} from {shown}" +
                         (request.Target != null ? $" (target {request.Target})" : string.Empty));
+
+            // An image this engine built from the same inputs is what this build would give again (every step
+            // from the cache): then the context is not sent (BuildFingerprint).
+            string? fingerprint = await BuildFingerprint.ComputeAsync(context, steps, request, r => LocalImageIdAsync(r, ct)).ConfigureAwait(false);
+            if (fingerprint == null)
+                log.Verbose("No build fingerprint (a base image named by an unresolved ARG, FROM --platform, a base not present here, or an ADD from a URL): building");
+            else if (!request.NoCache)
+            {
+                InfluenceGenImage? reused = await ReuseAsync(request, references, fingerprint, context, shown, log, ct).ConfigureAwait(false);
+                if (reused != null)
+                {
+                    reused.Duration = clock.Elapsed;
+                    return reused;
+                }
+            }
 
             var parameters = new ImageBuildParameters
             {
@@ -92,6 +112,7 @@ namespace InfluenceGen.Deploy.Images
                     $"the build of {shown} reported success but {references[0]} cannot be inspected: {ApiMessage(ex)}", references[0]);
             }
             log.Verbose($"Built {image.ID} ({monitor.Steps} step(s), {monitor.CachedSteps} from cache) in {clock.Elapsed.TotalSeconds:0.0} s");
+            if (fingerprint != null) _fingerprints.Remember(fingerprint, image.ID);
             return new InfluenceGenImage
             {
                 Repository = request.Repository,
@@ -106,6 +127,63 @@ namespace InfluenceGen.Deploy.Images
                 CachedSteps = monitor.CachedSteps,
                 Labels = new SortedDictionary<string, string>(request.Labels, StringComparer.Ordinal),
                 Duration = clock.Elapsed,
+            };
+        }
+
+        private async Task<string?> LocalImageIdAsync(string reference, CancellationToken ct)
+        {
+            try
+            {
+                return (await _docker.Images.InspectImageAsync(reference, ct).ConfigureAwait(false)).ID;
+            }
+            catch (DockerImageNotFoundException)
+            {
+                return null;
+            }
+        }
+
+        /// <summary>The image this engine built from <paramref name="fingerprint"/>, tagged as asked (as the build
+        /// would), or null: then the build runs.</summary>
+        private async Task<InfluenceGenImage?> ReuseAsync(ImageBuildRequest request, string[] references, string fingerprint,
+            BuildContext context, string shown, IDeployLog log, CancellationToken ct)
+        {
+            string? id = _fingerprints.ImageFor(fingerprint);
+            if (id == null) return null;
+            ImageInspectResponse existing;
+            try
+            {
+                existing = await _docker.Images.InspectImageAsync(id, ct).ConfigureAwait(false);
+            }
+            catch (DockerImageNotFoundException)
+            {
+                return null;
+            }
+            if (existing.ID != id) return null;
+            // Built here by the classic builder: its parent (the previous step's image) is present, as the step cache
+            // needs; a pulled or loaded image's history shows "<missing>" there.
+            IList<ImageHistoryResponse> history = await _docker.Images.GetImageHistoryAsync(id, ct).ConfigureAwait(false);
+            if (history.Count < 2 || history[1].ID == null || !history[1].ID.StartsWith("sha256:", StringComparison.Ordinal)) return null;
+            foreach (string reference in references)
+            {
+                if (await LocalImageIdAsync(reference, ct).ConfigureAwait(false) == existing.ID) continue;
+                int colon = reference.LastIndexOf(':');
+                await _docker.Images.TagImageAsync(existing.ID, new ImageTagParameters { RepositoryName = reference.Substring(0, colon), Tag = reference.Substring(colon + 1) }, ct).ConfigureAwait(false);
+                log.Verbose($"Tagged {reference}");
+            }
+            log.Verbose($"Unchanged: {existing.ID} was built here from this context, Dockerfile, build arguments, labels and base images " +
+                        $"(fingerprint {fingerprint.Substring(7, 12)}); not sending the context again");
+            return new InfluenceGenImage
+            {
+                Repository = request.Repository,
+                ImageId = existing.ID,
+                Tags = request.Tags.ToArray(),
+                TagResults = request.Tags.Select(t => new ImageTagResult { Tag = t, Reference = request.Repository + ":" + t }).ToArray(),
+                Dockerfile = shown,
+                Context = context.Directory,
+                ContextFiles = context.FileCount,
+                ContextBytes = context.TotalBytes,
+                Reused = true,
+                Labels = new SortedDictionary<string, string>(request.Labels, StringComparer.Ordinal),
             };
         }
 

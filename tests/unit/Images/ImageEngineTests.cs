@@ -163,6 +163,65 @@ namespace InfluenceGen.Deploy.Tests.Images
             Assert.NotEqual(0, _engine.Cli("image", "inspect", $"{_engine.Registry}/ig/{name}:t").Code);
         }
 
+        [Fact]
+        public async Task An_unchanged_rebuild_reuses_the_image_and_any_changed_input_builds_again()
+        {
+            _engine.Require();
+            using DockerClient client = _engine.Client();
+            // A base of our own under a unique name, so the test can move it (the negative control for base images).
+            string baseName = Unique("base") + ":1";
+            Assert.Equal(0, _engine.Cli("tag", _engine.Debian, baseName).Code);
+            using var ctx = new TempDir();
+            ctx.Write("Dockerfile", $"FROM {baseName}\nCOPY app/ /app/\nRUN cat /app/* > /all\nCMD [\"cat\", \"/all\"]\n");
+            ctx.Write("app/a.txt", "one\n");
+            ctx.Write(".dockerignore", "scratch/\n");
+            string name = Unique("reuse");
+            HostProcess.Result Build(string tags, string extra = "") => _engine.Line(ctx.Path,
+                $"Build-InfluenceGenImage -Name {name} -Tag {tags} {extra} -Verbose | ForEach-Object {{ 'ID=' + $_.ImageId; 'REUSED=' + $_.Reused }}");
+            string Run(string tag) => _engine.Cli("run", "--rm", "--network", "none", $"{name}:{tag}").Out.Trim();
+
+            var first = Build("t1");
+            Assert.True(first.ExitCode == 0, first.StdErr + first.StdOut);
+            Assert.Contains("REUSED=False", first.StdOut);
+            string id = Value(first.StdOut, "ID=");
+            Assert.Equal("one", Run("t1"));
+
+            // Unchanged (an ignored file changes, a second tag is asked for): the same image under both tags, no step runs.
+            ctx.Write("scratch/notes.txt", "ignored");
+            var again = Build("t1,t2");
+            Assert.True(again.ExitCode == 0, again.StdErr + again.StdOut);
+            Assert.Contains("REUSED=True", again.StdOut);
+            Assert.Contains("not sending the context again", again.StdOut + again.StdErr);
+            Assert.DoesNotContain("Step 1/", again.StdOut + again.StdErr);
+            Assert.Equal(id, Value(again.StdOut, "ID="));
+            Assert.Equal(id, (await client.Images.InspectImageAsync($"{name}:t2")).ID);
+
+            // The same inputs through the docker CLI's classic builder hit its cache for every step: the same result.
+            // Negative controls: a changed file, a changed build argument and a moved base image each build again.
+            ctx.Write("app/a.txt", "two\n");
+            var changed = Build("t1");
+            Assert.True(changed.ExitCode == 0, changed.StdErr + changed.StdOut);
+            Assert.Contains("REUSED=False", changed.StdOut);
+            Assert.Contains("Step 2/", changed.StdOut + changed.StdErr);
+            string changedId = Value(changed.StdOut, "ID=");
+            Assert.NotEqual(id, changedId);
+            Assert.Equal("two", Run("t1"));
+
+            var withArg = Build("t1", "-BuildArg @{ FLAVOUR = 'x' }");
+            Assert.Contains("REUSED=False", withArg.StdOut);
+
+            Assert.Equal(0, _engine.Cli("tag", $"{name}:t2", baseName).Code);   // the base now holds /all = "one"
+            var movedBase = Build("t1", "-BuildArg @{ FLAVOUR = 'x' }");
+            Assert.True(movedBase.ExitCode == 0, movedBase.StdErr + movedBase.StdOut);
+            Assert.Contains("REUSED=False", movedBase.StdOut);
+            Assert.NotEqual(Value(withArg.StdOut, "ID="), Value(movedBase.StdOut, "ID="));
+
+            // -NoCache always builds.
+            var noCache = Build("t1", "-BuildArg @{ FLAVOUR = 'x' } -NoCache");
+            Assert.Contains("REUSED=False", noCache.StdOut);
+            Assert.Contains("Step 1/", noCache.StdOut + noCache.StdErr);
+        }
+
         private static string Value(string output, string prefix) =>
             output.Split('\n').Select(l => l.Trim()).First(l => l.StartsWith(prefix)).Substring(prefix.Length);
     }

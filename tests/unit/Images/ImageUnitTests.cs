@@ -190,6 +190,25 @@ namespace InfluenceGen.Deploy.Tests.Images
             Assert.Equal("RUN a && b", steps.Step(3)!.Text);
             Assert.Equal(9, steps.Step(4)!.Line);
         }
+
+        private static IReadOnlyList<string>? Bases(string dockerfile, params (string, string)[] args) =>
+            BuildFingerprint.BaseImages(DockerfileSteps.Parse(dockerfile.Split('\n'), "Dockerfile"), args.ToDictionary(a => a.Item1, a => a.Item2));
+
+        [Fact]
+        public void Fingerprint_base_images_are_resolved_or_there_is_no_fingerprint()
+        {
+            // ARGs before FROM: the build argument wins over the default; stages and scratch are no base images.
+            Assert.Equal(new[] { "debian:12", "registry.example/tools:3" },
+                Bases("ARG BASE=debian:11\nARG T=3\nFROM ${BASE} AS build\nRUN x\nFROM scratch\nCOPY --from=build /a /a\nCOPY --from=0 /b /b\nCOPY --from=registry.example/tools:$T /c /c", ("BASE", "debian:12")));
+            Assert.Equal(new[] { "debian:11" }, Bases("ARG BASE=debian:11\nFROM $BASE"));
+            // What a fingerprint cannot see: always a real build.
+            Assert.Null(Bases("FROM $UNDECLARED"));
+            Assert.Null(Bases("ARG BASE\nFROM ${BASE}"));
+            Assert.Null(Bases("FROM --platform=linux/arm64 debian:12"));
+            Assert.Null(Bases("FROM debian:12\nADD https://example.com/x.tar.gz /x"));
+            Assert.Null(Bases("FROM debian:12\nADD git@example.com:a/b.git /b"));
+            Assert.NotNull(Bases("FROM debian:12\nADD local.tar.gz /x"));
+        }
     }
 }
 

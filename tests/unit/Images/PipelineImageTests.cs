@@ -37,6 +37,15 @@ namespace InfluenceGen.Deploy.Tests.Images
             Assert.True(version.Code == 0, version.Err);
             Assert.StartsWith("7.6.9 5.", version.Out.Trim());
 
+            // pwsh's own assemblies and the module's are precompiled (ReadyToRun): a job's `pwsh -c` starts without
+            // JIT-compiling PowerShell itself.
+            var r2r = _engine.Cli("run", "--rm", "--network", "none", image, "pwsh", "-NoProfile", "-NonInteractive", "-c",
+                "foreach ($p in [System.Management.Automation.PSObject].Assembly.Location, (Join-Path (Split-Path (Get-Module -ListAvailable InfluenceGen.Deploy).Path) bin/InfluenceGen.Deploy.dll)) { " +
+                "$r = [System.Reflection.PortableExecutable.PEReader]::new([IO.File]::OpenRead($p)); '{0} R2R={1}' -f (Split-Path -Leaf $p), ($r.PEHeaders.CorHeader.ManagedNativeHeaderDirectory.Size -gt 0); $r.Dispose() }");
+            Assert.True(r2r.Code == 0, r2r.Err);
+            Assert.Contains("System.Management.Automation.dll R2R=True", r2r.Out);
+            Assert.Contains("InfluenceGen.Deploy.dll R2R=True", r2r.Out);
+
             var ok = _engine.Cli("run", "--rm", "--network", "none", "-v", $"{samples}:/src/addons:ro", "-v", $"{work.Path}:/work", "-w", "/work", image,
                 "pwsh", "-NoProfile", "-NonInteractive", "-c", "New-OdooAddonPackage -Path /src/addons -OutFile odoo_addons.zip");
             Assert.True(ok.Code == 0, ok.Err + ok.Out);
