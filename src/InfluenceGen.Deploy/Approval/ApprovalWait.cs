@@ -34,7 +34,7 @@ namespace InfluenceGen.Deploy.Approval
                 if (result.IsFinal)
                 {
                     bool rejected = result.Outcome == ApprovalOutcome.Rejected;
-                    throw new DeployException(rejected ? "ChangeRequestRejected" : "ChangeApprovalNotPossible",
+                    throw new DeployException(rejected ? ErrorIds.ChangeRequestRejected : ErrorIds.ChangeApprovalNotPossible,
                         rejected ? ErrorKind.PermissionDenied : ErrorKind.InvalidArgument,
                         $"{(result.ChangeRequestId.Length > 0 ? "change request " + result.ChangeRequestId : "the change request (no id was given)")} will not be approved: {result.Reason}", result.ChangeRequestId)
                     { RecommendedAction = rejected ? "Raise a new change request, or reopen this one in JIRA." : "Fix the change request id, the credentials or the configuration named in the message." };

@@ -60,7 +60,7 @@ namespace InfluenceGen.Deploy.Approval
 
             // 3. The comment (not repeated: a POST may have been carried out even when its answer was lost).
             HttpAnswer commentResponse = await _jira.PostOrThrowAsync(jira, jira.Api($"issue/{Uri.EscapeDataString(key)}/comment"),
-                CompletionComment.Body(jira.ApiVersion, deployment), $"POST JIRA comment on {key}", key, "JiraCommentFailed", cancellationToken).ConfigureAwait(false);
+                CompletionComment.Body(jira.ApiVersion, deployment), $"POST JIRA comment on {key}", key, ErrorIds.JiraCommentFailed, cancellationToken).ConfigureAwait(false);
             string? commentId = null;
             try { commentId = (string?)JObject.Parse(commentResponse.Body)["id"]; } catch (JsonException) { }
             log.Verbose($"Commented on {key} (comment {commentId ?? "?"})");
@@ -72,7 +72,7 @@ namespace InfluenceGen.Deploy.Approval
             {
                 transitionId = (string?)chosen["id"];
                 await _jira.PostOrThrowAsync(jira, jira.Api($"issue/{Uri.EscapeDataString(key)}/transitions"),
-                    new JObject { ["transition"] = new JObject { ["id"] = transitionId } }, $"POST JIRA transition of {key}", key, "JiraTransitionFailed", cancellationToken).ConfigureAwait(false);
+                    new JObject { ["transition"] = new JObject { ["id"] = transitionId } }, $"POST JIRA transition of {key}", key, ErrorIds.JiraTransitionFailed, cancellationToken).ConfigureAwait(false);
                 toStatus = (string?)chosen.SelectToken("to.name") ?? (string?)chosen["name"] ?? transition;
                 log.Verbose($"{key}: '{fromStatus}' -> '{toStatus}' through transition '{(string?)chosen["name"]}'");
             }

@@ -61,7 +61,7 @@ namespace InfluenceGen.Deploy.Approval
             {
                 throw new DeployException(ErrorIds.JiraUnavailable, ErrorKind.ConnectionError, $"{what}: {HttpStack.Describe(ex)}", key);
             }
-            if (!answer.IsSuccess) throw StatusError("JiraRequestFailed", what, answer, key);
+            if (!answer.IsSuccess) throw StatusError(ErrorIds.JiraRequestFailed, what, answer, key);
             return ParseOrThrow(answer, key);
         }
 

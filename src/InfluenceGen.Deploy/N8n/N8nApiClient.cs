@@ -180,7 +180,7 @@ namespace InfluenceGen.Deploy.N8n
                     throw new N8nApiException(ErrorIds.N8nUnauthorized, ErrorKind.AuthenticationError,
                         $"n8n at {_display} refused the API key ({code} {status}: {message}) while trying to {what}", status, _display)
                     { RecommendedAction = "Check the API key (-ApiKey or the environment's *_N8N_API_KEY): it must be a valid, unexpired n8n API key with workflow scopes." };
-                throw new N8nApiException(code == 404 ? "N8nNotFound" : code == 400 ? "N8nRejected" : "N8nApiError",
+                throw new N8nApiException(code == 404 ? ErrorIds.N8nNotFound : code == 400 ? ErrorIds.N8nRejected : ErrorIds.N8nApiError,
                     code == 400 ? ErrorKind.InvalidData : code == 404 ? ErrorKind.ObjectNotFound : ErrorKind.InvalidResult,
                     $"n8n could not {what}: {code} {status}: {message}", status, _display);
             }
