@@ -173,7 +173,7 @@ namespace InfluenceGen.Deploy.Tests.Lint
                     File.ReadAllText(repo.Combine("addons", "ig_oca_sql", "__manifest__.py")).Replace("17.0.1.0.0", "1.0"));
             repo.Write("shadow/pylint_odoo/__init__.py", "raise ModuleNotFoundError(\"No module named 'pylint_odoo'\", name='pylint_odoo')\n");
             string pylint = repo.Write("bin/pylint", $"#!/bin/sh\nPYTHONPATH='{repo.Combine("shadow")}' exec '{Environment.GetEnvironmentVariable("IG_PYLINT")}' \"$@\"\n");
-            File.SetUnixFileMode(pylint, UnixFileMode.UserRead | UnixFileMode.UserExecute | UnixFileMode.UserWrite);
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(pylint, UnixFileMode.UserRead | UnixFileMode.UserExecute | UnixFileMode.UserWrite);
             LintRequest request = Request(repo, odooVersion, "pylint");
             request.PylintPath = pylint;
             var ex = await Assert.ThrowsAsync<DeployException>(() => new OdooLinter().RunAsync(request, NullDeployLog.Instance, CancellationToken.None));
