@@ -1,7 +1,8 @@
 # The Odoo test image of the test and quality jobs: Odoo (the base), plus what Invoke-OdooUnitTest and
 # Invoke-OdooLint need besides it — pwsh with InfluenceGen.Deploy (taken from the pipeline's build
 # image, so there is one place that installs PowerShell) and the linters: OCA's pylint-odoo, pylint and flake8 from
-# PyPI, pinned in module/lint/requirements.txt, in a venv (/opt/odoo-lint, first on PATH) that also sees Odoo.
+# PyPI, pinned in the module's lint/requirements.txt (module/lint/), in a venv (/opt/odoo-lint, first on PATH) that also
+# sees Odoo.
 # Build it from the repository root after the build image:
 #   pwsh -c 'Build-InfluenceGenImage -Dockerfile dockerfiles/odoo-test.Dockerfile -Name odoo-test -Tag 17.0 -BuildArg @{ PWSH_IMAGE = "$env:CI_REGISTRY_IMAGE/pwsh-build:$env:CI_COMMIT_SHA" } -Push'
 # ODOO_IMAGE is the official Odoo image by default; the tests build it on a stand-in (debian + the
@@ -13,7 +14,7 @@ FROM ${PWSH_IMAGE} AS pwsh
 
 FROM ${ODOO_IMAGE}
 USER root
-COPY module/lint/requirements.txt /opt/odoo-lint-requirements.txt
+COPY --from=pwsh /usr/local/share/powershell/Modules/InfluenceGen.Deploy/lint/requirements.txt /opt/odoo-lint-requirements.txt
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends python3-venv ca-certificates \
  && rm -rf /var/lib/apt/lists/* \

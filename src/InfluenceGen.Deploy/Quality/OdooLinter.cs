@@ -84,40 +84,12 @@ namespace InfluenceGen.Deploy.Quality
             using var defaults = new TempDirectory();
             foreach (string linter in linters)
             {
-                var args = new List<string>();
-                if (linter == "flake8")
+                List<string>? args = linter == "flake8" ? Flake8Arguments(root, relTargets, configFiles, defaults)
+                    : PylintArguments(root, targets, series, configFiles, defaults);
+                if (args == null)
                 {
-                    string? config = new[] { ".flake8", "setup.cfg", "tox.ini" }.Select(n => Path.Combine(root, n)).FirstOrDefault(f => File.Exists(f) && HasSection(f, "flake8"));
-                    configFiles.Add(config != null ? Relative(root, config) : DefaultConfigName + "flake8");
-                    args.Add("--config=" + (config ?? defaults.Write("flake8", OdooLintSetup.DefaultFlake8Config)));
-                    args.Add("--format=" + Flake8Format);
-                    args.Add("--exit-zero");
-                    args.AddRange(relTargets);
-                }
-                else
-                {
-                    string? config = new[] { ".pylintrc", "pylintrc" }.Select(n => Path.Combine(root, n)).FirstOrDefault(File.Exists)
-                        ?? new[] { "setup.cfg", "pyproject.toml" }.Select(n => Path.Combine(root, n)).FirstOrDefault(f => File.Exists(f) && HasSection(f, "pylint"));
-                    configFiles.Add(config != null ? Relative(root, config) : DefaultConfigName + "pylintrc");
-                    args.Add("--rcfile=" + (config ?? defaults.Write("pylintrc", OdooLintSetup.DefaultPylintrc)));
-                    // pylint-odoo always (a repository's own rcfile may load it too: loading twice is harmless); a
-                    // missing plugin must show even under disable=all, so bad-plugin-value stays on.
-                    args.Add("--load-plugins=" + PylintOdooPlugin);
-                    args.Add("--enable=bad-plugin-value");
-                    if (series != null) args.Add("--valid-odoo-versions=" + series);
-                    args.Add("--output-format=json");
-                    args.Add("--exit-zero");
-                    args.Add("--persistent=n");
-                    // pylint takes a folder without __init__.py (samples/addons) for a namespace package whose
-                    // module path it cannot load (one F0010 instead of the findings): give it the packages (the
-                    // addons) and loose modules inside instead, each importable from its parent folder.
-                    List<string> packages = targets.SelectMany(PylintTargets).Distinct().Select(t => Relative(root, t)).ToList();
-                    if (packages.Count == 0)
-                    {
-                        log.Verbose($"pylint: no Python package or module under {string.Join(", ", relTargets)}");
-                        continue;
-                    }
-                    args.AddRange(packages);
+                    log.Verbose($"pylint: no Python package or module under {string.Join(", ", relTargets)}");
+                    continue;
                 }
                 findings.AddRange(await RunLinterAsync(linter, executables[linter], args, root, relTargets.Count, log, cancellationToken).ConfigureAwait(false));
             }
@@ -143,6 +115,42 @@ namespace InfluenceGen.Deploy.Quality
                 result.ReportPath = request.ReportPath;
             }
             return result;
+        }
+
+        /// <summary>flake8's arguments: the repository's configuration, else the module's (OCA's).</summary>
+        private static List<string> Flake8Arguments(string root, List<string> relTargets, List<string> configFiles, TempDirectory defaults)
+        {
+            string? config = new[] { ".flake8", "setup.cfg", "tox.ini" }.Select(n => Path.Combine(root, n)).FirstOrDefault(f => File.Exists(f) && HasSection(f, "flake8"));
+            configFiles.Add(config != null ? Relative(root, config) : DefaultConfigName + "flake8");
+            var args = new List<string> { "--config=" + (config ?? defaults.Write("flake8", OdooLintSetup.DefaultFlake8Config)), "--format=" + Flake8Format, "--exit-zero" };
+            args.AddRange(relTargets);
+            return args;
+        }
+
+        /// <summary>pylint's arguments: the repository's configuration, else the module's (OCA's), always with pylint-odoo
+        /// and the Odoo series; null when there is no Python package or module to give it.</summary>
+        private static List<string>? PylintArguments(string root, List<string> targets, string? series, List<string> configFiles, TempDirectory defaults)
+        {
+            // pylint takes a folder without __init__.py (samples/addons) for a namespace package whose module path it
+            // cannot load (one F0010 instead of the findings): give it the packages (the addons) and loose modules
+            // inside instead, each importable from its parent folder.
+            List<string> packages = targets.SelectMany(PylintTargets).Distinct().Select(t => Relative(root, t)).ToList();
+            if (packages.Count == 0) return null;
+            string? config = new[] { ".pylintrc", "pylintrc" }.Select(n => Path.Combine(root, n)).FirstOrDefault(File.Exists)
+                ?? new[] { "setup.cfg", "pyproject.toml" }.Select(n => Path.Combine(root, n)).FirstOrDefault(f => File.Exists(f) && HasSection(f, "pylint"));
+            configFiles.Add(config != null ? Relative(root, config) : DefaultConfigName + "pylintrc");
+            var args = new List<string>
+            {
+                "--rcfile=" + (config ?? defaults.Write("pylintrc", OdooLintSetup.DefaultPylintrc)),
+                // pylint-odoo always (a repository's own rcfile may load it too: loading twice is harmless); a missing
+                // plugin must show even under disable=all, so bad-plugin-value stays on.
+                "--load-plugins=" + PylintOdooPlugin,
+                "--enable=bad-plugin-value",
+            };
+            if (series != null) args.Add("--valid-odoo-versions=" + series);
+            args.AddRange(new[] { "--output-format=json", "--exit-zero", "--persistent=n" });
+            args.AddRange(packages);
+            return args;
         }
 
         /// <summary>The plugin pylint loads: OCA's pylint-odoo (PyPI pylint-odoo, module pylint_odoo).</summary>
