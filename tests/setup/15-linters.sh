@@ -54,9 +54,14 @@ else
 fi
 "$bin/pylint" --version | head -n 1 | sed "s/^/lint: pylint-odoo $pylint_odoo, /"
 "$bin/flake8" --version | head -n 1 | sed 's/^/lint: flake8 /'
+# Only the two linters go on PATH, not the venv's python.
+onpath="$IG_TEST_STATE/lint-bin"
+mkdir -p "$onpath"
+ln -sfn "$bin/pylint" "$onpath/pylint"
+ln -sfn "$bin/flake8" "$onpath/flake8"
 {
   echo "export IG_FLAKE8=$bin/flake8"
   echo "export IG_PYLINT=$bin/pylint"
   echo "export IG_PYLINT_ODOO=$pylint_odoo"
-  echo "export PATH=$bin:\$PATH"
+  echo "export PATH=$onpath:\$PATH"
 } >> "$IG_TEST_ENV"
