@@ -52,8 +52,10 @@ else
   bin="$standin/bin"
   pylint_odoo=standin
 fi
-"$bin/pylint" --version | head -n 1 | sed "s/^/lint: pylint-odoo $pylint_odoo, /"
-"$bin/flake8" --version | head -n 1 | sed 's/^/lint: flake8 /'
+# (read whole: `| head -n 1` would close the pipe on pylint, whose BrokenPipeError fails the script under pipefail)
+pylint_version=$("$bin/pylint" --version)
+flake8_version=$("$bin/flake8" --version)
+echo "lint: pylint-odoo $pylint_odoo, ${pylint_version%%$'\n'*}; flake8 ${flake8_version%%$'\n'*}"
 # Only the two linters go on PATH, not the venv's python.
 onpath="$IG_TEST_STATE/lint-bin"
 mkdir -p "$onpath"
