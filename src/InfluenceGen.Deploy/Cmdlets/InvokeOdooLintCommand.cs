@@ -9,8 +9,8 @@ using InfluenceGen.Deploy.Quality;
 
 namespace InfluenceGen.Deploy.Cmdlets
 {
-    /// <summary>Runs flake8 and pylint over Odoo addons and writes GitLab Code Quality JSON; the work is
-    /// in <see cref="OdooLinter"/>.</summary>
+    /// <summary>Runs flake8 and pylint with OCA's pylint-odoo over Odoo addons and writes GitLab Code Quality JSON;
+    /// the work is in <see cref="OdooLinter"/>.</summary>
     [Cmdlet(VerbsLifecycle.Invoke, "OdooLint", DefaultParameterSetName = "Path", SupportsShouldProcess = true, HelpUri = HelpLinks.Readme + "#get-help-invoke-odoolint")]
     [OutputType(typeof(LintResult), typeof(LintFinding))]
     public sealed class InvokeOdooLintCommand : InfluenceGenCmdlet
@@ -38,6 +38,9 @@ namespace InfluenceGen.Deploy.Cmdlets
 
         /// <summary>Report paths relative to this folder; the linters read its .flake8/setup.cfg/.pylintrc. Default: $env:CI_PROJECT_DIR, else the git checkout around the current location, else the current location.</summary>
         [Parameter] public string? RepositoryRoot { get; set; }
+
+        /// <summary>Odoo series the addons target, for pylint-odoo's --valid-odoo-versions (e.g. 17.0). Default: ODOO_VERSION, else the series the addons' manifest versions start with.</summary>
+        [Parameter] [ValidatePattern(@"^\d+\.\d+$")] public string? OdooVersion { get; set; }
 
         [Parameter] public string? Flake8Path { get; set; }
         [Parameter] public string? PylintPath { get; set; }
@@ -91,6 +94,7 @@ namespace InfluenceGen.Deploy.Cmdlets
                 Linters = Linter,
                 Flake8Path = Flake8Path,
                 PylintPath = PylintPath,
+                OdooVersion = OdooVersion ?? GlobalSetting("OdooVersion"),
                 FailOn = FailOn == "none" ? (CodeQualitySeverity?)null : (CodeQualitySeverity)Enum.Parse(typeof(CodeQualitySeverity), FailOn, true),
                 ReportPath = ReportFile(),
             };

@@ -168,7 +168,7 @@ namespace InfluenceGen.Deploy.Configuration
             new SettingDefinition("TrainingPortalKeepReleases", "TRAINING_PORTAL_KEEP_RELEASES", SettingKind.Integer, "portal releases kept on the web server", _ => "5"),
             new SettingDefinition("TrainingPublishConcurrency", "TRAINING_PUBLISH_CONCURRENCY", SettingKind.Integer, "parallel transfers of a training publish", _ => "8"),
             // ---- the build, test and quality jobs (global: the inputs of the old pipeline's scripts)
-            new SettingDefinition("OdooVersion", "ODOO_VERSION", SettingKind.Text, "Odoo series the addons target (New-OdooAddonPackage -OdooVersion), e.g. 18.0"),
+            new SettingDefinition("OdooVersion", "ODOO_VERSION", SettingKind.Text, "Odoo series the addons target (New-OdooAddonPackage / Invoke-OdooLint -OdooVersion), e.g. 18.0"),
             new SettingDefinition("N8nVersion", "N8N_VERSION", SettingKind.Text, "n8n version the workflows target, recorded in the workflow package"),
             new SettingDefinition("TestModules", "ODOO_MODULES_TO_TEST", SettingKind.Text, "modules Invoke-OdooUnitTest tests when -Module is not given (comma or space separated)"),
             new SettingDefinition("TestDatabase", "ODOO_DB_NAME", SettingKind.Text, "database Invoke-OdooUnitTest creates for the tests (-Database)"),

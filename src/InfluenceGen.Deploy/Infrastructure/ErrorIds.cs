@@ -160,6 +160,8 @@ namespace InfluenceGen.Deploy.Infrastructure
         public const string LintUnknownLinter = "LintUnknownLinter";
         /// <summary>The linter is not installed (not on PATH). <b>Fix:</b> Install it (the build image has it).</summary>
         public const string LinterNotFound = "LinterNotFound";
+        /// <summary>The addons name more than one Odoo series in their manifest versions and no Odoo version was given, so pylint-odoo's version-specific checks cannot be chosen. <b>Fix:</b> Pass -OdooVersion (or set ODOO_VERSION) to the series the addons target.</summary>
+        public const string LintOdooVersionAmbiguous = "LintOdooVersionAmbiguous";
         /// <summary>The linter crashed or exited with a usage error. <b>Fix:</b> Read the quoted output.</summary>
         public const string LinterFailed = "LinterFailed";
         /// <summary>There are findings at or above -FailOn; the Code Quality report lists them. <b>Fix:</b> Fix the findings, or change -FailOn.</summary>

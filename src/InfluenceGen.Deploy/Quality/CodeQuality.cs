@@ -46,8 +46,11 @@ namespace InfluenceGen.Deploy.Quality
         public string? ReportPath { get; set; }
         public string RepositoryRoot { get; set; } = string.Empty;
         public string[] Linters { get; set; } = Array.Empty<string>();
-        /// <summary>Configuration files the linters were given (.flake8, setup.cfg, .pylintrc).</summary>
+        /// <summary>Configuration files the linters were given (.flake8, setup.cfg, .pylintrc), or the module's own
+        /// OCA defaults (InfluenceGen.Deploy:lint/flake8, InfluenceGen.Deploy:lint/pylintrc).</summary>
         public string[] ConfigFiles { get; set; } = Array.Empty<string>();
+        /// <summary>The Odoo series pylint-odoo checked against (--valid-odoo-versions); null: none known.</summary>
+        public string? OdooVersion { get; set; }
         /// <summary>Null: never fail on findings.</summary>
         public CodeQualitySeverity? FailOn { get; set; }
 
@@ -73,6 +76,28 @@ namespace InfluenceGen.Deploy.Quality
     /// <summary>Severity of a linter's finding in Code Quality terms.</summary>
     public static class SeverityMap
     {
+        /// <summary>pylint-odoo's checks OCA makes blocking (the Odoo 16.0+ .pylintrc-mandatory of OCA's
+        /// oca-addons-repo-template, as far as pylint-odoo 10 has them): at least major, whatever their type.</summary>
+        public static readonly IReadOnlyCollection<string> OcaMandatory = new HashSet<string>(StringComparer.Ordinal)
+        {
+            "attribute-deprecated", "attribute-string-redundant", "context-overridden", "development-status-allowed",
+            "except-pass", "external-request-timeout", "license-allowed", "manifest-author-string", "manifest-deprecated-key",
+            "manifest-maintainers-list", "manifest-required-author", "manifest-required-key", "manifest-version-format",
+            "method-compute", "method-inverse", "method-required-super", "method-search", "missing-return", "print-used",
+            "renamed-field-parameter", "resource-not-exist", "sql-injection", "test-folder-imported",
+            "translation-contains-variable", "translation-field", "translation-positional-used", "translation-required",
+            "use-vim-comment", "website-manifest-key-not-valid-uri",
+        };
+
+        /// <summary>pylint's message type: fatal → blocker, error → critical, warning → major,
+        /// refactor → minor, convention and info → info; a check OCA makes mandatory (<see cref="OcaMandatory"/>,
+        /// e.g. manifest-required-author C8101) at least major.</summary>
+        public static CodeQualitySeverity Pylint(string type, string? symbol)
+        {
+            CodeQualitySeverity byType = Pylint(type);
+            return symbol != null && OcaMandatory.Contains(symbol) && byType < CodeQualitySeverity.Major ? CodeQualitySeverity.Major : byType;
+        }
+
         /// <summary>pylint's message type: fatal → blocker, error → critical, warning → major,
         /// refactor → minor, convention and info → info.</summary>
         public static CodeQualitySeverity Pylint(string type)
@@ -145,7 +170,7 @@ namespace InfluenceGen.Deploy.Quality
                     ["engine_name"] = f.Linter,
                     ["check_name"] = f.CheckName,
                     ["description"] = $"{f.Code} {f.Message}",
-                    ["categories"] = new JArray(f.Linter == "pylint" && (f.Category == "convention" || f.Category == "refactor") || f.Linter == "flake8" && f.Severity == CodeQualitySeverity.Minor ? "Style" : "Bug Risk"),
+                    ["categories"] = new JArray(Category(f)),
                     ["severity"] = f.Severity.ToString().ToLowerInvariant(),
                     ["fingerprint"] = f.Fingerprint,
                     ["location"] = new JObject
@@ -156,6 +181,14 @@ namespace InfluenceGen.Deploy.Quality
                 });
             }
             return array.ToString(Formatting.Indented);
+        }
+
+        /// <summary>Code Quality's category: Security for pylint-odoo's sql-injection, Style for conventions,
+        /// refactorings and flake8's style codes, Bug Risk otherwise.</summary>
+        private static string Category(LintFinding f)
+        {
+            if (f.Symbol == "sql-injection") return "Security";
+            return f.Linter == "pylint" && (f.Category == "convention" || f.Category == "refactor") || f.Linter == "flake8" && f.Severity == CodeQualitySeverity.Minor ? "Style" : "Bug Risk";
         }
 
         public static void Write(IEnumerable<LintFinding> findings, string path)

@@ -30,14 +30,18 @@ namespace InfluenceGen.Deploy.Quality
         public string? ReportPath { get; set; }
         /// <summary>Extra PATH-like search folders for the executables (tests).</summary>
         public string? SearchPath { get; set; }
+        /// <summary>Odoo series for pylint-odoo's --valid-odoo-versions (-OdooVersion or ODOO_VERSION); null: from the
+        /// addons' manifest versions.</summary>
+        public string? OdooVersion { get; set; }
     }
 
     /// <summary>
-    /// Runs flake8 and pylint over Odoo addons with the repository's configuration
+    /// Runs flake8 and pylint with OCA's pylint-odoo plugin over Odoo addons with the repository's configuration
     /// (<c>.flake8</c>, <c>setup.cfg</c> or <c>tox.ini</c> for flake8; <c>.pylintrc</c>, <c>pylintrc</c>,
-    /// <c>setup.cfg</c> or <c>pyproject.toml</c> for pylint: the linters' own lookup from the repository
-    /// root, and an explicit --config/--rcfile for .flake8/.pylintrc), parses flake8's fixed
-    /// <c>--format</c> and pylint's <c>--output-format=json</c>, and writes GitLab Code Quality JSON.
+    /// <c>setup.cfg</c> or <c>pyproject.toml</c> for pylint, given explicitly with --config/--rcfile), else OCA's
+    /// (<see cref="OdooLintSetup"/>); pylint always with <c>--load-plugins=pylint_odoo</c> and
+    /// <c>--valid-odoo-versions</c> of the addons' Odoo series. Parses flake8's fixed <c>--format</c> and pylint's
+    /// <c>--output-format=json</c>, and writes GitLab Code Quality JSON.
     /// </summary>
     public sealed class OdooLinter
     {
@@ -61,8 +65,9 @@ namespace InfluenceGen.Deploy.Quality
                 string? exe = Resolve(l == "flake8" ? request.Flake8Path ?? "flake8" : request.PylintPath ?? "pylint", request.SearchPath);
                 if (exe == null)
                     throw new DeployException(ErrorIds.LinterNotFound, ErrorKind.ObjectNotFound,
-                        $"{l} is not installed: '{(l == "flake8" ? request.Flake8Path ?? "flake8" : request.PylintPath ?? "pylint")}' was not found on PATH", l)
-                    { RecommendedAction = $"Install it (Debian: apt-get install {l}; pip: pip install {l}) or leave it out with -Linter." };
+                        $"{l} is not installed: '{(l == "flake8" ? request.Flake8Path ?? "flake8" : request.PylintPath ?? "pylint")}' was not found on PATH. " +
+                        $"Install the linters into a venv: python3 -m venv lint && lint/bin/{OdooLintSetup.PipInstall} (the module's lint/requirements.txt), and put lint/bin on PATH", l)
+                    { RecommendedAction = $"{OdooLintSetup.PipInstall} (in a venv), or leave {l} out with -Linter." };
                 executables[l] = exe;
             }
 
@@ -72,58 +77,20 @@ namespace InfluenceGen.Deploy.Quality
                     throw new DeployException(ErrorIds.PathNotFound, ErrorKind.ObjectNotFound, $"the path '{t}' does not exist", t);
             var relTargets = targets.Select(t => Relative(root, t)).ToList();
 
+            string? series = linters.Contains("pylint") ? OdooLintSetup.OdooSeries(request.OdooVersion, targets, log) : null;
             var configFiles = new List<string>();
             var findings = new List<LintFinding>();
+            using var defaults = new TempDirectory();
             foreach (string linter in linters)
             {
-                var args = new List<string>();
-                if (linter == "flake8")
+                List<string>? args = linter == "flake8" ? Flake8Arguments(root, relTargets, configFiles, defaults)
+                    : PylintArguments(root, targets, series, configFiles, defaults);
+                if (args == null)
                 {
-                    string? config = new[] { ".flake8", "setup.cfg", "tox.ini" }.Select(n => Path.Combine(root, n)).FirstOrDefault(f => File.Exists(f) && HasSection(f, "flake8"));
-                    if (config != null) { args.Add("--config=" + config); configFiles.Add(config); }
-                    args.Add("--format=" + Flake8Format);
-                    args.Add("--exit-zero");
+                    log.Verbose($"pylint: no Python package or module under {string.Join(", ", relTargets)}");
+                    continue;
                 }
-                else
-                {
-                    string? config = new[] { ".pylintrc", "pylintrc" }.Select(n => Path.Combine(root, n)).FirstOrDefault(File.Exists)
-                        ?? new[] { "setup.cfg", "pyproject.toml" }.Select(n => Path.Combine(root, n)).FirstOrDefault(f => File.Exists(f) && HasSection(f, "pylint"));
-                    if (config != null) { args.Add("--rcfile=" + config); configFiles.Add(config); }
-                    args.Add("--output-format=json");
-                    args.Add("--exit-zero");
-                    args.Add("--persistent=n");
-                }
-                if (linter == "pylint")
-                {
-                    // pylint takes a folder without __init__.py (samples/addons) for a namespace package whose
-                    // module path it cannot load (one F0010 instead of the findings): give it the packages (the
-                    // addons) and loose modules inside instead, each importable from its parent folder.
-                    List<string> packages = targets.SelectMany(PylintTargets).Distinct().Select(t => Relative(root, t)).ToList();
-                    if (packages.Count == 0)
-                    {
-                        log.Verbose($"pylint: no Python package or module under {string.Join(", ", relTargets)}");
-                        continue;
-                    }
-                    args.AddRange(packages);
-                }
-                else args.AddRange(relTargets);
-                log.Progress("Linting", $"{linter} over {relTargets.Count} path(s)", -1);
-                log.Verbose($"{linter}: {executables[linter]} {string.Join(" ", args)} (in {root})");
-                var watch = Stopwatch.StartNew();
-                (int code, string stdout, string stderr) = await RunProcessAsync(executables[linter], args, root, cancellationToken).ConfigureAwait(false);
-                List<LintFinding> found;
-                try
-                {
-                    if (code != 0) throw new FormatException($"exit code {code}");
-                    found = linter == "flake8" ? ParseFlake8(stdout, root) : ParsePylint(stdout, root);
-                }
-                catch (Exception ex) when (ex is FormatException || ex is Newtonsoft.Json.JsonException)
-                {
-                    throw new DeployException(ErrorIds.LinterFailed, ErrorKind.InvalidResult,
-                        $"{linter} failed ({ex.Message}): {Tail(stderr.Length > 0 ? stderr : stdout)}", linter);
-                }
-                log.Verbose($"{linter}: {found.Count} finding(s) in {watch.Elapsed.TotalSeconds:0.0}s");
-                findings.AddRange(found);
+                findings.AddRange(await RunLinterAsync(linter, executables[linter], args, root, relTargets.Count, log, cancellationToken).ConfigureAwait(false));
             }
 
             CodeQualityReport.AssignFingerprints(findings, rel =>
@@ -137,7 +104,8 @@ namespace InfluenceGen.Deploy.Quality
                 Findings = findings.ToArray(),
                 RepositoryRoot = root,
                 Linters = linters.ToArray(),
-                ConfigFiles = configFiles.Select(c => Relative(root, c)).ToArray(),
+                ConfigFiles = configFiles.ToArray(),
+                OdooVersion = series,
                 FailOn = request.FailOn,
             };
             if (request.ReportPath != null)
@@ -147,6 +115,85 @@ namespace InfluenceGen.Deploy.Quality
             }
             return result;
         }
+
+        /// <summary>flake8's arguments: the repository's configuration, else the module's (OCA's).</summary>
+        private static List<string> Flake8Arguments(string root, List<string> relTargets, List<string> configFiles, TempDirectory defaults)
+        {
+            string? config = new[] { ".flake8", "setup.cfg", "tox.ini" }.Select(n => Path.Combine(root, n)).FirstOrDefault(f => File.Exists(f) && HasSection(f, "flake8"));
+            configFiles.Add(config != null ? Relative(root, config) : DefaultConfigName + "flake8");
+            var args = new List<string> { "--config=" + (config ?? defaults.Write("flake8", OdooLintSetup.DefaultFlake8Config)), "--format=" + Flake8Format, "--exit-zero" };
+            args.AddRange(relTargets);
+            return args;
+        }
+
+        /// <summary>pylint's arguments: the repository's configuration, else the module's (OCA's), always with pylint-odoo
+        /// and the Odoo series; null when there is no Python package or module to give it.</summary>
+        private static List<string>? PylintArguments(string root, List<string> targets, string? series, List<string> configFiles, TempDirectory defaults)
+        {
+            // pylint takes a folder without __init__.py (samples/addons) for a namespace package whose module path it
+            // cannot load (one F0010 instead of the findings): give it the packages (the addons) and loose modules
+            // inside instead, each importable from its parent folder.
+            List<string> packages = targets.SelectMany(PylintTargets).Distinct().Select(t => Relative(root, t)).ToList();
+            if (packages.Count == 0) return null;
+            string? config = new[] { ".pylintrc", "pylintrc" }.Select(n => Path.Combine(root, n)).FirstOrDefault(File.Exists)
+                ?? new[] { "setup.cfg", "pyproject.toml" }.Select(n => Path.Combine(root, n)).FirstOrDefault(f => File.Exists(f) && HasSection(f, "pylint"));
+            configFiles.Add(config != null ? Relative(root, config) : DefaultConfigName + "pylintrc");
+            var args = new List<string>
+            {
+                "--rcfile=" + (config ?? defaults.Write("pylintrc", OdooLintSetup.DefaultPylintrc)),
+                // pylint-odoo always (a repository's own rcfile may load it too: loading twice is harmless); a missing
+                // plugin must show even under disable=all, so bad-plugin-value stays on.
+                "--load-plugins=" + PylintOdooPlugin,
+                "--enable=bad-plugin-value",
+            };
+            if (series != null) args.Add("--valid-odoo-versions=" + series);
+            args.AddRange(new[] { "--output-format=json", "--exit-zero", "--persistent=n" });
+            args.AddRange(packages);
+            return args;
+        }
+
+        /// <summary>The plugin pylint loads: OCA's pylint-odoo (PyPI pylint-odoo, module pylint_odoo).</summary>
+        public const string PylintOdooPlugin = "pylint_odoo";
+        /// <summary>How <see cref="LintResult.ConfigFiles"/> names the module's own (OCA) configuration.</summary>
+        public const string DefaultConfigName = "InfluenceGen.Deploy:lint/";
+
+        private static async Task<List<LintFinding>> RunLinterAsync(string linter, string exe, List<string> args, string root, int pathCount, IDeployLog log, CancellationToken cancellationToken)
+        {
+            log.Progress("Linting", $"{linter} over {pathCount} path(s)", -1);
+            log.Verbose($"{linter}: {exe} {string.Join(" ", args)} (in {root})");
+            var watch = Stopwatch.StartNew();
+            (int code, string stdout, string stderr) = await RunProcessAsync(exe, args, root, cancellationToken).ConfigureAwait(false);
+            List<LintFinding> found;
+            try
+            {
+                if (linter == "pylint") ThrowIfPluginMissing(exe, code, stdout + "\n" + stderr);
+                if (code != 0) throw new FormatException($"exit code {code}");
+                found = linter == "flake8" ? ParseFlake8(stdout, root) : ParsePylint(stdout, root);
+            }
+            catch (Exception ex) when (ex is FormatException || ex is Newtonsoft.Json.JsonException)
+            {
+                throw new DeployException(ErrorIds.LinterFailed, ErrorKind.InvalidResult,
+                    $"{linter} failed ({ex.Message}): {Tail(stderr.Length > 0 ? stderr : stdout)}", linter);
+            }
+            if (linter == "pylint" && found.FirstOrDefault(f => f.Symbol == "bad-plugin-value" && f.Message.IndexOf(PylintOdooPlugin, StringComparison.Ordinal) >= 0) is LintFinding bad)
+                throw PluginMissing(exe, bad.Message);
+            log.Verbose($"{linter}: {found.Count} finding(s) in {watch.Elapsed.TotalSeconds:0.0}s");
+            return found;
+        }
+
+        /// <summary>pylint without pylint-odoo rejects --valid-odoo-versions (exit 32, "Unrecognized option") or
+        /// reports bad-plugin-value; either way the Odoo checks did not run, which must not pass as a clean report.</summary>
+        private static void ThrowIfPluginMissing(string exe, int code, string output)
+        {
+            if (code != 0 && (output.IndexOf("valid-odoo-versions", StringComparison.Ordinal) >= 0 || output.IndexOf("No module named '" + PylintOdooPlugin + "'", StringComparison.Ordinal) >= 0))
+                throw PluginMissing(exe, Tail(output));
+        }
+
+        private static DeployException PluginMissing(string pylint, string detail) =>
+            new DeployException(ErrorIds.LinterNotFound, ErrorKind.ObjectNotFound,
+                $"pylint-odoo (OCA's Odoo checks, the pylint plugin {PylintOdooPlugin}) is not installed beside '{pylint}': {detail.Trim()}. " +
+                $"Install the linters into a venv: python3 -m venv lint && lint/bin/{OdooLintSetup.PipInstall} (the module's lint/requirements.txt), and put lint/bin on PATH or give -PylintPath lint/bin/pylint", "pylint")
+            { RecommendedAction = OdooLintSetup.PipInstall + " (in a venv; pylint-odoo brings the pylint it needs)" };
 
         /// <summary>What pylint is given for one -Path: the path itself when it is a module or a package
         /// (has __init__.py), else the packages and modules inside it, recursively (hidden folders and
@@ -211,7 +258,7 @@ namespace InfluenceGen.Deploy.Quality
                     Path = Relative(root, Path.Combine(root, (string?)o["path"] ?? string.Empty)),
                     Line = Math.Max(1, (int?)o["line"] ?? 1),
                     Column = ((int?)o["column"] ?? 0) + 1,
-                    Severity = SeverityMap.Pylint(type),
+                    Severity = SeverityMap.Pylint(type, (string?)o["symbol"]),
                 });
             }
             return list;
@@ -248,6 +295,28 @@ namespace InfluenceGen.Deploy.Quality
                     if (File.Exists(candidate)) return candidate;
                 }
             return null;
+        }
+
+        /// <summary>The module's default configuration files for one run, written to a private temporary folder
+        /// (pylint and flake8 read files) and removed after it.</summary>
+        private sealed class TempDirectory : IDisposable
+        {
+            private string? _path;
+
+            public string Write(string name, string text)
+            {
+                _path ??= Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "iglint-" + Guid.NewGuid().ToString("N"))).FullName;
+                string file = Path.Combine(_path, name);
+                File.WriteAllText(file, text, new UTF8Encoding(false));
+                return file;
+            }
+
+            public void Dispose()
+            {
+                try { if (_path != null) Directory.Delete(_path, true); }
+                catch (IOException) { }
+                catch (UnauthorizedAccessException) { }
+            }
         }
 
         private static string Tail(string text)

@@ -26,6 +26,28 @@ namespace InfluenceGen.Deploy.Tests.Cmdlets
         }
 
         [Fact]
+        public void ODOO_VERSION_and_OdooVersion_give_pylint_odoo_the_series_to_check_against()
+        {
+            OdooLintTests.RequireLinters();
+            using var repo = new TempDir("iglint");
+            string sample = Path.Combine(Repo.Root, "tests", "unit", "Lint", "testdata", "odoo", "ig_oca_deprecated");   // written for 16.0
+            foreach (string file in Directory.GetFiles(sample, "*", SearchOption.AllDirectories))
+                repo.Write(Path.Combine("addons", "ig_oca_deprecated", Path.GetRelativePath(sample, file)), File.ReadAllText(file));
+            var env = new Dictionary<string, string> { ["CI_PROJECT_DIR"] = repo.Path, ["ODOO_VERSION"] = "16.0" };
+
+            HostProcess.Result on16 = HostProcess.Run(repo.Path, env, "-NoProfile", "-NonInteractive", "-c", "Invoke-OdooLint -Path addons -ReportPath cq16.json");
+            Assert.True(on16.ExitCode == 0, $"exit {on16.ExitCode}\n{on16.StdOut}\n{on16.StdErr}");
+            Assert.DoesNotContain(JArray.Parse(File.ReadAllText(repo.Combine("cq16.json"))), i => ((string)i["check_name"]!).Contains("deprecated-name-get"));
+
+            HostProcess.Result on17 = HostProcess.Run(repo.Path, env, "-NoProfile", "-NonInteractive", "-c", "Invoke-OdooLint -Path addons -ReportPath cq17.json -OdooVersion 17.0");
+            Assert.True(on17.ExitCode == 1, $"exit {on17.ExitCode}\n{on17.StdOut}\n{on17.StdErr}");
+            Assert.Contains("addons/ig_oca_deprecated/models/partner.py:7 pylint E8146", on17.StdErr + on17.StdOut);
+            JArray report = JArray.Parse(File.ReadAllText(repo.Combine("cq17.json")));
+            Assert.Contains(report, i => (string?)i["check_name"] == "pylint:E8146(deprecated-name-get)" && (string?)i["severity"] == "critical");
+            Assert.Contains(report, i => (string?)i["check_name"] == "pylint:C8106(manifest-version-format)");
+        }
+
+        [Fact]
         public void The_old_lint_jobs_variables_name_the_target_and_the_report_folder()
         {
             OdooLintTests.RequireLinters();

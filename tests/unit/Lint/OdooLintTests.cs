@@ -7,14 +7,16 @@ using Newtonsoft.Json.Linq;
 
 namespace InfluenceGen.Deploy.Tests.Lint
 {
-    /// <summary>Invoke-OdooLint's domain against the real flake8 and pylint (tests/setup/15-linters.sh)
-    /// on a sample addon with deliberate findings (testdata/ig_lint_sample).</summary>
+    /// <summary>Invoke-OdooLint's domain against the real flake8 and pylint with pylint-odoo (tests/setup/15-linters.sh
+    /// puts them first on PATH) on a sample addon with deliberate findings (testdata/ig_lint_sample). The Odoo-specific
+    /// checks are in <see cref="PylintOdooTests"/>.</summary>
     public class OdooLintTests
     {
         public static string Sample => Path.Combine(Repo.Root, "tests", "unit", "Lint", "testdata", "ig_lint_sample");
 
-        internal static void RequireLinters() => Assert.True(Environment.GetEnvironmentVariable("IG_FLAKE8") != null && Environment.GetEnvironmentVariable("IG_PYLINT") != null,
-            "IG_FLAKE8 / IG_PYLINT are not set: run tests/run.sh (tests/setup/15-linters.sh installs flake8 and pylint)");
+        internal static void RequireLinters() => Assert.True(Environment.GetEnvironmentVariable("IG_FLAKE8") != null && Environment.GetEnvironmentVariable("IG_PYLINT") != null
+            && Environment.GetEnvironmentVariable("IG_PYLINT_ODOO") != null,
+            "IG_FLAKE8 / IG_PYLINT / IG_PYLINT_ODOO are not set: run tests/run.sh (tests/setup/15-linters.sh installs flake8, pylint and pylint-odoo)");
 
         /// <summary>A repository with the sample addon under addons/ (and no configuration files).</summary>
         internal static TempDir NewRepo()
@@ -46,13 +48,18 @@ namespace InfluenceGen.Deploy.Tests.Lint
             Assert.Equal((1, CodeQualitySeverity.Major), (F("flake8", "F401").Line, F("flake8", "F401").Severity));        // unused import os
             Assert.Equal((16, CodeQualitySeverity.Minor), (F("flake8", "E722").Line, F("flake8", "E722").Severity));       // bare except
             Assert.Equal((20, CodeQualitySeverity.Minor), (F("flake8", "W291").Line, F("flake8", "W291").Severity));
-            Assert.Equal((13, CodeQualitySeverity.Critical), (F("pylint", "E0602").Line, F("pylint", "E0602").Severity));  // undefined-variable
-            Assert.Equal("undefined-variable", F("pylint", "E0602").Symbol);
-            Assert.Equal((16, CodeQualitySeverity.Major), (F("pylint", "W0702").Line, F("pylint", "W0702").Severity));     // bare-except
-            Assert.Equal(CodeQualitySeverity.Info, F("pylint", "C0121").Severity);                                         // singleton-comparison
+            // pylint runs OCA's check set (the module's pylintrc: disable=all, then pylint-odoo and OCA's core checks), so
+            // plain pylint's undefined-variable / bare-except / singleton-comparison are left to flake8, and the
+            // manifest's missing author is an OCA-mandatory finding (major), its missing README an optional one (info).
+            LintFinding author = r.Findings.Single(f => f.Code == "C8101");
+            Assert.Equal(("addons/ig_lint_sample/__manifest__.py", 2, "manifest-required-author", CodeQualitySeverity.Major), (author.Path, author.Line, author.Symbol, author.Severity));
+            Assert.Equal(CodeQualitySeverity.Info, r.Findings.Single(f => f.Symbol == "missing-readme").Severity);
+            Assert.DoesNotContain(r.Findings, f => f.Symbol == "import-error" || f.Symbol == "undefined-variable");
+            Assert.Equal(new[] { "InfluenceGen.Deploy:lint/flake8", "InfluenceGen.Deploy:lint/pylintrc" }, r.ConfigFiles);
+            Assert.Equal("17.0", r.OdooVersion);   // the manifest's 17.0.1.0.0
             Assert.Equal(r.Findings.Length, r.Flake8 + r.Pylint);
             Assert.Equal(r.Total, r.Info + r.Minor + r.Major + r.Critical + r.Blocker);
-            Assert.True(r.Critical >= 3);   // F821, E0602, E0401 (odoo is not importable here)
+            Assert.Equal(1, r.Critical);   // F821
             Assert.False(r.Success);
             Assert.Equal(r.Critical + r.Blocker, r.AboveThreshold);
         }
@@ -121,6 +128,8 @@ namespace InfluenceGen.Deploy.Tests.Lint
             Assert.DoesNotContain(r.Findings, f => f.Code == "W291" || f.Code == "E225" || f.Code == "E501");
             Assert.DoesNotContain(r.Findings, f => f.Symbol == "import-error" || f.Symbol == "missing-module-docstring");
             Assert.Contains(r.Findings, f => f.Code == "F821");
+            Assert.Contains(r.Findings, f => f.Symbol == "undefined-variable");        // the project's config: pylint's defaults
+            Assert.Contains(r.Findings, f => f.Symbol == "manifest-required-author");  // and pylint-odoo all the same
             Assert.Equal(new[] { ".flake8", ".pylintrc" }, r.ConfigFiles);
         }
 
@@ -156,6 +165,18 @@ namespace InfluenceGen.Deploy.Tests.Lint
         [InlineData("refactor", CodeQualitySeverity.Minor)]
         [InlineData("convention", CodeQualitySeverity.Info)]
         public void Pylint_categories_map_to_severities(string type, CodeQualitySeverity expected) => Assert.Equal(expected, SeverityMap.Pylint(type));
+
+        [Theory]
+        [InlineData("convention", "manifest-required-author", CodeQualitySeverity.Major)]   // OCA-mandatory: at least major
+        [InlineData("convention", "manifest-version-format", CodeQualitySeverity.Major)]
+        [InlineData("warning", "translation-positional-used", CodeQualitySeverity.Major)]
+        [InlineData("error", "sql-injection", CodeQualitySeverity.Critical)]
+        [InlineData("convention", "missing-readme", CodeQualitySeverity.Info)]               // OCA-optional: by type
+        [InlineData("warning", "translation-not-lazy", CodeQualitySeverity.Major)]
+        [InlineData("error", "deprecated-name-get", CodeQualitySeverity.Critical)]
+        [InlineData("convention", "singleton-comparison", CodeQualitySeverity.Info)]
+        public void Pylint_odoo_checks_OCA_makes_mandatory_are_at_least_major(string type, string symbol, CodeQualitySeverity expected) =>
+            Assert.Equal(expected, SeverityMap.Pylint(type, symbol));
 
         [Theory]
         [InlineData("E999", CodeQualitySeverity.Critical)]
