@@ -7,9 +7,48 @@
 #   - installs what it needs (idempotent; large installs cached under $IG_CACHE, outside the clone),
 #   - appends `export VAR=value` lines for the tests to $IG_TEST_ENV,
 #   - writes its own stop commands to $IG_TEST_STATE/cleanup/NN-name.sh.
+#
+# `bash tests/run.sh --fast` runs only the fast tests (xunit trait Category=Fast: no server, no child pwsh): a build
+# and a few seconds of tests, nothing installed or started. The full run runs them first too, before the servers'
+# variables are loaded, which keeps the trait honest: a "fast" test that needs a server fails there.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$repo"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+# One xunit run: xunit NAME [dotnet test args]; adds its counts to xunit_passed / xunit_failed / xunit_skipped.
+xunit_passed=0; xunit_failed=0; xunit_skipped=0
+xunit() {
+  local name=$1 status counters total executed failed; shift
+  set +e
+  dotnet test tests/unit/InfluenceGen.Deploy.Tests.csproj -c Release --no-build -nologo \
+    --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=normal" --results-directory "$results" "$@"
+  status=$?
+  set -e
+  if [ -f "$results/$name.trx" ]; then
+    counters=$(grep -o '<Counters [^>]*>' "$results/$name.trx" | head -n 1)
+    get() { echo "$counters" | sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p"; }
+    total=$(get total); executed=$(get executed)
+    failed=$(( $(get failed || echo 0) + $(get error || echo 0) + $(get timeout || echo 0) ))
+    [ "$status" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1 # dotnet test failed without a counted test
+    xunit_passed=$(( xunit_passed + $(get passed) ))
+    xunit_skipped=$(( xunit_skipped + ${total:-0} - ${executed:-0} ))
+    xunit_failed=$(( xunit_failed + failed ))
+  else
+    echo "(no xunit results were written for $name: dotnet test exited $status)" >&2
+    xunit_failed=$(( xunit_failed + 1 ))
+  fi
+}
+
+if [ "${1:-}" = --fast ]; then
+  shift
+  results="$(mktemp -d /tmp/ig-fast.XXXXXX)"
+  dotnet build tests/unit/InfluenceGen.Deploy.Tests.csproj -c Release -nologo -v quiet
+  xunit fast --filter "Category=Fast" "$@"
+  echo "${xunit_passed} passed, ${xunit_failed} failed"
+  [ "$xunit_failed" -eq 0 ] && [ "$xunit_passed" -gt 0 ]
+  exit
+fi
 
 export IG_CACHE="${IG_CACHE:-/var/cache/influencegen-tests}"
 mkdir -p "$IG_CACHE"
@@ -26,39 +65,25 @@ cleanup() {
 }
 trap cleanup EXIT
 
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 for script in tests/setup/[0-9]*.sh; do
   [ -e "$script" ] || continue
   echo "== setup: $script"
   bash "$script"
 done
-# shellcheck disable=SC1090
-source "$IG_TEST_ENV"
-
 echo "== build"
 dotnet build Deploy.sln -c Release -nologo -v quiet
-
-echo "== test (xunit)"
 results="$IG_TEST_STATE/results"
 mkdir -p "$results"
-set +e
-dotnet test tests/unit/InfluenceGen.Deploy.Tests.csproj -c Release --no-build -nologo \
-  --logger "trx;LogFileName=results.trx" --logger "console;verbosity=normal" --results-directory "$results" "$@"
-status=$?
-set -e
 
-xunit_passed=0; xunit_failed=1; xunit_skipped=0
-trx="$results/results.trx"
-if [ -f "$trx" ]; then
-  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
-  get() { echo "$counters" | sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p"; }
-  xunit_passed=$(get passed); total=$(get total); executed=$(get executed)
-  xunit_skipped=$(( ${total:-0} - ${executed:-0} ))
-  xunit_failed=$(( $(get failed || echo 0) + $(get error || echo 0) + $(get timeout || echo 0) ))
-  [ "$status" -ne 0 ] && [ "$xunit_failed" -eq 0 ] && xunit_failed=1 # dotnet test failed without a counted test
-else
-  echo "(no xunit results were written: dotnet test exited $status)" >&2
+if [ $# -eq 0 ]; then
+  echo "== test (xunit, fast: without the servers' variables)"
+  xunit fast --filter "Category=Fast"
 fi
+
+# shellcheck disable=SC1090
+source "$IG_TEST_ENV"
+echo "== test (xunit)"
+if [ $# -eq 0 ]; then xunit servers --filter "Category!=Fast"; else xunit selected "$@"; fi
 
 # The Pester specs, under the real pwsh and Pester 5, against the same servers; JUnit as a GitLab job writes it.
 # Skipped when the arguments select a subset of the xunit tests (e.g. --filter); IG_PESTER=1 forces them.

@@ -5,6 +5,7 @@ using InfluenceGen.Deploy.Tests.Harness;
 namespace InfluenceGen.Deploy.Tests.Cmdlets
 {
     /// <summary>Ctrl+C (PowerShell.Stop → StopProcessing) cancels the service and leaves nothing half-written.</summary>
+    [Trait("Category", "Fast")]
     public class CancellationTests
     {
         [Fact]

@@ -4,6 +4,7 @@ using InfluenceGen.Deploy.Tests.Harness;
 namespace InfluenceGen.Deploy.Tests.Cmdlets
 {
     /// <summary>New-OdooAddonPackage in a real runspace with the built module imported.</summary>
+    [Trait("Category", "Fast")]
     public class NewOdooAddonPackageTests
     {
         private static string Quote(string s) => "'" + s.Replace("'", "''") + "'";

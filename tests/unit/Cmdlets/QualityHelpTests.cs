@@ -3,6 +3,7 @@ using InfluenceGen.Deploy.Tests.Harness;
 
 namespace InfluenceGen.Deploy.Tests.Cmdlets
 {
+    [Trait("Category", "Fast")]
     public class QualityHelpTests
     {
         [Theory]

@@ -4,6 +4,7 @@ using InfluenceGen.Deploy.Tests.Harness;
 
 namespace InfluenceGen.Deploy.Tests.Configuration
 {
+    [Trait("Category", "Fast")]
     public class ConfigurationResolverTests
     {
         private const string File1 = @"{

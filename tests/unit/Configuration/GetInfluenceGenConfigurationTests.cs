@@ -5,6 +5,7 @@ namespace InfluenceGen.Deploy.Tests.Configuration
 {
     /// <summary>The cmdlet reads process variables: each test uses an environment name of its own
     /// (from its own environments file) so the variables it sets cannot meet another test's.</summary>
+    [Trait("Category", "Fast")]
     public class GetInfluenceGenConfigurationTests
     {
         [Fact]

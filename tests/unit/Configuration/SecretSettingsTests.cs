@@ -5,6 +5,7 @@ namespace InfluenceGen.Deploy.Tests.Configuration
 {
     /// <summary>Every secret setting the module knows, set as CI sets it, never shows in any stream of
     /// Get-InfluenceGenConfiguration (all environments, verbose on), and is refused in the environments file.</summary>
+    [Trait("Category", "Fast")]
     public class SecretSettingsTests
     {
         [Fact]

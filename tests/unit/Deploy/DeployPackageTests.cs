@@ -5,6 +5,7 @@ using Xunit;
 
 namespace InfluenceGen.Deploy.Tests.Deploy
 {
+    [Trait("Category", "Fast")]
     public class DeployPackageTests
     {
         [Fact]

@@ -346,6 +346,7 @@ namespace InfluenceGen.Deploy.Tests.Deploy
     }
 
     /// <summary>How an environment's hosts are configured (no servers needed).</summary>
+    [Trait("Category", "Fast")]
     public class HostConfigurationTests
     {
         private static DeployConfiguration Resolve(string envJson, Dictionary<string, string>? vars = null)

@@ -9,6 +9,7 @@ using static InfluenceGen.Deploy.Tests.Gate.GateTestSupport;
 namespace InfluenceGen.Deploy.Tests.Gate
 {
     /// <summary>The change gate against a fake JIRA (see FakeJira for the documentation followed).</summary>
+    [Trait("Category", "Fast")]
     public sealed class ChangeApprovalServiceTests
     {
         private static async Task<(ChangeApproval Result, RecordingLog Log)> Check(FakeJira jira, string id = "CHG-42", ChangeGateSettings? settings = null,

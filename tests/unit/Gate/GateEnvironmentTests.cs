@@ -11,6 +11,7 @@ namespace InfluenceGen.Deploy.Tests.Gate
     public sealed class ProcessEnvironmentCollection { }
 
     [Collection("ProcessEnvironment")]
+    [Trait("Category", "Fast")]
     public sealed class GateEnvironmentTests
     {
         private static void WithVariables(Dictionary<string, string?> variables, Action body)

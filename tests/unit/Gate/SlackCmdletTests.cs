@@ -8,6 +8,7 @@ namespace InfluenceGen.Deploy.Tests.Gate
     /// <summary>Send-SlackNotice through a real runspace against fake Slack and Mattermost webhooks
     /// (FakeWebhook.cs names the documentation). The webhook is passed as -WebhookUri (SecureString);
     /// every stream is scanned for it.</summary>
+    [Trait("Category", "Fast")]
     public sealed class SlackCmdletTests : IDisposable
     {
         private readonly TempDir _dir = new("igslack");

@@ -9,6 +9,7 @@ namespace InfluenceGen.Deploy.Tests.Gate
 {
     /// <summary>The notifier against fake Slack / Mattermost webhooks (see FakeWebhook for the
     /// documentation followed: api.slack.com/messaging/webhooks, developers.mattermost.com/integrate/webhooks/incoming/).</summary>
+    [Trait("Category", "Fast")]
     public sealed class WebhookNotifierTests
     {
         private static readonly PipelineContext Ci = PipelineContext.FromVariables(new Dictionary<string, string>

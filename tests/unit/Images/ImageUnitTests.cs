@@ -7,6 +7,7 @@ using InfluenceGen.Deploy.Tests.Harness;
 namespace InfluenceGen.Deploy.Tests.Images
 {
     /// <summary>.dockerignore matching (cases from Docker's documentation and moby/patternmatcher's rules).</summary>
+    [Trait("Category", "Fast")]
     public sealed class DockerIgnoreTests
     {
         [Theory]
@@ -66,6 +67,7 @@ namespace InfluenceGen.Deploy.Tests.Images
         }
     }
 
+    [Trait("Category", "Fast")]
     public sealed class BuildContextTests
     {
         private static void Tree(TempDir dir, DateTime time, bool reverse)
@@ -122,6 +124,7 @@ namespace InfluenceGen.Deploy.Tests.Images
         }
     }
 
+    [Trait("Category", "Fast")]
     public sealed class ImageNamingTests
     {
         private static Func<string, string?> Vars(params (string, string)[] values) =>
@@ -214,6 +217,7 @@ namespace InfluenceGen.Deploy.Tests.Images
 
 namespace InfluenceGen.Deploy.Tests.Images
 {
+    [Trait("Category", "Fast")]
     public sealed class ImagePesterSpecTests
     {
         [Fact]

@@ -11,6 +11,7 @@ namespace InfluenceGen.Deploy.Tests.Infrastructure
     /// The error ids live in one place (Infrastructure/ErrorIds.cs), are written as ErrorIds.X everywhere, and the
     /// lists a user reads (docs/errors.md, about_InfluenceGen_Errors) are the same list.
     /// </summary>
+    [Trait("Category", "Fast")]
     public class ErrorIdCatalogTests
     {
         private static string Src => Path.Combine(Repo.Root, "src", "InfluenceGen.Deploy");

@@ -10,6 +10,7 @@ namespace InfluenceGen.Deploy.Tests.Infrastructure
 {
     /// <summary>The one HTTP stack (Flurl.Http + the Polly retry policy) against real listeners on 127.0.0.1:
     /// what is repeated and how often, what never is, Retry-After in both forms, and cancellation.</summary>
+    [Trait("Category", "Fast")]
     public class HttpStackTests
     {
         private static RetryPolicy Fast(int attempts = 4, TimeProvider? clock = null) =>

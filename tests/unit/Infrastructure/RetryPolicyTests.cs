@@ -3,6 +3,7 @@ using InfluenceGen.Deploy.Infrastructure;
 
 namespace InfluenceGen.Deploy.Tests.Infrastructure
 {
+    [Trait("Category", "Fast")]
     public class RetryPolicyTests
     {
         private sealed class Transient : Exception { public TimeSpan? After; }

@@ -2,6 +2,7 @@ using InfluenceGen.Deploy.Infrastructure;
 
 namespace InfluenceGen.Deploy.Tests.Infrastructure
 {
+    [Trait("Category", "Fast")]
     public class SecretMaskerTests
     {
         [Fact]

@@ -6,6 +6,7 @@ using InfluenceGen.Deploy.Tests.Harness;
 namespace InfluenceGen.Deploy.Tests.Infrastructure
 {
     /// <summary>The tar stream the web-server publish sends: GNU tar extracts it, long names included.</summary>
+    [Trait("Category", "Fast")]
     public class TarWriterTests
     {
         [Fact]

@@ -10,6 +10,7 @@ namespace InfluenceGen.Deploy.Tests.Module
     /// The shape the design asks for (docs/design.md, "Layout" and principle 1): the domain knows nothing of PowerShell,
     /// and Cmdlets/ holds one file per cmdlet, named after it.
     /// </summary>
+    [Trait("Category", "Fast")]
     public class CodeLayoutTests
     {
         private static string Src => Path.Combine(Repo.Root, "src", "InfluenceGen.Deploy");

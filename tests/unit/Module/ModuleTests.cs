@@ -7,6 +7,7 @@ using InfluenceGen.Deploy.Tests.Harness;
 namespace InfluenceGen.Deploy.Tests.Module
 {
     /// <summary>The built module folder as a user imports it: manifest, exports, help, formats, specs.</summary>
+    [Trait("Category", "Fast")]
     public class ModuleTests
     {
         private static readonly Type[] CmdletTypes = typeof(InfluenceGen.Deploy.Cmdlets.InfluenceGenCmdlet).Assembly.GetTypes()

@@ -10,6 +10,7 @@ namespace InfluenceGen.Deploy.Tests.Module
     /// calling a cmdlet leaves (almost) nothing of InfluenceGen.Deploy for the JIT, where the same process with
     /// ReadyToRun code switched off (DOTNET_ReadyToRun=0, the control) JIT-compiles it method by method.
     /// </summary>
+    [Trait("Category", "Fast")]
     public class ReadyToRunTests
     {
         private static readonly string[] Loaded =

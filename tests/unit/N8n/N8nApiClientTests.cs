@@ -12,6 +12,7 @@ namespace InfluenceGen.Deploy.Tests.N8n
 {
     /// <summary>The client's use of the one retry policy: idempotent calls retry (429 with
     /// Retry-After, 5xx, resets), creates never do; the key only ever travels in its header.</summary>
+    [Trait("Category", "Fast")]
     public class N8nApiClientTests
     {
         private const string Key = "n8n_api_test_0123456789abcdef";

@@ -8,6 +8,7 @@ using Newtonsoft.Json.Linq;
 namespace InfluenceGen.Deploy.Tests.N8n
 {
     /// <summary>New-N8nWorkflowPackage: validation (file, line, column), deterministic zip, metadata.</summary>
+    [Trait("Category", "Fast")]
     public class N8nWorkflowPackageTests
     {
         internal static string SampleWorkflows => Path.Combine(Repo.Samples, "workflows");

@@ -8,6 +8,7 @@ namespace InfluenceGen.Deploy.Tests.Odoo
 {
     /// <summary>Our per-addon checksum must equal OCA module_auto_update's (the algorithm in
     /// Reference/addon_hash.py, run by the real Python on the same trees).</summary>
+    [Trait("Category", "Fast")]
     public class AddonChecksumTests
     {
         private static string PythonHash(string addonDir)

@@ -2,6 +2,7 @@ using InfluenceGen.Deploy.Odoo;
 
 namespace InfluenceGen.Deploy.Tests.Odoo
 {
+    [Trait("Category", "Fast")]
     public class DependencyOrderTests
     {
         private static IReadOnlyDictionary<string, IReadOnlyList<string>> Graph(params (string Name, string[] Depends)[] nodes) =>

@@ -6,6 +6,7 @@ using InfluenceGen.Deploy.Tests.Harness;
 
 namespace InfluenceGen.Deploy.Tests.Odoo
 {
+    [Trait("Category", "Fast")]
     public class DeterministicZipTests
     {
         private static OdooAddonPackage Build(string root, string outFile)

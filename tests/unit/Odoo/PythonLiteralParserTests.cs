@@ -2,6 +2,7 @@ using InfluenceGen.Deploy.Odoo;
 
 namespace InfluenceGen.Deploy.Tests.Odoo
 {
+    [Trait("Category", "Fast")]
     public class PythonLiteralParserTests
     {
         private static PythonDict Dict(string text) => Assert.IsType<PythonDict>(PythonLiteralParser.Parse(text));

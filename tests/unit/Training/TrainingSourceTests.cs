@@ -8,6 +8,7 @@ using InfluenceGen.Deploy.Training;
 namespace InfluenceGen.Deploy.Tests.Training
 {
     /// <summary>The source (zip or folder), its hashes, and the per-file content rules.</summary>
+    [Trait("Category", "Fast")]
     public class TrainingSourceTests
     {
         private static string ZipWith(TempDir tmp, params string[] entries)

@@ -3,6 +3,7 @@ using InfluenceGen.Deploy.Odoo.Testing;
 
 namespace InfluenceGen.Deploy.Tests.Odoo.Testing
 {
+    [Trait("Category", "Fast")]
     public class OdooLogParserTests
     {
         [Theory]

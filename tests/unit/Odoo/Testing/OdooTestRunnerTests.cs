@@ -12,6 +12,7 @@ namespace InfluenceGen.Deploy.Tests.Odoo.Testing
 
     /// <summary>The service with the local runner and the stand-in odoo (fake-odoo.sh replays real logs
     /// with their recorded exit codes).</summary>
+    [Trait("Category", "Fast")]
     public class OdooTestRunnerTests
     {
         private static OdooTestRequest Request(TempDir dir, string module, string? fakeLog = null) 
