@@ -1,12 +1,12 @@
 #Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
 # Pester 5 spec of Invoke-OdooLint; needs flake8 and pylint with OCA's pylint-odoo on PATH (tests/setup/15-linters.sh:
-# the module's lint/requirements.txt in a venv). The sample addon tests/unit/Lint/testdata/ig_lint_sample has deliberate
-# findings; tests/unit/Lint/testdata/odoo holds addons that trip pylint-odoo's Odoo checks.
+# the module's lint/requirements.txt in a venv). The sample addon tests/unit/Quality/testdata/ig_lint_sample has deliberate
+# findings; tests/unit/Quality/testdata/odoo holds addons that trip pylint-odoo's Odoo checks.
 BeforeAll {
     $repo = Split-Path -Parent (Split-Path -Parent $PSScriptRoot)
     Import-Module (Join-Path $repo 'out/InfluenceGen.Deploy') -Force
-    $sample = Join-Path $repo 'tests/unit/Lint/testdata/ig_lint_sample'
-    $odooSamples = Join-Path $repo 'tests/unit/Lint/testdata/odoo'
+    $sample = Join-Path $repo 'tests/unit/Quality/testdata/ig_lint_sample'
+    $odooSamples = Join-Path $repo 'tests/unit/Quality/testdata/odoo'
 }
 
 Describe 'Invoke-OdooLint' {

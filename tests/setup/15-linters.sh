@@ -2,7 +2,7 @@
 # The linters Invoke-OdooLint runs: OCA's pylint-odoo (with the pylint it pins) and flake8 from PyPI, in a venv
 # cached under $IG_CACHE (module/lint/requirements.txt), put first on PATH for the tests, the Pester run and the
 # gitlab-ci-local pipeline. Where PyPI cannot be reached, a per-run venv over Debian's pylint and flake8 (apt) with
-# the TEST STAND-IN for pylint-odoo (tests/unit/Lint/testdata/standin, the few checks the tests use) instead;
+# the TEST STAND-IN for pylint-odoo (tests/unit/Quality/testdata/standin, the few checks the tests use) instead;
 # IG_PYLINT_ODOO says which: the pinned version, or "standin".
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -45,7 +45,7 @@ else
   rm -rf "$standin"
   /usr/bin/python3 -m venv --system-site-packages --without-pip "$standin"
   site=$("$standin/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
-  echo "$repo/tests/unit/Lint/testdata/standin" > "$site/ig-pylint-odoo-standin.pth"
+  echo "$repo/tests/unit/Quality/testdata/standin" > "$site/ig-pylint-odoo-standin.pth"
   printf '#!%s\nimport sys\nfrom pylint import run_pylint\nsys.exit(run_pylint())\n' "$standin/bin/python" > "$standin/bin/pylint"
   printf '#!%s\nimport sys\nfrom flake8.main.cli import main\nsys.exit(main())\n' "$standin/bin/python" > "$standin/bin/flake8"
   chmod +x "$standin/bin/pylint" "$standin/bin/flake8"

@@ -1,6 +1,6 @@
 using System.Management.Automation;
 using InfluenceGen.Deploy.Tests.Harness;
-using InfluenceGen.Deploy.Tests.Lint;
+using InfluenceGen.Deploy.Tests.Quality;
 using Newtonsoft.Json.Linq;
 
 namespace InfluenceGen.Deploy.Tests.Cmdlets
@@ -30,7 +30,7 @@ namespace InfluenceGen.Deploy.Tests.Cmdlets
         {
             OdooLintTests.RequireLinters();
             using var repo = new TempDir("iglint");
-            string sample = Path.Combine(Repo.Root, "tests", "unit", "Lint", "testdata", "odoo", "ig_oca_deprecated");   // written for 16.0
+            string sample = Path.Combine(Repo.Root, "tests", "unit", "Quality", "testdata", "odoo", "ig_oca_deprecated");   // written for 16.0
             foreach (string file in Directory.GetFiles(sample, "*", SearchOption.AllDirectories))
                 repo.Write(Path.Combine("addons", "ig_oca_deprecated", Path.GetRelativePath(sample, file)), File.ReadAllText(file));
             var env = new Dictionary<string, string> { ["CI_PROJECT_DIR"] = repo.Path, ["ODOO_VERSION"] = "16.0" };

@@ -1,5 +1,6 @@
 using InfluenceGen.Deploy.Deploy;
-using InfluenceGen.Deploy.Tests.Gate;
+using InfluenceGen.Deploy.Tests.Approval;
+using InfluenceGen.Deploy.Tests.Notify;
 using InfluenceGen.Deploy.Tests.Harness;
 
 namespace InfluenceGen.Deploy.Tests.Deploy

@@ -4,7 +4,8 @@ using System.Net.Http;
 using System.Net.Sockets;
 using System.Threading;
 using InfluenceGen.Deploy.Infrastructure;
-using InfluenceGen.Deploy.Tests.Gate;
+using InfluenceGen.Deploy.Tests.Approval;
+using InfluenceGen.Deploy.Tests.Notify;
 
 namespace InfluenceGen.Deploy.Tests.Infrastructure
 {

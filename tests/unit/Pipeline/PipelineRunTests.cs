@@ -1,6 +1,7 @@
 using InfluenceGen.Deploy.Deploy;
 using InfluenceGen.Deploy.Tests.Deploy;
-using InfluenceGen.Deploy.Tests.Gate;
+using InfluenceGen.Deploy.Tests.Approval;
+using InfluenceGen.Deploy.Tests.Notify;
 using InfluenceGen.Deploy.Tests.Harness;
 using InfluenceGen.Deploy.Tests.N8n;
 using Newtonsoft.Json.Linq;

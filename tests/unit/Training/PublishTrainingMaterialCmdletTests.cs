@@ -3,7 +3,8 @@ using System.IO.Compression;
 using System.Management.Automation;
 using System.Text.RegularExpressions;
 using InfluenceGen.Deploy.Tests.Deploy;
-using InfluenceGen.Deploy.Tests.Gate;
+using InfluenceGen.Deploy.Tests.Approval;
+using InfluenceGen.Deploy.Tests.Notify;
 using InfluenceGen.Deploy.Tests.Harness;
 using InfluenceGen.Deploy.Training;
 

@@ -5,7 +5,7 @@ using InfluenceGen.Deploy.Quality;
 using InfluenceGen.Deploy.Tests.Harness;
 using Newtonsoft.Json.Linq;
 
-namespace InfluenceGen.Deploy.Tests.Lint
+namespace InfluenceGen.Deploy.Tests.Quality
 {
     /// <summary>pylint-odoo's Odoo-specific checks through Invoke-OdooLint, asserted in the Code Quality report: sample
     /// addons in testdata/odoo that each trip one family (manifest, SQL injection, translations, a deprecated API of the
@@ -13,7 +13,7 @@ namespace InfluenceGen.Deploy.Tests.Lint
     /// PyPI, or where PyPI cannot be reached its test stand-in (IG_PYLINT_ODOO=standin, testdata/standin).</summary>
     public class PylintOdooTests
     {
-        private static string Samples => Path.Combine(Repo.Root, "tests", "unit", "Lint", "testdata", "odoo");
+        private static string Samples => Path.Combine(Repo.Root, "tests", "unit", "Quality", "testdata", "odoo");
 
         /// <summary>A repository with the named sample addons under addons/.</summary>
         private static TempDir NewRepo(params string[] addons)

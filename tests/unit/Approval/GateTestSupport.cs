@@ -2,9 +2,8 @@ using System.Collections.Concurrent;
 using InfluenceGen.Deploy.Approval;
 using InfluenceGen.Deploy.Infrastructure;
 
-namespace InfluenceGen.Deploy.Tests.Gate
+namespace InfluenceGen.Deploy.Tests.Approval
 {
-    /// <summary>An IDeployLog that keeps every message, for assertions and secret scans.</summary>
 
     internal static class GateTestSupport
     {

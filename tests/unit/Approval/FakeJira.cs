@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
 
-namespace InfluenceGen.Deploy.Tests.Gate
+namespace InfluenceGen.Deploy.Tests.Approval
 {
     /// <summary>An issue of the fake JIRA.</summary>
     public sealed class FakeIssue

@@ -5,7 +5,7 @@ using InfluenceGen.Deploy.Infrastructure;
 using InfluenceGen.Deploy.Notify;
 using Newtonsoft.Json.Linq;
 
-namespace InfluenceGen.Deploy.Tests.Gate
+namespace InfluenceGen.Deploy.Tests.Notify
 {
     /// <summary>The notifier against fake Slack / Mattermost webhooks (see FakeWebhook for the
     /// documentation followed: api.slack.com/messaging/webhooks, developers.mattermost.com/integrate/webhooks/incoming/).</summary>

@@ -5,9 +5,9 @@ using System.Security;
 using System.Threading;
 using InfluenceGen.Deploy.Tests.Harness;
 using Newtonsoft.Json.Linq;
-using static InfluenceGen.Deploy.Tests.Gate.GateTestSupport;
+using static InfluenceGen.Deploy.Tests.Approval.GateTestSupport;
 
-namespace InfluenceGen.Deploy.Tests.Gate
+namespace InfluenceGen.Deploy.Tests.Approval
 {
     /// <summary>Test-ChangeApproval, Wait-ChangeApproval and Complete-ChangeRequest through a real
     /// runspace with the built module, against the fake JIRA (FakeJira.cs names the documentation).

@@ -4,9 +4,9 @@ using System.Threading.Tasks;
 using InfluenceGen.Deploy.Approval;
 using InfluenceGen.Deploy.Infrastructure;
 using Newtonsoft.Json.Linq;
-using static InfluenceGen.Deploy.Tests.Gate.GateTestSupport;
+using static InfluenceGen.Deploy.Tests.Approval.GateTestSupport;
 
-namespace InfluenceGen.Deploy.Tests.Gate
+namespace InfluenceGen.Deploy.Tests.Approval
 {
     /// <summary>The change gate against a fake JIRA (see FakeJira for the documentation followed).</summary>
     [Trait("Category", "Fast")]

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
 
-namespace InfluenceGen.Deploy.Tests.Gate
+namespace InfluenceGen.Deploy.Tests.Notify
 {
     /// <summary>
     /// A fake incoming-webhook endpoint with the documented behaviour of

@@ -1,9 +1,10 @@
+using InfluenceGen.Deploy.Tests.Notify;
 using System.Management.Automation;
 using InfluenceGen.Deploy.Tests.Harness;
 using Newtonsoft.Json.Linq;
-using static InfluenceGen.Deploy.Tests.Gate.GateTestSupport;
+using static InfluenceGen.Deploy.Tests.Approval.GateTestSupport;
 
-namespace InfluenceGen.Deploy.Tests.Gate
+namespace InfluenceGen.Deploy.Tests.Approval
 {
     /// <summary>Process environment variables are process-wide: these tests set the seed's CI
     /// variables, so they run alone, after the parallel tests, and restore every variable.</summary>

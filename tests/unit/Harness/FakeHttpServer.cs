@@ -5,7 +5,7 @@ using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 
-namespace InfluenceGen.Deploy.Tests.Gate
+namespace InfluenceGen.Deploy.Tests.Harness
 {
     /// <summary>One request the fake server received.</summary>
     public sealed record RecordedRequest(string Method, string Path, string Query, IReadOnlyDictionary<string, string> Headers, string Body, DateTimeOffset At)

@@ -5,14 +5,14 @@ using InfluenceGen.Deploy.Quality;
 using InfluenceGen.Deploy.Tests.Harness;
 using Newtonsoft.Json.Linq;
 
-namespace InfluenceGen.Deploy.Tests.Lint
+namespace InfluenceGen.Deploy.Tests.Quality
 {
     /// <summary>Invoke-OdooLint's domain against the real flake8 and pylint with pylint-odoo (tests/setup/15-linters.sh
     /// puts them first on PATH) on a sample addon with deliberate findings (testdata/ig_lint_sample). The Odoo-specific
     /// checks are in <see cref="PylintOdooTests"/>.</summary>
     public class OdooLintTests
     {
-        public static string Sample => Path.Combine(Repo.Root, "tests", "unit", "Lint", "testdata", "ig_lint_sample");
+        public static string Sample => Path.Combine(Repo.Root, "tests", "unit", "Quality", "testdata", "ig_lint_sample");
 
         internal static void RequireLinters() => Assert.True(Environment.GetEnvironmentVariable("IG_FLAKE8") != null && Environment.GetEnvironmentVariable("IG_PYLINT") != null
             && Environment.GetEnvironmentVariable("IG_PYLINT_ODOO") != null,

@@ -3,7 +3,7 @@ using System.Security;
 using InfluenceGen.Deploy.Tests.Harness;
 using Newtonsoft.Json.Linq;
 
-namespace InfluenceGen.Deploy.Tests.Gate
+namespace InfluenceGen.Deploy.Tests.Notify
 {
     /// <summary>Send-SlackNotice through a real runspace against fake Slack and Mattermost webhooks
     /// (FakeWebhook.cs names the documentation). The webhook is passed as -WebhookUri (SecureString);
