@@ -113,21 +113,11 @@ namespace InfluenceGen.Deploy.Images
             }
             log.Verbose($"Built {image.ID} ({monitor.Steps} step(s), {monitor.CachedSteps} from cache) in {clock.Elapsed.TotalSeconds:0.0} s");
             if (fingerprint != null) _fingerprints.Remember(fingerprint, image.ID);
-            return new InfluenceGenImage
-            {
-                Repository = request.Repository,
-                ImageId = image.ID,
-                Tags = request.Tags.ToArray(),
-                TagResults = request.Tags.Select(t => new ImageTagResult { Tag = t, Reference = request.Repository + ":" + t }).ToArray(),
-                Dockerfile = shown,
-                Context = context.Directory,
-                ContextFiles = context.FileCount,
-                ContextBytes = context.TotalBytes,
-                Steps = monitor.Steps,
-                CachedSteps = monitor.CachedSteps,
-                Labels = new SortedDictionary<string, string>(request.Labels, StringComparer.Ordinal),
-                Duration = clock.Elapsed,
-            };
+            InfluenceGenImage built = Result(request, image.ID, shown, context);
+            built.Steps = monitor.Steps;
+            built.CachedSteps = monitor.CachedSteps;
+            built.Duration = clock.Elapsed;
+            return built;
         }
 
         private async Task<string?> LocalImageIdAsync(string reference, CancellationToken ct)
@@ -172,20 +162,24 @@ namespace InfluenceGen.Deploy.Images
             }
             log.Verbose($"Unchanged: {existing.ID} was built here from this context, Dockerfile, build arguments, labels and base images " +
                         $"(fingerprint {fingerprint.Substring(7, 12)}); not sending the context again");
-            return new InfluenceGenImage
-            {
-                Repository = request.Repository,
-                ImageId = existing.ID,
-                Tags = request.Tags.ToArray(),
-                TagResults = request.Tags.Select(t => new ImageTagResult { Tag = t, Reference = request.Repository + ":" + t }).ToArray(),
-                Dockerfile = shown,
-                Context = context.Directory,
-                ContextFiles = context.FileCount,
-                ContextBytes = context.TotalBytes,
-                Reused = true,
-                Labels = new SortedDictionary<string, string>(request.Labels, StringComparer.Ordinal),
-            };
+            InfluenceGenImage reused = Result(request, existing.ID, shown, context);
+            reused.Reused = true;
+            return reused;
         }
+
+        /// <summary>The result of a build or a reuse: the image, its tags (digests come with the push) and the context sent.</summary>
+        private static InfluenceGenImage Result(ImageBuildRequest request, string imageId, string shown, BuildContext context) => new InfluenceGenImage
+        {
+            Repository = request.Repository,
+            ImageId = imageId,
+            Tags = request.Tags.ToArray(),
+            TagResults = request.Tags.Select(t => new ImageTagResult { Tag = t, Reference = request.Repository + ":" + t }).ToArray(),
+            Dockerfile = shown,
+            Context = context.Directory,
+            ContextFiles = context.FileCount,
+            ContextBytes = context.TotalBytes,
+            Labels = new SortedDictionary<string, string>(request.Labels, StringComparer.Ordinal),
+        };
 
         /// <summary>Pushes every tag of <paramref name="image"/> and records the digest the registry reported.</summary>
         public async Task<InfluenceGenImage> PushAsync(InfluenceGenImage image, RegistryCredential? credential, IDeployLog log, CancellationToken ct)
