@@ -217,8 +217,6 @@ namespace InfluenceGen.Deploy.Deploy
             if (workers < wanted) ThreadPool.SetMinThreads(wanted, io);
         }
 
-        internal Task WarmAsync(CancellationToken ct) => RunAllAsync((h, c) => h.Transport.RunAsync("true", null, c), ct, Hosts.Skip(1));
-
         public void Dispose()
         {
             foreach (DeployHost h in Hosts) h.Transport.Dispose();

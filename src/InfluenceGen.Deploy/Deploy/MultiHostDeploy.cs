@@ -77,7 +77,6 @@ namespace InfluenceGen.Deploy.Deploy
             public DeployException Error { get; }
         }
 
-        private Task _warm = Task.CompletedTask;
 
         private List<HostRun> Hosts() => _group.Hosts.Select((h, i) => new HostRun(h, _serviceFor(h), i == 0)).ToList();
 
@@ -525,26 +524,46 @@ namespace InfluenceGen.Deploy.Deploy
         /// <summary>The primary's lock first (waiting up to the timeout), then every other host's in parallel: a deploy
         /// that holds the primary's lock is the only one taking the others, so two deploys never hold half each.
         /// A lock held on any host refuses the deploy (naming the host) and frees the locks already taken.</summary>
+        /// <summary>
+        /// Locks and reads every host. First every host at once without waiting: one round trip when no other deploy
+        /// holds a lock. If one does, the locks taken are given back and the hosts are locked in order, the primary
+        /// first, waiting up to the lock timeout: two deploys that wait never each hold half of the hosts.
+        /// </summary>
         private async Task LockAllAsync(List<HostRun> hosts, string[] addons, TimeSpan timeout, CancellationToken ct)
         {
-            _warm = _group.WarmAsync(ct);
-            await LockOneAsync(hosts[0], addons, timeout, ct).ConfigureAwait(false);
             try
             {
-                await _warm.ConfigureAwait(false);
+                await AllOrThrow(hosts, "lock", async (h, c) => { await LockOneAsync(h, addons, TimeSpan.Zero, c).ConfigureAwait(false); return 0; }, ct).ConfigureAwait(false);
+                return;
+            }
+            catch (DeployException ex) when (ex.ErrorId == ErrorIds.DeploymentLocked)
+            {
+                await UnlockTakenAsync(hosts).ConfigureAwait(false);
+            }
+            catch
+            {
+                await UnlockTakenAsync(hosts).ConfigureAwait(false);
+                throw;
+            }
+            try
+            {
+                await LockOneAsync(hosts[0], addons, timeout, ct).ConfigureAwait(false);
                 await AllOrThrow(hosts.Skip(1).ToList(), "lock", async (h, c) => { await LockOneAsync(h, addons, timeout, c).ConfigureAwait(false); return 0; }, ct).ConfigureAwait(false);
             }
             catch
             {
-                await _group.RunAllAsync(async (host, _) =>
-                {
-                    HostRun h = hosts.First(x => x.Host == host);
-                    if (h.Locked) await h.Run.TryRunAsync(h.Run.Scripts.Finish(null, h.Run.LockText, Array.Empty<string>(), 0)).ConfigureAwait(false);
-                    return 0;
-                }, CancellationToken.None).ConfigureAwait(false);
+                await UnlockTakenAsync(hosts).ConfigureAwait(false);
                 throw;
             }
         }
+
+        private Task UnlockTakenAsync(List<HostRun> hosts) => _group.RunAllAsync(async (host, _) =>
+        {
+            HostRun h = hosts.First(x => x.Host == host);
+            if (h.Locked) await h.Run.TryRunAsync(h.Run.Scripts.Finish(null, h.Run.LockText, Array.Empty<string>(), 0)).ConfigureAwait(false);
+            h.Locked = false;
+            return 0;
+        }, CancellationToken.None);
 
         private static async Task LockOneAsync(HostRun h, string[] addons, TimeSpan timeout, CancellationToken ct)
         {
