@@ -126,7 +126,7 @@ namespace InfluenceGen.Deploy.Deploy
         private IEnumerable<string> PlanLines(List<HostRun> hosts, List<Phase> phases, DeployPlan plan)
         {
             HostRun primary = hosts[0];
-            yield return $"lock: <root>/.lock on each of {hosts.Count} hosts (the primary {primary.Host.Name} first)";
+            yield return $"lock: <root>/.lock on all {hosts.Count} hosts at once (if another deploy holds one: in host order, the primary {primary.Host.Name} first)";
             foreach (Phase phase in phases)
             {
                 if (phase.Name == "gate") { yield return phase.Steps[0].Describe(primary.Run); continue; }
