@@ -23,14 +23,7 @@ source "$IG_TEST_ENV"
 pwsh=$(bash build.sh)   # the pinned pwsh 7.6.9 (.config/dotnet-tools.json)
 export PSModulePath="$PWD/out${PSModulePath:+:$PSModulePath}"
 
-work="$IG_TEST_STATE/work"; mkdir -p "$work/addons"
-for i in $(seq -w 1 20); do
-  d="$work/addons/ig_bench_$i"; mkdir -p "$d/models" "$d/views" "$d/i18n"
-  printf "{'name': 'ig_bench_%s', 'version': '17.0.1.0.0', 'depends': ['base'], 'license': 'LGPL-3'}\n" "$i" > "$d/__manifest__.py"
-  echo "from . import models" > "$d/__init__.py"
-  for m in 1 2 3 4 5; do head -c 20000 /dev/urandom | base64 > "$d/models/m$m.py"; done
-  head -c 30000 /dev/urandom | base64 > "$d/views/views.xml"; head -c 10000 /dev/urandom | base64 > "$d/i18n/fr.po"
-done
+work="$IG_TEST_STATE/work"; bash bench/deploy-addons.sh "$work/addons"
 
 home="$SSH_TEST_HOME"; t="$home/bench-$$"; mkdir -p "$t/state"
 cp tests/unit/Deploy/standin/odoo tests/unit/Deploy/standin/odoo-http tests/unit/Deploy/standin/odoo-restart tests/unit/Deploy/standin/odoo-stop "$t/"
