@@ -69,7 +69,9 @@ namespace InfluenceGen.Deploy.Training
             _dir = targetDir.TrimEnd('/');
             _keep = Math.Max(2, keepReleases);
             _retry = retry ?? RetryPolicy.Default;
-            _release = releaseId ?? DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N").Substring(0, 6);
+            // Names sort in creation order (the prune keeps the newest by name): milliseconds, so two publishes within one
+            // second do not fall back on the random suffix's order.
+            _release = releaseId ?? DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmssfff'Z'", CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N").Substring(0, 6);
         }
 
         public string Kind => "WEBSERVER_SSH";
