@@ -14,23 +14,26 @@
 # entry whose manifest changed, so a stale cache is only slower, never wrong.
 set -euo pipefail
 pwsh="$1"
-"$pwsh" -NoProfile -NonInteractive -c '
+# Where this pwsh keeps the cache (its own rule: $PSModuleAnalysisCachePath, else the cache folder and a hash of
+# $PSHOME; read from PowerShell itself). Written afresh: a pwsh that finds a current cache analyses nothing, and then
+# writes nothing.
+cache=$("$pwsh" -NoProfile -NonInteractive -c '[psobject].Assembly.GetType("System.Management.Automation.AnalysisCacheData").GetField("s_cacheStoreLocation", [Reflection.BindingFlags]"NonPublic,Static").GetValue($null)')
+[ -n "$cache" ] || { echo "pwsh-module-cache: cannot tell where $pwsh keeps its module analysis cache" >&2; exit 1; }
+mkdir -p "$(dirname "$cache")"
+rm -f "$cache"
+IG_CACHE_FILE="$cache" "$pwsh" -NoProfile -NonInteractive -c '
   $ErrorActionPreference = "Stop"
-  $start = [datetime]::Now.AddSeconds(-1)
   # A command no module exports: PowerShell looks through (and analyses) every module on PSModulePath for it.
   $null = Get-Command -Name "Get-InfluenceGenNoSuchCommand" -ErrorAction Ignore
   $null = Get-Module -ListAvailable
-  $files = if ($env:PSModuleAnalysisCachePath) { { Get-Item -LiteralPath $env:PSModuleAnalysisCachePath -ErrorAction Ignore } }
-           else {
-             $root = if ($env:XDG_CACHE_HOME) { $env:XDG_CACHE_HOME } else { Join-Path $HOME ".cache" }
-             { Get-ChildItem -Path (Join-Path $root "powershell") -Filter "ModuleAnalysisCache-*" -ErrorAction Ignore }
-           }
   # PowerShell writes the cache 10 s after the first module was analysed, once nothing changed for 3 s more.
   $deadline = [datetime]::Now.AddSeconds(45)
   while ([datetime]::Now -lt $deadline) {
-    $written = & $files | Where-Object LastWriteTime -ge $start | Select-Object -First 1
-    if ($written) { "pwsh-module-cache: $($written.FullName) ($($written.Length) bytes)"; exit 0 }
+    if (Test-Path -LiteralPath $env:IG_CACHE_FILE) {
+      Start-Sleep -Milliseconds 500   # let it finish writing
+      "pwsh-module-cache: $($env:IG_CACHE_FILE) ($((Get-Item -LiteralPath $env:IG_CACHE_FILE).Length) bytes)"; exit 0
+    }
     Start-Sleep -Milliseconds 500
   }
-  Write-Error "pwsh-module-cache: PowerShell did not write its module analysis cache within 45 s"
+  Write-Error "pwsh-module-cache: PowerShell did not write its module analysis cache $($env:IG_CACHE_FILE) within 45 s"
 ' >&2
