@@ -31,6 +31,16 @@ Describe 'Build-InfluenceGenImage' {
         $image.PinnedReference | Should -Be "$registry/$name@$($image.Digest)"
     }
 
+    It 'reuses an unchanged image, still logs in and pushes, and returns the same digest per tag' {
+        $first = Build-InfluenceGenImage $work -Name $name -Registry $registry -Tag one -Credential $login -DockerHost $engine -Push
+        $verbose = Build-InfluenceGenImage $work -Name $name -Registry $registry -Tag one -Credential $login -DockerHost $engine -Push -Verbose 4>&1
+        $again = $verbose | Where-Object { $_ -is [InfluenceGen.Deploy.Images.InfluenceGenImage] }
+        $again.Reused | Should -BeTrue
+        $again.ImageId | Should -Be $first.ImageId
+        $again.TagResults.Digest | Should -Be $first.TagResults.Digest
+        ($verbose | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message | Should -Contain "Logging in to $($env:REGISTRY_TEST_HOST) as $($env:REGISTRY_TEST_USER)"
+    }
+
     It 'names the Dockerfile line of a failing step' {
         { Build-InfluenceGenImage $work -Dockerfile (Join-Path $work 'Failing.Dockerfile') -Name "$name-fail" -DockerHost $engine } |
             Should -Throw -ErrorId 'ImageBuildFailed,InfluenceGen.Deploy.Cmdlets.BuildInfluenceGenImageCommand' -ExpectedMessage '*Failing.Dockerfile:2*last-words*'

@@ -111,8 +111,7 @@ namespace InfluenceGen.Deploy.Cmdlets
 
             using DockerClient client = endpoint.CreateClient();
             var service = new ImageBuildService(client);
-            if (Push && credential != null)
-                Run("Logging in to the registry", (log, ct) => service.LoginAsync(credential, log, ct));
+            // With -Push and credentials, the service logs in first (while it reads the context).
             InfluenceGenImage image = Run("Building image", (log, ct) => service.BuildAsync(request, log, ct));
             if (Push && ShouldProcess($"Push {references} to {ImageNaming.RegistryHost(repository) ?? "Docker Hub"}", $"Push {references}?", "Build-InfluenceGenImage"))
                 image = Run("Pushing image", (log, ct) => service.PushAsync(image, credential, log, ct));

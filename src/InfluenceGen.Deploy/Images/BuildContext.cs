@@ -10,9 +10,9 @@ namespace InfluenceGen.Deploy.Images
     /// <summary>One entry of a build context, in tar order.</summary>
     public sealed class ContextEntry
     {
-        public ContextEntry(string name, string? source, char type, long size, bool executable, string? linkTarget = null)
+        public ContextEntry(string name, string? source, char type, long size, bool executable, string? linkTarget = null, long modifiedTicks = 0)
         {
-            Name = name; Source = source; Type = type; Size = size; Executable = executable; LinkTarget = linkTarget;
+            Name = name; Source = source; Type = type; Size = size; Executable = executable; LinkTarget = linkTarget; ModifiedTicks = modifiedTicks;
         }
 
         /// <summary>Path inside the context, with <c>/</c> (directories without a trailing slash).</summary>
@@ -24,6 +24,8 @@ namespace InfluenceGen.Deploy.Images
         public long Size { get; }
         public bool Executable { get; }
         public string? LinkTarget { get; }
+        /// <summary>The file's last write time on disk (UTC ticks; 0 for directories and links). Not in the tar.</summary>
+        public long ModifiedTicks { get; }
     }
 
     /// <summary>
@@ -74,7 +76,10 @@ namespace InfluenceGen.Deploy.Images
             var entries = new List<ContextEntry>();
             Walk(root, root, ignore, entries);
             if (!inside)
-                entries.Add(new ContextEntry(dockerfileName, dockerfilePath, '0', new FileInfo(dockerfilePath).Length, false));
+            {
+                var info = new FileInfo(dockerfilePath);
+                entries.Add(new ContextEntry(dockerfileName, dockerfilePath, '0', info.Length, false, modifiedTicks: info.LastWriteTimeUtc.Ticks));
+            }
             entries.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
             return new BuildContext(root, dockerfileName, entries, ignore);
         }
@@ -98,7 +103,7 @@ namespace InfluenceGen.Deploy.Images
                 }
                 else if (!excluded)
                 {
-                    into.Add(new ContextEntry(rel, path, '0', info.Length, FileSystemLinks.IsExecutable(path)));
+                    into.Add(new ContextEntry(rel, path, '0', info.Length, FileSystemLinks.IsExecutable(path), modifiedTicks: info.LastWriteTimeUtc.Ticks));
                 }
             }
         }
@@ -108,6 +113,25 @@ namespace InfluenceGen.Deploy.Images
 
         /// <summary>The context as a tar read on demand (nothing is held in memory beyond one block of a file).</summary>
         public Stream OpenTar() => new TarStream(Entries);
+
+        /// <summary>
+        /// The context as it stands on disk without reading any file: its folder, and per entry the name, type, size,
+        /// mode and link target (all the tar holds but the bytes) plus the file's write time. The key under which
+        /// <see cref="BuildFingerprintCache.ContextDigest"/> remembers the tar's digest (the quick check of make and
+        /// rsync: a file rewritten with the same size and its old write time put back is not noticed; -NoCache).
+        /// </summary>
+        public string StatKey()
+        {
+            var text = new StringBuilder().Append("context ").Append(Directory).Append('\n').Append("dockerfile ").Append(DockerfileName).Append('\n');
+            foreach (ContextEntry e in Entries)
+                text.Append(e.Type).Append(' ').Append(e.Executable ? 'x' : '-').Append(' ').Append(e.Size).Append(' ').Append(e.ModifiedTicks)
+                    .Append(' ').Append(e.Name).Append('\0').Append(e.LinkTarget ?? string.Empty).Append('\n');
+            using var sha = System.Security.Cryptography.SHA256.Create();
+            return Hashing.Hex(sha.ComputeHash(Encoding.UTF8.GetBytes(text.ToString())));
+        }
+
+        /// <summary>The newest write time of the context's files (UTC).</summary>
+        public DateTime LatestWriteUtc => new DateTime(Entries.Select(e => e.ModifiedTicks).DefaultIfEmpty(0).Max(), DateTimeKind.Utc);
 
         /// <summary>SHA-256 of the tar (the build fingerprint; tests).</summary>
         public string ComputeDigest()

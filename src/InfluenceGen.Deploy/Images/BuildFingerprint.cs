@@ -78,8 +78,10 @@ namespace InfluenceGen.Deploy.Images
 
         /// <summary>The digest of a build's inputs, or null when it cannot be known (see the class).</summary>
         /// <param name="imageId">The local image id of a reference, null when it is not present.</param>
+        /// <param name="contextDigest">The context tar's digest (default: <see cref="BuildContext.ComputeDigest"/>, which reads
+        /// every file; <see cref="BuildFingerprintCache.ContextDigest"/> remembers it for an unchanged context).</param>
         public static async Task<string?> ComputeAsync(BuildContext context, DockerfileSteps steps, ImageBuildRequest request,
-            Func<string, Task<string?>> imageId)
+            Func<string, Task<string?>> imageId, Func<BuildContext, string>? contextDigest = null)
         {
             IReadOnlyList<string>? bases = BaseImages(steps, request.BuildArgs);
             if (bases == null) return null;
@@ -90,7 +92,7 @@ namespace InfluenceGen.Deploy.Images
                 if (id == null) return null;
                 text.Append("from ").Append(b).Append(' ').Append(id).Append('\n');
             }
-            text.Append("context ").Append(context.ComputeDigest()).Append('\n');
+            text.Append("context ").Append(contextDigest != null ? contextDigest(context) : context.ComputeDigest()).Append('\n');
             text.Append("dockerfile ").Append(context.DockerfileName).Append('\n');
             foreach (var kv in request.BuildArgs.OrderBy(k => k.Key, StringComparer.Ordinal))
                 text.Append("arg ").Append(kv.Key).Append('=').Append(kv.Value).Append('\n');
@@ -125,7 +127,8 @@ namespace InfluenceGen.Deploy.Images
     /// $XDG_CACHE_HOME/influencegen/image-builds (default ~/.cache/…), holding the image id, written atomically.
     /// Used only while that image still exists here with a parent (built on this engine by the classic builder,
     /// so its step cache is here too: a pulled or loaded image has no parent). A cache that cannot be read or
-    /// written is ignored.
+    /// written is ignored. Beside them, the digest of a context tar per <see cref="BuildContext.StatKey"/>
+    /// (<see cref="ContextDigest"/>), so an unchanged context is not read and hashed again.
     /// </summary>
     public sealed class BuildFingerprintCache
     {
@@ -152,6 +155,42 @@ namespace InfluenceGen.Deploy.Images
                 return Regex.IsMatch(id, "^sha256:[0-9a-f]{64}$") ? id : null;
             }
             catch (Exception ex) when (ex is System.IO.IOException || ex is UnauthorizedAccessException) { return null; }
+        }
+
+        /// <summary>How long before the hashing a file must have been written last for its digest to be remembered: a
+        /// file written again within the same tick of its clock would keep its write time (git's "racily clean" entries).</summary>
+        public static readonly TimeSpan SettleTime = TimeSpan.FromSeconds(2);
+
+        /// <summary>
+        /// The SHA-256 of <paramref name="context"/>'s tar: remembered under its <see cref="BuildContext.StatKey"/> (names,
+        /// sizes, modes, write times), else computed by reading every file and remembered when no file was written within
+        /// <see cref="SettleTime"/> before. <paramref name="remembered"/> says which.
+        /// </summary>
+        public string ContextDigest(BuildContext context, out bool remembered)
+        {
+            string file = System.IO.Path.Combine(_directory, "context-" + context.StatKey() + ".sha256");
+            try
+            {
+                if (System.IO.File.Exists(file))
+                {
+                    string known = System.IO.File.ReadAllText(file).Trim();
+                    if (Regex.IsMatch(known, "^sha256:[0-9a-f]{64}$")) { remembered = true; return known; }
+                }
+            }
+            catch (Exception ex) when (ex is System.IO.IOException || ex is UnauthorizedAccessException) { /* a cache only */ }
+            remembered = false;
+            DateTime started = DateTime.UtcNow;
+            string digest = context.ComputeDigest();
+            if (context.LatestWriteUtc < started - SettleTime)
+            {
+                try
+                {
+                    System.IO.Directory.CreateDirectory(_directory);
+                    AtomicFile.WriteAllText(file, digest + "\n");
+                }
+                catch (Exception ex) when (ex is System.IO.IOException || ex is UnauthorizedAccessException) { /* a cache only */ }
+            }
+            return digest;
         }
 
         public void Remember(string fingerprint, string imageId)

@@ -45,9 +45,30 @@ namespace InfluenceGen.Deploy.Images
             }
         }
 
+        /// <summary>
+        /// Builds the image, or reuses the one built here from the same inputs (<see cref="BuildFingerprint"/>). For a
+        /// build to be pushed with credentials, the registry login (<see cref="LoginAsync"/>) runs while the context is
+        /// scanned and fingerprinted, and must have succeeded before anything is tagged or built.
+        /// </summary>
         public async Task<InfluenceGenImage> BuildAsync(ImageBuildRequest request, IDeployLog log, CancellationToken ct)
         {
             var clock = Stopwatch.StartNew();
+            RegistryCredential? credential = request.Push ? request.Credential : null;
+            // On a pool thread: the client's first request (and its first-use cost) then overlaps the context's hashing.
+            Task login = credential != null ? Task.Run(() => LoginAsync(credential, log, ct), ct) : Task.CompletedTask;
+            try
+            {
+                return await BuildAfterLoginAsync(request, login, clock, log, ct).ConfigureAwait(false);
+            }
+            finally
+            {
+                // A login still running (or failed) when the scan failed: its outcome is not wanted any more.
+                if (!login.IsCompleted) _ = login.ContinueWith(t => t.Exception, TaskScheduler.Default);
+            }
+        }
+
+        private async Task<InfluenceGenImage> BuildAfterLoginAsync(ImageBuildRequest request, Task login, Stopwatch clock, IDeployLog log, CancellationToken ct)
+        {
             BuildContext context = BuildContext.Scan(request.ContextDirectory, request.Dockerfile);
             string dockerfilePath = Path.GetFullPath(Path.Combine(context.Directory, request.Dockerfile));
             DockerfileSteps steps = DockerfileSteps.Load(dockerfilePath);
@@ -60,7 +81,12 @@ namespace InfluenceGen.Deploy.Images
 
             // An image this engine built from the same inputs is what this build would give again (every step
             // from the cache): then the context is not sent (BuildFingerprint).
-            string? fingerprint = await BuildFingerprint.ComputeAsync(context, steps, request, r => LocalImageIdAsync(r, ct)).ConfigureAwait(false);
+            bool contextRemembered = false;
+            string? fingerprint = await BuildFingerprint.ComputeAsync(context, steps, request, r => LocalImageIdAsync(r, ct),
+                c => _fingerprints.ContextDigest(c, out contextRemembered)).ConfigureAwait(false);
+            if (contextRemembered)
+                log.Verbose("The context's files have the names, sizes and write times of a context hashed before: its digest is not computed again");
+            await login.ConfigureAwait(false);
             if (fingerprint == null)
                 log.Verbose("No build fingerprint (a base image named by an unresolved ARG, FROM --platform, a base not present here, or an ADD from a URL): building");
             else if (!request.NoCache)
@@ -155,7 +181,8 @@ namespace InfluenceGen.Deploy.Images
             if (history.Count < 2 || history[1].ID == null || !history[1].ID.StartsWith("sha256:", StringComparison.Ordinal)) return null;
             foreach (string reference in references)
             {
-                if (await LocalImageIdAsync(reference, ct).ConfigureAwait(false) == existing.ID) continue;
+                // Tags the image already carries need no request (a name the engine spells otherwise is tagged again: harmless).
+                if (existing.RepoTags != null && existing.RepoTags.Contains(reference)) continue;
                 int colon = reference.LastIndexOf(':');
                 await _docker.Images.TagImageAsync(existing.ID, new ImageTagParameters { RepositoryName = reference.Substring(0, colon), Tag = reference.Substring(colon + 1) }, ct).ConfigureAwait(false);
                 log.Verbose($"Tagged {reference}");

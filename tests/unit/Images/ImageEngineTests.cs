@@ -80,6 +80,17 @@ namespace InfluenceGen.Deploy.Tests.Images
             Assert.All(tags, t => Assert.EndsWith("=" + digest, t));
             Assert.Equal($"{_engine.Registry}/ig/{name}@{digest}", pin);
 
+            // The same line again: the unchanged image is reused and pushed (the login runs while the context is hashed);
+            // the same digest per tag, and no stream shows the password, -Debug included.
+            var again = _engine.Line(ctx.Path,
+                $"Build-InfluenceGenImage -Name {name} -BuildArg @{{ GREETING = 'hi' }} -Push -Verbose -Debug | ForEach-Object {{ 'ID=' + $_.ImageId; 'REUSED=' + $_.Reused; $_.TagResults | ForEach-Object {{ 'TAG=' + $_.Tag + '=' + $_.Digest }} }}", ci);
+            Assert.True(again.ExitCode == 0, again.StdErr + again.StdOut);
+            Assert.Contains("REUSED=True", again.StdOut);
+            Assert.Equal(id, Value(again.StdOut, "ID="));
+            Assert.Equal(tags, again.StdOut.Split('\n').Where(l => l.StartsWith("TAG=")).Select(l => l.Trim()).ToArray());
+            Assert.Contains($"Logging in to {_engine.Registry}", again.StdOut + again.StdErr);
+            Assert.DoesNotContain(_engine.Password, again.StdOut + again.StdErr);
+
             // Pull it back by digest after removing it here: same image id, labels from the CI variables.
             using DockerClient client = _engine.Client();
             foreach (string t in new[] { "4f2a9c0e1b3d5f7a9c0e1b3d5f7a9c0e1b3d5f7a", "main", "latest" })
@@ -195,6 +206,17 @@ namespace InfluenceGen.Deploy.Tests.Images
             Assert.DoesNotContain("Step 1/", again.StdOut + again.StdErr);
             Assert.Equal(id, Value(again.StdOut, "ID="));
             Assert.Equal(id, (await client.Images.InspectImageAsync($"{name}:t2")).ID);
+
+            // Unchanged but pushed with a wrong password: refused at the login before anything is tagged, as a build is
+            // (the login runs while the context is hashed, and is awaited before the reuse tags the image).
+            string wrong = Unique("wrong-password-");
+            string refusedRef = $"{_engine.Registry}/ig/{name}:t3";
+            var refused = _engine.Line(ctx.Path, $"Build-InfluenceGenImage -Name {name} -Registry {_engine.Registry}/ig -Tag t3 -Push -Verbose -Debug",
+                new Dictionary<string, string> { ["CI_REGISTRY_PASSWORD"] = wrong });
+            Assert.Equal(1, refused.ExitCode);
+            Assert.Contains($"The registry {_engine.Registry} refused the login of '{_engine.User}'", refused.StdErr);
+            Assert.DoesNotContain(wrong, refused.StdOut + refused.StdErr);
+            Assert.NotEqual(0, _engine.Cli("image", "inspect", refusedRef).Code);
 
             // The same inputs through the docker CLI's classic builder hit its cache for every step: the same result.
             // Negative controls: a changed file, a changed build argument and a moved base image each build again.

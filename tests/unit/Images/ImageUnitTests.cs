@@ -122,6 +122,60 @@ namespace InfluenceGen.Deploy.Tests.Images
             var ex = Assert.Throws<DeployException>(() => BuildContext.Scan(ctx.Path, "nope.Dockerfile"));
             Assert.Equal("DockerfileNotFound", ex.ErrorId);
         }
+
+        [Fact]
+        public void The_context_digest_is_remembered_by_sizes_and_write_times_and_any_change_hashes_again()
+        {
+            using var ctx = new TempDir();
+            using var cacheDir = new TempDir();
+            var cache = new BuildFingerprintCache(cacheDir.Path);
+            DateTime old = DateTime.UtcNow.AddMinutes(-5);
+            foreach (string path in new[] { ctx.Write("Dockerfile", "FROM scratch\nCOPY . /\n"), ctx.Write("a/one.txt", "one"), ctx.Write("b/two.txt", "two") })
+                File.SetLastWriteTimeUtc(path, old);
+
+            BuildContext first = BuildContext.Scan(ctx.Path, "Dockerfile");
+            string digest = first.ComputeDigest();
+            Assert.Equal(digest, cache.ContextDigest(first, out bool remembered));
+            Assert.False(remembered);
+            BuildContext again = BuildContext.Scan(ctx.Path, "Dockerfile");
+            Assert.Equal(first.StatKey(), again.StatKey());
+            Assert.Equal(digest, cache.ContextDigest(again, out remembered));
+            Assert.True(remembered);
+
+            // The rule is the quick check of make and rsync: the same size and write time is taken as the same file.
+            // Shown by putting the old time back on a file rewritten with other bytes (what -NoCache is for).
+            string one = ctx.Write("a/one.txt", "ONE");
+            File.SetLastWriteTimeUtc(one, old);
+            Assert.Equal(digest, cache.ContextDigest(BuildContext.Scan(ctx.Path, "Dockerfile"), out remembered));
+            Assert.True(remembered);
+
+            // Negative controls: a new write time, another size, a new file, a mode change: each is hashed anew (and
+            // gives the digest of what is on disk now).
+            File.SetLastWriteTimeUtc(one, old.AddSeconds(1));
+            BuildContext touched = BuildContext.Scan(ctx.Path, "Dockerfile");
+            Assert.Equal(touched.ComputeDigest(), cache.ContextDigest(touched, out remembered));
+            Assert.False(remembered);
+            Assert.NotEqual(digest, touched.ComputeDigest());
+            File.SetLastWriteTimeUtc(ctx.Write("b/two.txt", "two!"), old);
+            Assert.False(Remembered(cache, ctx.Path));
+            File.SetLastWriteTimeUtc(ctx.Write("c/three.txt", "3"), old);
+            Assert.False(Remembered(cache, ctx.Path));
+            File.SetUnixFileMode(Path.Combine(ctx.Path, "c/three.txt"), (UnixFileMode)0x1ED);
+            Assert.False(Remembered(cache, ctx.Path));
+            Assert.True(Remembered(cache, ctx.Path));
+
+            // A file written just now is hashed but not remembered (it could change again within its clock's tick).
+            ctx.Write("d/fresh.txt", "fresh");
+            Assert.False(Remembered(cache, ctx.Path));
+            Assert.False(Remembered(cache, ctx.Path));
+        }
+
+        private static bool Remembered(BuildFingerprintCache cache, string directory)
+        {
+            BuildContext context = BuildContext.Scan(directory, "Dockerfile");
+            Assert.Equal(context.ComputeDigest(), cache.ContextDigest(context, out bool remembered));
+            return remembered;
+        }
     }
 
     [Trait("Category", "Fast")]

@@ -46,6 +46,14 @@ namespace InfluenceGen.Deploy.Tests.Images
             Assert.Contains("System.Management.Automation.dll R2R=True", r2r.Out);
             Assert.Contains("InfluenceGen.Deploy.dll R2R=True", r2r.Out);
 
+            // PowerShell's module analysis cache ships in the image and knows the module (else every job line sleeps
+            // 75 ms looking for it and analyses the modules again: dockerfiles/pwsh-module-cache.sh).
+            var cache = _engine.Cli("run", "--rm", "--network", "none", image, "pwsh", "-NoProfile", "-NonInteractive", "-c",
+                "$f = $env:PSModuleAnalysisCachePath; '{0} {1}' -f (Test-Path -LiteralPath $f), " +
+                "([Text.Encoding]::UTF8.GetString([IO.File]::ReadAllBytes($f)).Contains('InfluenceGen.Deploy/InfluenceGen.Deploy.psd1'))");
+            Assert.True(cache.Code == 0, cache.Err);
+            Assert.Equal("True True", cache.Out.Trim());
+
             var ok = _engine.Cli("run", "--rm", "--network", "none", "-v", $"{samples}:/src/addons:ro", "-v", $"{work.Path}:/work", "-w", "/work", image,
                 "pwsh", "-NoProfile", "-NonInteractive", "-c", "New-OdooAddonPackage -Path /src/addons -OutFile odoo_addons.zip");
             Assert.True(ok.Code == 0, ok.Err + ok.Out);
