@@ -123,8 +123,7 @@ namespace InfluenceGen.Deploy.Cmdlets
             string server = ImageNaming.RegistryHost(repository) ?? "https://index.docker.io/v1/";
             if (Credential != null)
             {
-                string password = Credential.GetNetworkCredential().Password;
-                Masker.Add(password);
+                string password = Resolver.SecretParameter(Credential.GetNetworkCredential().Password)!;
                 return new RegistryCredential(server, Credential.UserName, password);
             }
             string? user = config.Get("RegistryUser"), secret = config.Get("RegistryPassword");

@@ -145,8 +145,7 @@ namespace InfluenceGen.Deploy.Cmdlets
         private (Uri, string) ResolveServer()
         {
             Uri? uri = BaseUri;
-            string? key = ApiKey == null ? null : new System.Net.NetworkCredential(string.Empty, ApiKey).Password;
-            Masker.Add(key);
+            string? key = Resolver.SecretParameter(ApiKey == null ? null : new System.Net.NetworkCredential(string.Empty, ApiKey).Password);
             if (uri == null || string.IsNullOrEmpty(key))
             {
                 if (Environment == null)
@@ -159,7 +158,7 @@ namespace InfluenceGen.Deploy.Cmdlets
                     string? url = config.Get("N8nApiUrl");
                     if (string.IsNullOrEmpty(url))
                         throw new DeployException(ErrorIds.N8nApiUrlMissing, ErrorKind.InvalidArgument,
-                            $"no n8n URL for '{config.Environment}': give -BaseUri or set {SettingCatalog.PrefixOf(config.Environment)}_N8N_API_URL");
+                            $"no n8n URL for '{config.Environment}': give -BaseUri or set {EnvironmentName.VariablePrefix(config.Environment)}_N8N_API_URL");
                     uri = new Uri(url);
                 }
                 if (string.IsNullOrEmpty(key))
@@ -167,7 +166,7 @@ namespace InfluenceGen.Deploy.Cmdlets
                     key = config.Get("N8nApiKey");
                     if (string.IsNullOrEmpty(key))
                         throw new DeployException(ErrorIds.N8nApiKeyMissing, ErrorKind.InvalidArgument,
-                            $"no n8n API key for '{config.Environment}': give -ApiKey or set {SettingCatalog.PrefixOf(config.Environment)}_N8N_API_KEY");
+                            $"no n8n API key for '{config.Environment}': give -ApiKey or set {EnvironmentName.VariablePrefix(config.Environment)}_N8N_API_KEY");
                 }
             }
             return (uri, key!);

@@ -56,7 +56,7 @@ namespace InfluenceGen.Deploy.Configuration
             if (!string.IsNullOrEmpty(value)) return value!;
             SettingDefinition def = SettingCatalog.Get(name);
             throw new DeployException(ErrorIds.ConfigurationMissing, ErrorKind.InvalidArgument,
-                $"{name} is not set for environment '{Environment}': set the CI variable {string.Join(" or ", def.VariablesFor(SettingCatalog.PrefixOf(Environment)))}" +
+                $"{name} is not set for environment '{Environment}': set the CI variable {string.Join(" or ", def.VariablesFor(EnvironmentName.VariablePrefix(Environment)))}" +
                 (def.IsSecret ? "." : $", or add \"{name}\" to the environments file."), name);
         }
 
@@ -82,6 +82,23 @@ namespace InfluenceGen.Deploy.Configuration
         {
             _variables = variables;
             _masker = masker;
+        }
+
+        /// <summary>
+        /// A secret given as a parameter (-Credential, -ApiKey, -WebhookUri, a password in Odoo's arguments): registered
+        /// with the masker like every secret setting the resolver reads (the one place secrets are registered), then
+        /// returned as given.
+        /// </summary>
+        public string? SecretParameter(string? value, bool isUrl = false)
+        {
+            if (isUrl) _masker.AddUrl(value); else _masker.Add(value);
+            return value;
+        }
+
+        private void Register(SettingDefinition def, string value)
+        {
+            if (def.Kind == SettingKind.SecretUrl) _masker.AddUrl(value);
+            else if (def.IsSecret) _masker.Add(value);
         }
 
         /// <summary>The process environment as a dictionary.</summary>
@@ -119,7 +136,7 @@ namespace InfluenceGen.Deploy.Configuration
         /// <summary>Names of the environments known: the built-in four plus those of the file.</summary>
         public IReadOnlyList<string> KnownEnvironments(string? file)
         {
-            var names = new List<string>(SettingCatalog.BuiltInEnvironments);
+            var names = new List<string>(EnvironmentName.BuiltIn);
             if (file != null)
                 foreach (string env in EnvironmentsFile.Load(file).Environments.Keys)
                     if (!names.Contains(env, StringComparer.OrdinalIgnoreCase)) names.Add(env);
@@ -146,7 +163,7 @@ namespace InfluenceGen.Deploy.Configuration
                 value = fromFile;
             }
             else value = def.DefaultFor?.Invoke(string.Empty);
-            if (value != null && def.IsSecret) _masker.Add(value);
+            if (value != null) Register(def, value);
             return value;
         }
 
@@ -154,18 +171,17 @@ namespace InfluenceGen.Deploy.Configuration
         {
             if (Environments.ReviewEnvironment.IsReviewName(environment)) return ResolveReview(Environments.ReviewEnvironment.Parse(environment), file, explicitValues);
             EnvironmentsFile? parsed = file == null ? null : EnvironmentsFile.Load(file);
-            string env = environment.Trim().ToLowerInvariant();
-            if (env == "prod") env = "production";
-            bool known = SettingCatalog.BuiltInEnvironments.Contains(env) || (parsed != null && parsed.Environments.ContainsKey(env));
+            string env = EnvironmentName.Canonical(environment);
+            bool known = EnvironmentName.BuiltIn.Contains(env) || (parsed != null && parsed.Environments.ContainsKey(env));
             if (!known)
             {
-                var names = new List<string>(SettingCatalog.BuiltInEnvironments);
+                var names = new List<string>(EnvironmentName.BuiltIn);
                 if (parsed != null) names.AddRange(parsed.Environments.Keys.Where(k => !names.Contains(k)));
                 throw new DeployException(ErrorIds.UnknownEnvironment, ErrorKind.InvalidArgument,
                     $"unknown environment '{environment}'; known: {string.Join(", ", names)}" + (file == null ? " (add others to environments.json)" : $" (from {file})"), environment);
             }
 
-            string prefix = SettingCatalog.PrefixOf(env);
+            string prefix = EnvironmentName.VariablePrefix(env);
             var values = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
             var entries = new List<ConfigurationEntry>();
             foreach (SettingDefinition def in SettingCatalog.All)
@@ -202,7 +218,7 @@ namespace InfluenceGen.Deploy.Configuration
                 {
                     if (def.Kind == SettingKind.Toggle) value = value.Trim().ToLowerInvariant();
                     values[def.Name] = value;
-                    if (def.IsSecret) _masker.Add(value);
+                    Register(def, value);
                 }
                 entries.Add(new ConfigurationEntry
                 {

@@ -1,4 +1,5 @@
 using System;
+using InfluenceGen.Deploy.Configuration;
 using System.Globalization;
 using System.Linq;
 using System.Text.RegularExpressions;
@@ -86,7 +87,7 @@ namespace InfluenceGen.Deploy.Environments
 
         /// <summary>The fixed environments a review operation must never touch.</summary>
         public static bool IsFixed(string environment) =>
-            new[] { "dev", "staging", "production", "prod", "local" }.Contains(environment.Trim().ToLowerInvariant());
+            EnvironmentName.IsBuiltIn(environment);
 
         public override string ToString() => Name;
     }
