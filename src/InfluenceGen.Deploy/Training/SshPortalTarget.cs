@@ -145,11 +145,12 @@ fi
 
         public RemoteState? Recorded(IDeployLog log, CancellationToken cancellationToken)
         {
+            // The handshake (key exchange, host key check, authentication) starts first and runs while the record
+            // is read and the source compared; without a record, ReadAsync's script goes over that connection.
+            if (_connecting == null && _transport is SshTransport ssh) _connecting = ssh.ConnectAsync(cancellationToken);
             TrainingReleaseCache.Record? record = _releases?.Load(Description);
             if (record == null) return null;
             _served = record;
-            // The handshake (key exchange, host key check, authentication) runs while the source is compared.
-            if (_transport is SshTransport ssh) _connecting = ssh.ConnectAsync(cancellationToken);
             return new RemoteState(ParseManifest(record.Manifest), record.Release) { Assumed = true };
         }
 
