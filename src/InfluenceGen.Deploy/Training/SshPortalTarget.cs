@@ -198,17 +198,14 @@ fi
                 sb.Append("mkdir -p \"$N\"\n");
             IEnumerable<string> unlink = plan.Items.Where(i => i.Action == TrainingFileAction.Update || i.Action == TrainingFileAction.Delete).Select(i => i.Path);
             AppendCommand(sb, "rm -f --", unlink);
-            bool inline = plan.Transfers.Sum(t => t.Size) <= InlineLimit;
-            if (!inline)
-            {
-                IEnumerable<string> dirs = plan.Transfers.Select(t => t.Path).Where(p => p.Contains('/')).Select(p => p.Substring(0, p.LastIndexOf('/'))).Distinct(StringComparer.Ordinal);
-                AppendCommand(sb, "mkdir -p --", dirs);
-            }
-            if (inline)
+            if (plan.Transfers.Sum(t => t.Size) <= InlineLimit)
             {
                 _staging = sb.ToString();   // sent with the files and the switch, in one script (CommitAsync)
                 return;
             }
+            // SFTP and the tar batches need the folders first.
+            IEnumerable<string> dirs = plan.Transfers.Select(t => t.Path).Where(p => p.Contains('/')).Select(p => p.Substring(0, p.LastIndexOf('/'))).Distinct(StringComparer.Ordinal);
+            AppendCommand(sb, "mkdir -p --", dirs);
             await Script(sb.ToString(), "stage release " + _release, cancellationToken, plan.Remote).ConfigureAwait(false);
 
             // Many small files: a few tar batches, in parallel, instead of one SFTP round trip each.
