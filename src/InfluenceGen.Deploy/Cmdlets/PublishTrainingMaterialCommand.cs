@@ -108,13 +108,11 @@ namespace InfluenceGen.Deploy.Cmdlets
                 Delete = Delete, Concurrency = settings.Concurrency, Environment = config.Environment, HashCache = new TrainingHashCache(),
                 UseRecordedState = !whatIf,   // -WhatIf shows what the target really holds
             };
-            TrainingSource source = TrainingSource.Load(path);
-
             using IPortalTarget target = settings.TargetType == PortalTargetType.S3
                 ? new S3PortalTarget(settings.S3!)
                 : new SshPortalTarget(new SshTransport(settings.Ssh!), settings.TargetDir, settings.KeepReleases, concurrency: settings.Concurrency, releases: new TrainingReleaseCache());
             var publisher = new TrainingPublisher(target);
-            TrainingPlan plan = Run("Planning the training portal publish", (log, ct) => publisher.PlanAsync(source, options, log, ct));
+            TrainingPlan plan = Run("Planning the training portal publish", (log, ct) => publisher.PlanAsync(() => TrainingSource.Load(path), options, log, ct));
 
             int uploads = plan.Transfers.Count(), deletions = plan.Deletions.Count(), unchanged = plan.Items.Count - uploads - deletions;
             string summary = $"upload {uploads} file(s) ({TrainingPublisher.Mb(plan.Transfers.Sum(t => t.Size))}), delete {deletions}, leave {unchanged} unchanged on {target.Description}";

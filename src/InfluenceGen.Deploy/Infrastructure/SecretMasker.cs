@@ -22,16 +22,19 @@ namespace InfluenceGen.Deploy.Infrastructure
         private readonly object _gate = new object();
         private string[] _secrets = Array.Empty<string>();
 
+        // Interpreted, not RegexOptions.Compiled: every cmdlet call from a CI line is a fresh process that masks a few
+        // dozen messages, and compiling the five (Reflection.Emit, then full JIT of three methods each) cost ~20-40 ms
+        // of the first message there; the interpreter masks a message in microseconds.
         private static readonly Regex[] Shapes =
         {
             // Slack / Mattermost incoming webhooks: the path is the secret.
-            new Regex(@"(https?://hooks\.slack\.com/)(services|workflows|triggers)/[A-Za-z0-9/_\-]+", RegexOptions.Compiled | RegexOptions.IgnoreCase),
-            new Regex(@"(https?://[^\s/""']+/)hooks/[A-Za-z0-9]{10,}", RegexOptions.Compiled | RegexOptions.IgnoreCase),
+            new Regex(@"(https?://hooks\.slack\.com/)(services|workflows|triggers)/[A-Za-z0-9/_\-]+", RegexOptions.IgnoreCase),
+            new Regex(@"(https?://[^\s/""']+/)hooks/[A-Za-z0-9]{10,}", RegexOptions.IgnoreCase),
             // user:password@host in URLs.
-            new Regex(@"(?<=[a-z][a-z0-9+.\-]*://)[^\s/@:""']+:[^\s/@""']+(?=@)", RegexOptions.Compiled | RegexOptions.IgnoreCase),
+            new Regex(@"(?<=[a-z][a-z0-9+.\-]*://)[^\s/@:""']+:[^\s/@""']+(?=@)", RegexOptions.IgnoreCase),
             // Authorization headers and API-key headers.
-            new Regex(@"(?<=\b(Bearer|Basic)\s)[A-Za-z0-9._~+/=\-]{8,}", RegexOptions.Compiled | RegexOptions.IgnoreCase),
-            new Regex(@"(?<=\b(X-N8N-API-KEY|api[_-]?key|password|passwd|pgpassword|token|secret)\s*[=:]\s*[""']?)[^\s""',;]+", RegexOptions.Compiled | RegexOptions.IgnoreCase),
+            new Regex(@"(?<=\b(Bearer|Basic)\s)[A-Za-z0-9._~+/=\-]{8,}", RegexOptions.IgnoreCase),
+            new Regex(@"(?<=\b(X-N8N-API-KEY|api[_-]?key|password|passwd|pgpassword|token|secret)\s*[=:]\s*[""']?)[^\s""',;]+", RegexOptions.IgnoreCase),
         };
 
         /// <summary>Registers a secret value; every later message containing it is masked.</summary>

@@ -26,16 +26,23 @@ namespace InfluenceGen.Deploy.Training
     {
         public const string ShaMetadata = "sha256";
         private readonly S3PortalSettings _settings;
-        private readonly AmazonS3Client _client;
+        private readonly Lazy<AmazonS3Client> _client;
         private readonly RetryPolicy _retry;
 
         public S3PortalTarget(S3PortalSettings settings, RetryPolicy? retry = null)
         {
             _settings = settings;
             _retry = retry ?? RetryPolicy.Default;
+            // Built on first use: the SDK's first client in a process costs tens of milliseconds, which the publisher
+            // spends on the worker thread that reads the target, beside the source's walk on this one.
+            _client = new Lazy<AmazonS3Client>(CreateClient, LazyThreadSafetyMode.ExecutionAndPublication);
+        }
+
+        private AmazonS3Client CreateClient()
+        {
             var config = new AmazonS3Config
             {
-                ForcePathStyle = settings.ForcePathStyle,
+                ForcePathStyle = _settings.ForcePathStyle,
                 MaxErrorRetry = 0,
                 Timeout = TimeSpan.FromMinutes(5),
             };
@@ -43,16 +50,16 @@ namespace InfluenceGen.Deploy.Training
             // HTTP): ~40% of a first publish's CPU here. Integrity is checked end to end instead: the ETag S3
             // answers must be the MD5 (or md5-of-part-md5s-N) of the bytes hashed here (VerifyETag).
             config.RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED;
-            if (settings.Endpoint != null)
+            if (_settings.Endpoint != null)
             {
-                config.ServiceURL = settings.Endpoint.ToString();
-                config.AuthenticationRegion = settings.Region;
+                config.ServiceURL = _settings.Endpoint.ToString();
+                config.AuthenticationRegion = _settings.Region;
             }
-            else config.RegionEndpoint = Amazon.RegionEndpoint.GetBySystemName(settings.Region);
-            AWSCredentials credentials = string.IsNullOrEmpty(settings.SessionToken)
-                ? new BasicAWSCredentials(settings.AccessKeyId, settings.SecretAccessKey)
-                : new SessionAWSCredentials(settings.AccessKeyId, settings.SecretAccessKey, settings.SessionToken);
-            _client = new AmazonS3Client(credentials, config);
+            else config.RegionEndpoint = Amazon.RegionEndpoint.GetBySystemName(_settings.Region);
+            AWSCredentials credentials = string.IsNullOrEmpty(_settings.SessionToken)
+                ? new BasicAWSCredentials(_settings.AccessKeyId, _settings.SecretAccessKey)
+                : new SessionAWSCredentials(_settings.AccessKeyId, _settings.SecretAccessKey, _settings.SessionToken);
+            return new AmazonS3Client(credentials, config);
         }
 
         public string Kind => "S3";
@@ -67,7 +74,7 @@ namespace InfluenceGen.Deploy.Training
             do
             {
                 string? page = token;
-                ListObjectsV2Response response = await Call("list " + Description, ct => _client.ListObjectsV2Async(new ListObjectsV2Request
+                ListObjectsV2Response response = await Call("list " + Description, ct => _client.Value.ListObjectsV2Async(new ListObjectsV2Request
                 {
                     BucketName = _settings.Bucket,
                     Prefix = KeyPrefix,
@@ -96,7 +103,7 @@ namespace InfluenceGen.Deploy.Training
             // A plain MD5 ETag (single-part upload, no KMS) of another value: the bytes differ. A multipart
             // ETag depends on the part size the uploader chose: ask the object's kept hash.
             if (Comparable(remote.ETag)) return false;
-            GetObjectMetadataResponse head = await Call("read " + TargetOf(file.RelativePath), ct => _client.GetObjectMetadataAsync(_settings.Bucket, TargetOf(file.RelativePath), ct), log, cancellationToken).ConfigureAwait(false);
+            GetObjectMetadataResponse head = await Call("read " + TargetOf(file.RelativePath), ct => _client.Value.GetObjectMetadataAsync(_settings.Bucket, TargetOf(file.RelativePath), ct), log, cancellationToken).ConfigureAwait(false);
             string? sha = head.Metadata[ShaMetadata];
             return string.Equals(sha, file.Sha256, StringComparison.OrdinalIgnoreCase);
         }
@@ -137,7 +144,7 @@ namespace InfluenceGen.Deploy.Training
                     if (_settings.Acl != null) request.CannedACL = S3CannedACL.FindValue(_settings.Acl);
                     if (_settings.ServerSideEncryption != null) request.ServerSideEncryptionMethod = ServerSideEncryptionMethod.FindValue(_settings.ServerSideEncryption);
                     if (_settings.KmsKeyId != null) request.ServerSideEncryptionKeyManagementServiceKeyId = _settings.KmsKeyId;
-                    return await _client.PutObjectAsync(request, ct).ConfigureAwait(false);
+                    return await _client.Value.PutObjectAsync(request, ct).ConfigureAwait(false);
                 }, log, cancellationToken).ConfigureAwait(false);
                 VerifyETag(file, key, put.ETag);
                 bytesSent.Report(file.Length);
@@ -156,7 +163,7 @@ namespace InfluenceGen.Deploy.Training
                 if (_settings.Acl != null) request.CannedACL = S3CannedACL.FindValue(_settings.Acl);
                 if (_settings.ServerSideEncryption != null) request.ServerSideEncryptionMethod = ServerSideEncryptionMethod.FindValue(_settings.ServerSideEncryption);
                 if (_settings.KmsKeyId != null) request.ServerSideEncryptionKeyManagementServiceKeyId = _settings.KmsKeyId;
-                return _client.InitiateMultipartUploadAsync(request, ct);
+                return _client.Value.InitiateMultipartUploadAsync(request, ct);
             }, log, cancellationToken).ConfigureAwait(false);
             string uploadId = started.UploadId;
             var parts = new List<PartETag>();
@@ -169,7 +176,7 @@ namespace InfluenceGen.Deploy.Training
                     int length = ReadBlock(source, buffer);
                     if (length == 0) break;
                     int partNumber = number;
-                    UploadPartResponse part = await Call($"upload part {partNumber} of {key}", ct => _client.UploadPartAsync(new UploadPartRequest
+                    UploadPartResponse part = await Call($"upload part {partNumber} of {key}", ct => _client.Value.UploadPartAsync(new UploadPartRequest
                     {
                         BucketName = _settings.Bucket, Key = key, UploadId = uploadId, PartNumber = partNumber,
                         InputStream = new MemoryStream(buffer, 0, length, false), PartSize = length,
@@ -178,7 +185,7 @@ namespace InfluenceGen.Deploy.Training
                     bytesSent.Report(length);
                     if (length < buffer.Length) break;
                 }
-                CompleteMultipartUploadResponse done = await Call("complete upload of " + key, ct => _client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+                CompleteMultipartUploadResponse done = await Call("complete upload of " + key, ct => _client.Value.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
                 {
                     BucketName = _settings.Bucket, Key = key, UploadId = uploadId, PartETags = parts,
                 }, ct), log, cancellationToken).ConfigureAwait(false);
@@ -186,7 +193,7 @@ namespace InfluenceGen.Deploy.Training
             }
             catch
             {
-                try { await _client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = _settings.Bucket, Key = key, UploadId = uploadId }, CancellationToken.None).ConfigureAwait(false); }
+                try { await _client.Value.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = _settings.Bucket, Key = key, UploadId = uploadId }, CancellationToken.None).ConfigureAwait(false); }
                 catch (Exception) { /* best effort: a bucket lifecycle rule removes abandoned uploads */ }
                 throw;
             }
@@ -199,7 +206,7 @@ namespace InfluenceGen.Deploy.Training
                     throw new DeployException(ErrorIds.TrainingDeleteOutsidePrefix, ErrorKind.SecurityError, $"refusing to delete '{item.Target}': outside {Description}", item.Target);
             foreach (List<TrainingFileResult> batch in items.Select((item, i) => (item, i)).GroupBy(x => x.i / 1000).Select(g => g.Select(x => x.item).ToList()))
             {
-                DeleteObjectsResponse response = await Call($"delete {batch.Count} object(s) under {Description}", ct => _client.DeleteObjectsAsync(new DeleteObjectsRequest
+                DeleteObjectsResponse response = await Call($"delete {batch.Count} object(s) under {Description}", ct => _client.Value.DeleteObjectsAsync(new DeleteObjectsRequest
                 {
                     BucketName = _settings.Bucket,
                     Objects = batch.Select(b => new KeyVersion { Key = b.Target }).ToList(),
@@ -286,6 +293,6 @@ namespace InfluenceGen.Deploy.Training
             return total;
         }
 
-        public void Dispose() => _client.Dispose();
+        public void Dispose() { if (_client.IsValueCreated) _client.Value.Dispose(); }
     }
 }

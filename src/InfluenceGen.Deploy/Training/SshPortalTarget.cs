@@ -98,8 +98,9 @@ else
 fi
 ";
 
-        /// <summary>Staging folders of publishes cut off more than an hour ago go.</summary>
-        private const string CleanupScript = "find \"$D/releases\" -mindepth 1 -maxdepth 1 -name '.incoming-*' -mmin +60 -exec rm -rf {} + 2>/dev/null || true\n";
+        /// <summary>Staging folders of publishes cut off more than an hour ago go (find runs only when there is one:
+        /// the glob is the shell's own, no process).</summary>
+        private const string CleanupScript = "set -- \"$D\"/releases/.incoming-*\nif [ -e \"$1\" ]; then find \"$D/releases\" -mindepth 1 -maxdepth 1 -name '.incoming-*' -mmin +60 -exec rm -rf {} + 2>/dev/null || true; fi\n";
 
         public async Task<RemoteState> ReadAsync(IDeployLog log, CancellationToken cancellationToken)
         {
@@ -145,11 +146,12 @@ fi
 
         public RemoteState? Recorded(IDeployLog log, CancellationToken cancellationToken)
         {
+            // The handshake (key exchange, host key check, authentication) starts first and runs while the record
+            // is read and the source compared; without a record, ReadAsync's script goes over that connection.
+            if (_connecting == null && _transport is SshTransport ssh) _connecting = ssh.ConnectAsync(cancellationToken);
             TrainingReleaseCache.Record? record = _releases?.Load(Description);
             if (record == null) return null;
             _served = record;
-            // The handshake (key exchange, host key check, authentication) runs while the source is compared.
-            if (_transport is SshTransport ssh) _connecting = ssh.ConnectAsync(cancellationToken);
             return new RemoteState(ParseManifest(record.Manifest), record.Release) { Assumed = true };
         }
 
@@ -159,9 +161,11 @@ fi
         {
             if (!state.Assumed) return string.Empty;
             if (_served == null || state.Release != _served.Release) throw new InvalidOperationException("an assumed state without its record");
+            // current is a symlink to that release's folder (-ef: the same directory), and its manifest has the recorded
+            // hash: shell tests and one sha256sum, no command substitution (each one a fork, each tool an exec).
             return "E=" + Q(_served.Release) + "\nS=" + Q(_served.ManifestSha256) + "\n" +
-                   "if [ \"$(readlink \"$D/current\" 2>/dev/null || true)\" != \"releases/$E\" ] || [ ! -d \"$D/releases/$E\" ] || " +
-                   "[ \"$(sha256sum < \"$D/releases/$E.manifest\" 2>/dev/null | cut -c1-64)\" != \"$S\" ]; then\n" +
+                   "if ! { [ -L \"$D/current\" ] && [ \"$D/current\" -ef \"$D/releases/$E\" ] && " +
+                   "sha256sum --status -c - <<<\"$S  $D/releases/$E.manifest\" 2>/dev/null; }; then\n" +
                    "echo moved\n" + StateScript + "exit 75\nfi\n" + CleanupScript;
         }
 
@@ -185,18 +189,23 @@ fi
             _batchFiles.Clear();
             var sb = new StringBuilder();
             sb.Append("set -eu\nD=").Append(Q(_dir)).Append('\n').Append(Guard(plan.Remote)).Append("N=").Append(Q(Incoming)).Append('\n');
-            sb.Append("rm -rf \"$N\"\nmkdir -p \"$N\"\n");
+            // Every process on the target counts in a small publish (a fork and an exec each): the copy is one cp
+            // creating $N, short lists are arguments of one rm, and the inline tar creates the folders it needs.
+            sb.Append("if [ -e \"$N\" ]; then rm -rf \"$N\"; fi\n");
             if (plan.Remote.Release != null)
-                sb.Append("P=\"$D/releases/\"").Append(Q(plan.Remote.Release)).Append("\nif [ -d \"$P\" ]; then cp -al \"$P/.\" \"$N/\"; fi\n");
+                sb.Append("P=\"$D/releases/\"").Append(Q(plan.Remote.Release)).Append("\nif [ -d \"$P\" ]; then cp -al \"$P\" \"$N\"; else mkdir -p \"$N\"; fi\n");
+            else
+                sb.Append("mkdir -p \"$N\"\n");
             IEnumerable<string> unlink = plan.Items.Where(i => i.Action == TrainingFileAction.Update || i.Action == TrainingFileAction.Delete).Select(i => i.Path);
-            AppendList(sb, "cd \"$N\" && xargs -r -d '\\n' rm -f --", unlink);
-            IEnumerable<string> dirs = plan.Transfers.Select(t => t.Path).Where(p => p.Contains('/')).Select(p => p.Substring(0, p.LastIndexOf('/'))).Distinct(StringComparer.Ordinal);
-            AppendList(sb, "cd \"$N\" && xargs -r -d '\\n' mkdir -p --", dirs);
+            AppendCommand(sb, "rm -f --", unlink);
             if (plan.Transfers.Sum(t => t.Size) <= InlineLimit)
             {
                 _staging = sb.ToString();   // sent with the files and the switch, in one script (CommitAsync)
                 return;
             }
+            // SFTP and the tar batches need the folders first.
+            IEnumerable<string> dirs = plan.Transfers.Select(t => t.Path).Where(p => p.Contains('/')).Select(p => p.Substring(0, p.LastIndexOf('/'))).Distinct(StringComparer.Ordinal);
+            AppendCommand(sb, "mkdir -p --", dirs);
             await Script(sb.ToString(), "stage release " + _release, cancellationToken, plan.Remote).ConfigureAwait(false);
 
             // Many small files: a few tar batches, in parallel, instead of one SFTP round trip each.
@@ -258,6 +267,26 @@ fi
                 throw new DeployException(ErrorIds.TrainingSourceInvalid, ErrorKind.InvalidData, $"'{file.RelativePath}' changed while it was published", file.RelativePath);
             return bytes;
         }
+
+        /// <summary>Runs <paramref name="command"/> on the paths (relative to $N): a few as its arguments (one process),
+        /// more through xargs reading them from a here-document (no argument list limit).</summary>
+        internal static void AppendCommand(StringBuilder sb, string command, IEnumerable<string> paths)
+        {
+            List<string> list = paths.ToList();
+            if (list.Count == 0) return;
+            if (list.Count > ArgumentPaths || list.Sum(p => p.Length) > ArgumentBytes)
+            {
+                AppendList(sb, "cd \"$N\" && xargs -r -d '\\n' " + command, list);
+                return;
+            }
+            sb.Append(command);
+            foreach (string p in list) sb.Append(" \"$N\"/").Append(Q(p));
+            sb.Append('\n');
+        }
+
+        /// <summary>Paths given to one command as its arguments at most (beyond: xargs).</summary>
+        internal const int ArgumentPaths = 64;
+        private const int ArgumentBytes = 16 * 1024;
 
         private static void AppendList(StringBuilder sb, string command, IEnumerable<string> lines)
         {
@@ -326,8 +355,8 @@ fi
             if (sent.Count > 0)
             {
                 string marker = "IG_SUMS_" + Guid.NewGuid().ToString("N");
-                sb.Append("(cd \"$N\" && sha256sum --quiet --strict -c -) <<'").Append(marker).Append("'\n");
-                foreach (TrainingFileResult t in sent) sb.Append(t.Source!.Sha256).Append("  ").Append(t.Path).Append('\n');
+                sb.Append("sha256sum --quiet --strict -c - <<'").Append(marker).Append("'\n");
+                foreach (TrainingFileResult t in sent) sb.Append(t.Source!.Sha256).Append("  ").Append(Incoming).Append('/').Append(t.Path).Append('\n');
                 sb.Append(marker).Append('\n');
             }
             // 2. the manifest of the new release: the source's files, plus (without -Delete) the served
@@ -339,10 +368,13 @@ mv -T ""$D/releases/.$R.manifest.tmp"" ""$D/releases/$R.manifest""
 ln -s ""releases/$R"" ""$D/.current.$R""
 mv -T ""$D/.current.$R"" ""$D/current""
 cd ""$D/releases""
-ls -1 | grep -v '\.manifest$' | grep -v '^\.' | sort -r | tail -n +").Append(_keep + 1).Append(@" | while IFS= read -r old; do
-  [ ""$old"" = ""$R"" ] && continue
-  rm -rf -- ""$old"" ""$old.manifest""
-done
+LC_ALL=C
+r=()
+for x in *; do case ""$x"" in *.manifest) ;; *) if [ -e ""$x"" ]; then r+=(""$x""); fi ;; esac; done
+old=()
+i=$(( ${#r[@]} - ").Append(_keep).Append(@" ))
+while [ ""$i"" -gt 0 ]; do i=$((i - 1)); if [ ""${r[$i]}"" != ""$R"" ]; then old+=(""${r[$i]}"" ""${r[$i]}.manifest""); fi; done
+if [ ${#old[@]} -gt 0 ]; then rm -rf -- ""${old[@]}""; fi
 echo ""switched $R""
 ");
             await Script(sb.ToString(), "switch " + Description + " to release " + _release, cancellationToken, _staging != null ? plan.Remote : null).ConfigureAwait(false);
@@ -378,21 +410,21 @@ echo ""switched $R""
                 text.Append(added);
                 string result = text.ToString();
                 sb.Append("P=").Append(Q(previous.Release)).Append("\nM=\"$D/releases/.$R.manifest.tmp\"\n");
-                string dl = "/dev/null";
+                // One awk (the dropped paths on its stdin, never empty here: NR == FNR only while reading it), the added
+                // lines by the shell's printf, one sha256sum.
                 if (drop.Count > 0)
                 {
-                    dl = "$N.drop";
-                    AppendList(sb, "cat > \"$N.drop\"", drop.OrderBy(p => p, StringComparer.Ordinal));
+                    string dm = "IG_LIST_" + Guid.NewGuid().ToString("N");
+                    sb.Append("awk -F'\\t' 'NR == FNR { d[$0] = 1; next } !($3 in d)' - \"$D/releases/$P.manifest\" > \"$M\" <<'").Append(dm).Append("'\n");
+                    foreach (string p in drop.OrderBy(p => p, StringComparer.Ordinal)) sb.Append(p).Append('\n');
+                    sb.Append(dm).Append('\n');
                 }
-                sb.Append("awk -F'\\t' -v dl=\"").Append(dl).Append("\" 'BEGIN { while ((getline l < dl) > 0) d[l] = 1 } !($3 in d)' \"$D/releases/$P.manifest\" > \"$M\"\n");
-                if (drop.Count > 0) sb.Append("rm -f \"$N.drop\"\n");
+                else
+                    sb.Append("cp \"$D/releases/$P.manifest\" \"$M\"\n");
                 if (added.Length > 0)
-                {
-                    string am = "IG_MANIFEST_" + Guid.NewGuid().ToString("N");
-                    sb.Append("cat >> \"$M\" <<'").Append(am).Append("'\n").Append(added).Append(am).Append('\n');
-                }
-                sb.Append("[ \"$(sha256sum < \"$M\" | cut -c1-64)\" = ").Append(Hashing.Sha256Hex(result))
-                  .Append(" ] || { echo \"the manifest built from release $P's differs from the expected one: not switched\" >&2; exit 4; }\n");
+                    sb.Append("printf '%s' ").Append(Q(added.ToString())).Append(" >> \"$M\"\n");
+                sb.Append("sha256sum --status -c - <<<\"").Append(Hashing.Sha256Hex(result))
+                  .Append("  $M\" || { echo \"the manifest built from release $P's differs from the expected one: not switched\" >&2; exit 4; }\n");
                 return result;
             }
             var manifest = new SortedDictionary<string, (string sha, long size)>(StringComparer.Ordinal);

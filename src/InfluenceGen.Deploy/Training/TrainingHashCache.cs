@@ -19,6 +19,7 @@ namespace InfluenceGen.Deploy.Training
         private readonly string _directory;
         private Dictionary<string, (long size, long ticks, string sha, string etag)> _entries = new Dictionary<string, (long, long, string, string)>(StringComparer.Ordinal);
         private string? _loaded;
+        private string? _loadedText;   // the file as read: a publish that learnt nothing new does not write it again
 
         public TrainingHashCache(string? directory = null)
         {
@@ -42,11 +43,15 @@ namespace InfluenceGen.Deploy.Training
             if (_loaded == key) return;   // read once per publish
             _loaded = key;
             _entries = new Dictionary<string, (long, long, string, string)>(StringComparer.Ordinal);
+            _loadedText = null;
             try
             {
                 string file = FileFor(source);
                 if (!File.Exists(file)) return;
-                string[] lines = File.ReadAllLines(file, Encoding.UTF8);
+                string text = File.ReadAllText(file, Encoding.UTF8);
+                _loadedText = text;
+                string[] lines = text.Split('\n');
+                if (lines.Length > 0 && lines[lines.Length - 1].Length == 0) Array.Resize(ref lines, lines.Length - 1);
                 if (lines.Length == 0 || lines[0] != $"v1\t{partSize}\t{source}") return;
                 for (int i = 1; i < lines.Length; i++)
                 {
@@ -55,7 +60,7 @@ namespace InfluenceGen.Deploy.Training
                         _entries[p[4]] = (size, ticks, p[2], p[3]);
                 }
             }
-            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException) { _entries.Clear(); }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException) { _entries.Clear(); _loadedText = null; }
         }
 
         internal bool TryFill(TrainingFile file)
@@ -77,8 +82,11 @@ namespace InfluenceGen.Deploy.Training
                 foreach (TrainingFile f in files)
                     sb.Append(f.Length.ToString(CultureInfo.InvariantCulture)).Append('\t').Append(f.ModifiedTicks.ToString(CultureInfo.InvariantCulture)).Append('\t')
                       .Append(f.Sha256).Append('\t').Append(f.ETag).Append('\t').Append(f.RelativePath).Append('\n');
-                AtomicFile.WriteAllText(FileFor(source), sb.ToString());
+                string text = sb.ToString();
+                if (_loaded != null && _loaded == partSize.ToString(CultureInfo.InvariantCulture) + "\t" + source && text == _loadedText) return;   // unchanged
+                AtomicFile.WriteAllText(FileFor(source), text);
                 _loaded = null;
+                _loadedText = null;
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException) { /* a cache only */ }
         }

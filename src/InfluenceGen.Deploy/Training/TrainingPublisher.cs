@@ -62,13 +62,28 @@ namespace InfluenceGen.Deploy.Training
 
         public TrainingPublisher(IPortalTarget target) { _target = target; }
 
-        public async Task<TrainingPlan> PlanAsync(TrainingSource source, TrainingPublishOptions options, IDeployLog log, CancellationToken cancellationToken)
+        public Task<TrainingPlan> PlanAsync(TrainingSource source, TrainingPublishOptions options, IDeployLog log, CancellationToken cancellationToken) =>
+            PlanAsync(() => source, options, log, cancellationToken);
+
+        /// <summary>Plans a publish of the source <paramref name="load"/> returns. The target is reached first (its
+        /// client's first request, or the SSH handshake when planning against the recorded state): in a fresh
+        /// process that is the slowest step (the SDK's and SSH.NET's first use), so it runs on a worker thread
+        /// while the source is opened and its unchanged files take their hashes from the cache here.</summary>
+        public async Task<TrainingPlan> PlanAsync(Func<TrainingSource> load, TrainingPublishOptions options, IDeployLog log, CancellationToken cancellationToken)
         {
             var watch = Stopwatch.StartNew();
             RemoteState? recorded = options.UseRecordedState ? _target.Recorded(log, cancellationToken) : null;
-            // The target is read (its client's first request, the SSH handshake) on a worker thread while the
-            // source's unchanged files take their hashes from the cache here.
             Task<RemoteState> reading = recorded != null ? Task.FromResult(recorded) : Task.Run(() => _target.ReadAsync(log, cancellationToken), cancellationToken);
+            TrainingSource source;
+            try
+            {
+                source = load();
+            }
+            catch
+            {
+                _ = reading.ContinueWith(t => t.Exception, TaskScheduler.Default);   // not awaited: observe its failure
+                throw;
+            }
             source.FillFromCache(options.HashCache, S3Layout.PartSize);
             RemoteState remote = await reading.ConfigureAwait(false);
             log.Verbose($"{_target.Description} " + (recorded != null ? "held" : "holds") + $" {remote.Files.Count:N0} files" + (remote.Release != null ? $" (release {remote.Release})" : "") +

@@ -237,6 +237,46 @@ namespace InfluenceGen.Deploy.Tests.Training
         }
 
         [Fact]
+        public async Task Changed_and_removed_files_are_unlinked_as_arguments_or_through_xargs_whatever_their_names()
+        {
+            // A few changed paths are arguments of one rm in the switch script, many go through xargs: both with names
+            // the shell must not split or expand (spaces, quotes, $, a leading dash), and new folders the tar creates.
+            using var tmp = new TempDir();
+            var portal = new Portal(tmp.Combine("site"), 4, 10);
+            string[] odd = { "guide/it's a page.html", "guide/$HOME `x`.html", "guide/-dash.html", "new folder/deep/a b.css" };
+            foreach (string f in odd.Take(3)) portal.Write(f, "<html>" + f + "</html>");
+            int many = SshPortalTarget.ArgumentPaths + 6;
+            for (int i = 0; i < many; i++) portal.Write($"bulk/p{i:000}.html", $"<html>{i}</html>");
+            var releases = new TrainingReleaseCache(tmp.Combine("releases"));
+            string dir = NewDir();
+            try
+            {
+                await Publish(portal.Root, dir, releases: releases);
+                AssertServes(dir, portal);
+
+                // few: two odd names changed, one removed, one new in new folders (one round trip, arguments)
+                portal.Write(odd[0], "<html>v2</html>");
+                portal.Write(odd[1], "<html>v2</html>");
+                portal.Delete(odd[2]);
+                portal.Write(odd[3], "b { }");
+                int trips = 0;
+                TrainingPublishResult few = await Publish(portal.Root, dir, delete: true, releases: releases, roundTrips: n => trips = n);
+                Assert.Equal((3, 1, 1), (few.FilesUploaded, few.FilesDeleted, trips));
+                AssertServes(dir, portal);
+                AssertManifestTrue(dir);
+
+                // many: more changed paths than one command's arguments take (xargs)
+                for (int i = 0; i < many; i++) portal.Write($"bulk/p{i:000}.html", $"<html>{i} v2</html>");
+                portal.Delete(odd[0]);
+                TrainingPublishResult lots = await Publish(portal.Root, dir, delete: true, releases: releases, roundTrips: n => trips = n);
+                Assert.Equal((many, 1, 1), (lots.FilesUploaded, lots.FilesDeleted, trips));
+                AssertServes(dir, portal);
+                AssertManifestTrue(dir);
+            }
+            finally { TestServers.Sh($"rm -rf '{dir}'"); }
+        }
+
+        [Fact]
         public async Task A_target_that_no_longer_serves_the_recorded_release_is_caught_and_the_publish_planned_again_against_it()
         {
             using var tmp = new TempDir();

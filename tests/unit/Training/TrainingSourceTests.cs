@@ -92,6 +92,40 @@ namespace InfluenceGen.Deploy.Tests.Training
             Assert.Equal(0, zipCache.Hits);
         }
 
+        [Fact]
+        public async Task The_hash_cache_is_written_again_only_when_it_learnt_something()
+        {
+            using var tmp = new TempDir();
+            tmp.Write("site/a.html", "<html>aaaa</html>");
+            tmp.Write("site/b.css", "body{}");
+            string dir = tmp.Combine("cache");
+            var first = TrainingSource.Load(tmp.Combine("site"));
+            var cache = new TrainingHashCache(dir);
+            await first.HashAsync(S3Layout.PartSize, S3Layout.MultipartThreshold, 1, null, CancellationToken.None, cache);
+            first.SaveHashes(cache, S3Layout.PartSize);
+            string file = Directory.GetFiles(dir).Single();
+            DateTime old = DateTime.UtcNow.AddHours(-1);
+            File.SetLastWriteTimeUtc(file, old);
+
+            // nothing new (every hash from the cache): the file stays as it is
+            var same = TrainingSource.Load(tmp.Combine("site"));
+            var again = new TrainingHashCache(dir);
+            same.FillFromCache(again, S3Layout.PartSize);
+            same.SaveHashes(again, S3Layout.PartSize);
+            Assert.Equal(2, again.Hits);
+            Assert.Equal(old, File.GetLastWriteTimeUtc(file));
+
+            // one file changed: written again, with the new hash
+            File.WriteAllText(tmp.Combine("site/b.css"), "body{color:red}");
+            var changed = TrainingSource.Load(tmp.Combine("site"));
+            var third = new TrainingHashCache(dir);
+            await changed.HashAsync(S3Layout.PartSize, S3Layout.MultipartThreshold, 1, null, CancellationToken.None, third);
+            changed.SaveHashes(third, S3Layout.PartSize);
+            Assert.NotEqual(old, File.GetLastWriteTimeUtc(file));
+            Assert.Contains(changed.Files.Single(f => f.RelativePath == "b.css").Sha256, File.ReadAllText(file));
+            Assert.Single(Directory.GetFiles(dir));   // no temp file left
+        }
+
         [Theory]
         [InlineData("index.html", "text/html; charset=utf-8", PortalContent.RevalidateCache, PublishPhase.RootIndex)]
         [InlineData("guide/index.html", "text/html; charset=utf-8", PortalContent.RevalidateCache, PublishPhase.Index)]
