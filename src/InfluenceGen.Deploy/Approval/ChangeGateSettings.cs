@@ -25,6 +25,8 @@ namespace InfluenceGen.Deploy.Approval
         public string ConfiguredEnvironment { get; set; } = EnvironmentName.Production;
         public bool RequireDualApproval { get; set; }
         public bool IntegrationEnabledForProduction { get; set; } = true;
+        /// <summary>The GitLab pipeline the completion comment links to (CI_PIPELINE_URL).</summary>
+        public string? PipelineUrl { get; set; }
 
         public static ChangeGateSettings From(DeployConfiguration config)
         {
@@ -43,6 +45,7 @@ namespace InfluenceGen.Deploy.Approval
                 TechnicalApproverField = NonEmpty(config.Get("ChangeTechnicalApproverField")),
                 BusinessApproverField = NonEmpty(config.Get("ChangeBusinessApproverField")),
                 ConfiguredEnvironment = config.Environment,
+                PipelineUrl = config.Pipeline.PipelineUrl,
                 RequireDualApproval = config.Toggle("RequireDualApproval"),
                 IntegrationEnabledForProduction = config.Get("EnableJiraIntegrationForProdDeploy") == null || config.Toggle("EnableJiraIntegrationForProdDeploy"),
             };

@@ -152,7 +152,7 @@ namespace InfluenceGen.Deploy.Cmdlets
                     docker = (System.IDisposable)runner;
                     break;
                 case "Container":
-                    string host = DockerHost ?? System.Environment.GetEnvironmentVariable("DOCKER_HOST") ?? "unix:///var/run/docker.sock";
+                    string host = DockerHost ?? Resolver.Pipeline().DockerHost ?? "unix:///var/run/docker.sock";
                     if (!Uri.TryCreate(host, UriKind.Absolute, out Uri? uri))
                         throw new DeployException(ErrorIds.OdooTestBadDockerHost, ErrorKind.InvalidArgument, $"-DockerHost '{host}' is not a URI (unix:///var/run/docker.sock, tcp://host:2375)", host);
                     var exec = new DockerExecOdooCommandRunner(uri, Container, ContainerUser);

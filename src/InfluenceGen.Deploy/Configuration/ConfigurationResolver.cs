@@ -31,8 +31,9 @@ namespace InfluenceGen.Deploy.Configuration
     {
         private readonly Dictionary<string, string> _values;
 
-        internal DeployConfiguration(string environment, Dictionary<string, string> values, List<ConfigurationEntry> entries, string? file)
+        internal DeployConfiguration(string environment, Dictionary<string, string> values, List<ConfigurationEntry> entries, string? file, PipelineContext? pipeline = null)
         {
+            Pipeline = pipeline ?? new PipelineContext();
             Environment = environment;
             _values = values;
             Entries = entries;
@@ -40,6 +41,8 @@ namespace InfluenceGen.Deploy.Configuration
         }
 
         public string Environment { get; }
+        /// <summary>The job and machine of this run, read with the settings.</summary>
+        public PipelineContext Pipeline { get; }
         public IReadOnlyList<ConfigurationEntry> Entries { get; }
         /// <summary>The environments file used, if any.</summary>
         public string? File { get; }
@@ -101,8 +104,17 @@ namespace InfluenceGen.Deploy.Configuration
             else if (def.IsSecret) _masker.Add(value);
         }
 
+        /// <summary>The job and machine this run is on (user, checkout, Docker engine, cache folder).</summary>
+        public PipelineContext Pipeline() => PipelineContext.FromVariables(_variables);
+
+        /// <summary>A CI variable that is no setting (GitLab's predefined CI_COMMIT_*, HOME …); null when unset or empty.</summary>
+        public string? Variable(string name) => _variables.TryGetValue(name, out string? v) && v.Length > 0 ? v : null;
+
+        /// <summary>The resolver of this process: fed with its environment variables (GitLab's CI variables).</summary>
+        public static ConfigurationResolver ForProcess(SecretMasker masker) => new ConfigurationResolver(ProcessVariables(), masker);
+
         /// <summary>The process environment as a dictionary.</summary>
-        public static IReadOnlyDictionary<string, string> ProcessVariables()
+        private static IReadOnlyDictionary<string, string> ProcessVariables()
         {
             var result = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (DictionaryEntry e in System.Environment.GetEnvironmentVariables())
@@ -232,7 +244,7 @@ namespace InfluenceGen.Deploy.Configuration
                     Description = def.Description,
                 });
             }
-            return new DeployConfiguration(env, values, entries, file);
+            return new DeployConfiguration(env, values, entries, file, Pipeline());
         }
 
         /// <summary>
@@ -276,7 +288,7 @@ namespace InfluenceGen.Deploy.Configuration
                 }
                 entries.Add(copy);
             }
-            return new DeployConfiguration(review.Name, values, entries, file);
+            return new DeployConfiguration(review.Name, values, entries, file, dev.Pipeline);
         }
 
         /// <summary>

@@ -43,6 +43,9 @@ namespace InfluenceGen.Deploy.Notify
         private readonly WebhookFlavor _flavor;
         private readonly NotifierOptions _options;
 
+        /// <summary>The job the deploy notices come from (the resolved configuration's pipeline context).</summary>
+        public PipelineContext Context { get; set; } = new PipelineContext();
+
         public WebhookNotifier(Uri? infoWebhook, Uri? criticalWebhook, bool enabled = true, WebhookFlavor flavor = WebhookFlavor.Auto, NotifierOptions? options = null)
         {
             _info = infoWebhook;
@@ -58,9 +61,11 @@ namespace InfluenceGen.Deploy.Notify
             Uri? Url(string name) => string.IsNullOrEmpty(config.Get(name)) ? null : new Uri(config.Get(name)!);
             bool enabled = config.Get("EnableSlackNotifications") == null || config.Toggle("EnableSlackNotifications");
             WebhookFlavor flavor = flavorOverride ?? ParseFlavor(config.Get("SlackWebhookFlavor"));
-            return webhookOverride != null
+            WebhookNotifier notifier = webhookOverride != null
                 ? new WebhookNotifier(webhookOverride, webhookOverride, enabled, flavor, options)
                 : new WebhookNotifier(Url("SlackWebhookUrlInfo"), Url("SlackWebhookUrlCritical"), enabled, flavor, options);
+            notifier.Context = config.Pipeline;
+            return notifier;
         }
 
         public static WebhookFlavor ParseFlavor(string? value)
@@ -172,7 +177,7 @@ namespace InfluenceGen.Deploy.Notify
                 Status = critical ? NoticeStatus.Failure : NoticeStatus.Success,
                 Channel = critical ? NoticeChannel.Critical : NoticeChannel.Info,
                 Environment = notice.Environment,
-                Context = PipelineContext.FromVariables(ConfigurationResolver.ProcessVariables()),
+                Context = Context,
             };
             if (notice.Release != null) message.Fields.Add(new KeyValuePair<string, string>("Release", notice.Release));
             NoticeResult result = await SendAsync(message, log, cancellationToken).ConfigureAwait(false);

@@ -21,19 +21,12 @@ namespace InfluenceGen.Deploy.Training
         private string? _loaded;
         private string? _loadedText;   // the file as read: a publish that learnt nothing new does not write it again
 
-        public TrainingHashCache(string? directory = null)
+        public TrainingHashCache(string directory)
         {
-            _directory = directory ?? DefaultDirectory();
+            _directory = directory;
         }
 
         public int Hits { get; private set; }
-
-        public static string DefaultDirectory()
-        {
-            string? xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
-            string root = !string.IsNullOrEmpty(xdg) ? xdg! : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
-            return Path.Combine(root, "influencegen", "training-hashes");
-        }
 
         private string FileFor(string source) => Path.Combine(_directory, Hashing.Sha256Hex(source).Substring(0, 24) + ".tsv");
 

@@ -19,9 +19,9 @@ namespace InfluenceGen.Deploy.Training
     {
         private readonly string _directory;
 
-        public TrainingReleaseCache(string? directory = null)
+        public TrainingReleaseCache(string directory)
         {
-            _directory = directory ?? Path.Combine(Path.GetDirectoryName(TrainingHashCache.DefaultDirectory())!, "training-releases");
+            _directory = directory;
         }
 
         /// <summary>A served release as recorded: the manifest text is byte for byte the target's file.</summary>
