@@ -35,6 +35,9 @@ aws=/usr/bin/aws   # Debian's awscli 2.x (an older v1 may come first on PATH)
 # The PowerShell that runs the CI job line: the pinned pwsh 7.6.9, the module on PSModulePath.
 pwsh=("$(bash build.sh)"); host_name="pwsh $("${pwsh[0]}" -NoProfile -c '$PSVersionTable.PSVersion.ToString()')"
 export PSModulePath="$repo/out${PSModulePath:+:$PSModulePath}" POWERSHELL_TELEMETRY_OPTOUT=1 POWERSHELL_UPDATECHECK=Off
+# PowerShell's module analysis cache, as the build image ships it (dockerfiles/pwsh-module-cache.sh: without it
+# every fresh pwsh sleeps 75 ms and analyses the modules again; ~14 s, not timed).
+bash dockerfiles/pwsh-module-cache.sh "${pwsh[0]}" 2>/dev/null
 
 work="$(mktemp -d /tmp/ig-bench-training.XXXXXX)"
 cleanup_work() { rm -rf "$work"; [ -n "${remote_dirs:-}" ] && rm -rf $remote_dirs; true; }
