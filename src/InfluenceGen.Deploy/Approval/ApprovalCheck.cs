@@ -33,15 +33,23 @@ namespace InfluenceGen.Deploy.Approval
             _settings = settings; _options = options; _jira = jira;
         }
 
+        public static bool IsProduction(string environment)
+        {
+            string e = (environment ?? string.Empty).Trim().ToLowerInvariant();
+            return e == "production" || e == "prod";
+        }
+
         private bool DualApprovalRequiredFor(string environment) =>
-            EnvironmentName.Canonical(environment) == EnvironmentName.Canonical(_settings.ConfiguredEnvironment)
+            string.Equals(Normalize(environment), Normalize(_settings.ConfiguredEnvironment), StringComparison.OrdinalIgnoreCase)
                 ? _settings.RequireDualApproval
-                : EnvironmentName.IsProduction(environment);
+                : IsProduction(environment);
+
+        private static string Normalize(string env) => IsProduction(env) ? "production" : (env ?? string.Empty).Trim().ToLowerInvariant();
 
         public async Task<ChangeApproval> CheckAsync(string changeRequestId, string environment, IDeployLog log, CancellationToken cancellationToken)
         {
             log ??= NullDeployLog.Instance;
-            string env = EnvironmentName.Canonical(environment);
+            string env = Normalize(environment);
             string key = (changeRequestId ?? string.Empty).Trim();
             var result = new ChangeApproval
             {
@@ -51,7 +59,7 @@ namespace InfluenceGen.Deploy.Approval
                 DualApprovalRequired = DualApprovalRequiredFor(env),
             };
 
-            bool production = EnvironmentName.IsProduction(env);
+            bool production = IsProduction(env);
             if (!string.IsNullOrWhiteSpace(_options.SkipReason))
             {
                 if (production && !_settings.IntegrationEnabledForProduction)
@@ -80,7 +88,7 @@ namespace InfluenceGen.Deploy.Approval
                 return Deny(result, ApprovalOutcome.Invalid, "CHANGE_MANAGEMENT_PROJECT_KEY is not set: the gate cannot tell a change request from any other issue");
             if (result.DualApprovalRequired && (_settings.TechnicalApproverField == null || _settings.BusinessApproverField == null))
                 return Deny(result, ApprovalOutcome.Invalid,
-                    $"environment '{env}' requires dual approval but CHANGE_TECHNICAL_APPROVER_FIELD and CHANGE_BUSINESS_APPROVER_FIELD are not both set (or set {SettingCatalog.Get("RequireDualApproval").VariableFor(EnvironmentName.VariablePrefix(env))}=false)");
+                    $"environment '{env}' requires dual approval but CHANGE_TECHNICAL_APPROVER_FIELD and CHANGE_BUSINESS_APPROVER_FIELD are not both set (or set {SettingCatalog.Get("RequireDualApproval").VariableFor(SettingCatalog.PrefixOf(env))}=false)");
 
             JiraConnection jira;
             try { jira = _jira.Connect(); }

@@ -29,6 +29,7 @@ namespace InfluenceGen.Deploy.Approval
         {
             _settings = settings;
             options ??= new ChangeGateOptions();
+            SecretMasker.Default.Add(settings.Token);
             var jira = new JiraClient(settings, options);
             _check = new ApprovalCheck(settings, options, jira);
             _wait = new ApprovalWait(_check, options);
@@ -73,7 +74,7 @@ namespace InfluenceGen.Deploy.Approval
                 AddonsInstalled = record.Installed,
                 AddonsUpgraded = record.Upgraded,
                 WorkflowsChanged = record.Workflows,
-                PipelineUrl = _settings.PipelineUrl,
+                PipelineUrl = PipelineContext.FromVariables(ConfigurationResolver.ProcessVariables()).PipelineUrl,
             }, log, cancellationToken);
     }
 }

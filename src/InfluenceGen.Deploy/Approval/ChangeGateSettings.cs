@@ -22,11 +22,9 @@ namespace InfluenceGen.Deploy.Approval
         public string? TechnicalApproverField { get; set; }
         public string? BusinessApproverField { get; set; }
         /// <summary>The environment the configuration was resolved for, and whether it needs dual approval.</summary>
-        public string ConfiguredEnvironment { get; set; } = EnvironmentName.Production;
+        public string ConfiguredEnvironment { get; set; } = "production";
         public bool RequireDualApproval { get; set; }
         public bool IntegrationEnabledForProduction { get; set; } = true;
-        /// <summary>The GitLab pipeline the completion comment links to (CI_PIPELINE_URL).</summary>
-        public string? PipelineUrl { get; set; }
 
         public static ChangeGateSettings From(DeployConfiguration config)
         {
@@ -45,7 +43,6 @@ namespace InfluenceGen.Deploy.Approval
                 TechnicalApproverField = NonEmpty(config.Get("ChangeTechnicalApproverField")),
                 BusinessApproverField = NonEmpty(config.Get("ChangeBusinessApproverField")),
                 ConfiguredEnvironment = config.Environment,
-                PipelineUrl = config.Pipeline.PipelineUrl,
                 RequireDualApproval = config.Toggle("RequireDualApproval"),
                 IntegrationEnabledForProduction = config.Get("EnableJiraIntegrationForProdDeploy") == null || config.Toggle("EnableJiraIntegrationForProdDeploy"),
             };

@@ -110,7 +110,7 @@ namespace InfluenceGen.Deploy.Cmdlets
                 return;
 
             using DockerClient client = endpoint.CreateClient();
-            var service = new ImageBuildService(client, new BuildFingerprintCache(Resolver.Pipeline().CacheFor("image-builds")));
+            var service = new ImageBuildService(client);
             // With -Push and credentials, the service logs in first (while it reads the context).
             InfluenceGenImage image = Run("Building image", (log, ct) => service.BuildAsync(request, log, ct));
             if (Push && ShouldProcess($"Push {references} to {ImageNaming.RegistryHost(repository) ?? "Docker Hub"}", $"Push {references}?", "Build-InfluenceGenImage"))
@@ -123,7 +123,8 @@ namespace InfluenceGen.Deploy.Cmdlets
             string server = ImageNaming.RegistryHost(repository) ?? "https://index.docker.io/v1/";
             if (Credential != null)
             {
-                string password = Resolver.SecretParameter(Credential.GetNetworkCredential().Password)!;
+                string password = Credential.GetNetworkCredential().Password;
+                Masker.Add(password);
                 return new RegistryCredential(server, Credential.UserName, password);
             }
             string? user = config.Get("RegistryUser"), secret = config.Get("RegistryPassword");
@@ -131,14 +132,15 @@ namespace InfluenceGen.Deploy.Cmdlets
         }
 
         /// <summary>A variable lookup for the CI facts and the docker CLI's variables: settings through the
-        /// resolved configuration, GitLab's predefined CI_COMMIT_* and HOME through the resolver.</summary>
-        private Func<string, string?> CiVariables(DeployConfiguration config)
+        /// resolved configuration, GitLab's predefined CI_COMMIT_* and HOME from the process.</summary>
+        private static Func<string, string?> CiVariables(DeployConfiguration config)
         {
-            ConfigurationResolver resolver = Resolver;
+            IReadOnlyDictionary<string, string> process = ConfigurationResolver.ProcessVariables();
             return variable =>
             {
                 SettingDefinition? setting = SettingCatalog.All.FirstOrDefault(s => !s.PerEnvironment && s.Variable == variable);
-                return setting != null ? config.Get(setting.Name) : resolver.Variable(variable);
+                if (setting != null) return config.Get(setting.Name);
+                return process.TryGetValue(variable, out string? v) && v.Length > 0 ? v : null;
             };
         }
     }

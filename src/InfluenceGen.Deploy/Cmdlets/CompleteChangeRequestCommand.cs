@@ -26,7 +26,7 @@ namespace InfluenceGen.Deploy.Cmdlets
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ArgumentCompleter(typeof(EnvironmentCompleter))]
-        public string Environment { get; set; } = EnvironmentName.Production;
+        public string Environment { get; set; } = "production";
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [Alias("Release")]
@@ -67,7 +67,8 @@ namespace InfluenceGen.Deploy.Cmdlets
             DeployConfiguration config = ResolveGateConfiguration(Environment);
             string id = ChangeRequestId ?? config.Get("ChangeRequestId") ?? string.Empty;
             string transition = Transition ?? config.Get("ChangeCompleteTransition") ?? "Deployed";
-            ConfigurationResolver resolver = Resolver;
+            var variables = ConfigurationResolver.ProcessVariables();
+            string? Var(string name) => variables.TryGetValue(name, out string? v) && v.Length > 0 ? v : null;
             var summary = new DeploymentSummary
             {
                 Environment = config.Environment,
@@ -75,8 +76,8 @@ namespace InfluenceGen.Deploy.Cmdlets
                 AddonsInstalled = AddonsInstalled ?? Array.Empty<string>(),
                 AddonsUpgraded = AddonsUpgraded ?? Array.Empty<string>(),
                 WorkflowsChanged = WorkflowsChanged ?? Array.Empty<string>(),
-                PipelineUrl = PipelineUrl ?? config.Pipeline.PipelineUrl,
-                CommitSha = CommitSha ?? resolver.Variable("CI_COMMIT_SHA"),
+                PipelineUrl = PipelineUrl ?? Var("CI_PIPELINE_URL"),
+                CommitSha = CommitSha ?? Var("CI_COMMIT_SHA"),
                 Note = Comment,
             };
             string what = $"comment with the deployment to {summary.Environment}" + (summary.ReleaseId != null ? $" (release {summary.ReleaseId})" : string.Empty)

@@ -96,7 +96,7 @@ namespace InfluenceGen.Deploy.Cmdlets
                 SkipApproval = SkipApproval,
                 SkipReason = SkipReason,
                 LockTimeout = TimeSpan.FromSeconds(LockTimeoutSec),
-                User = Resolver.Pipeline().User,
+                User = System.Environment.GetEnvironmentVariable("GITLAB_USER_LOGIN") ?? System.Environment.UserName,
             };
             using ITargetTransport transport = Transport();
             DeployService service = Service(transport);
@@ -134,7 +134,7 @@ namespace InfluenceGen.Deploy.Cmdlets
             string what = $"break the deploy lock of {Settings.Environment} ({transport.Description}:{Settings.Root}/.lock): reason '{Reason}'";
             if (!ShouldProcess($"{Settings.Environment} ({Settings.Root}/.lock)", what)) return;
             if (!Force && !ShouldContinue(what + "\nOnly do this when no deployment to it is running. Continue?", "Break the deploy lock")) return;
-            string user = Resolver.Pipeline().User;
+            string user = System.Environment.GetEnvironmentVariable("GITLAB_USER_LOGIN") ?? System.Environment.UserName;
             WriteObject(Run($"Breaking the lock of {Settings.Environment}", (log, ct) => Service(transport).BreakLockAsync(Reason, user, ct)));
         }
     }

@@ -15,6 +15,7 @@ namespace InfluenceGen.Deploy.Cmdlets
         {
             DeployConfiguration config = ResolveConfiguration(environment, ConfigurationPath);
             DeploySettings settings = DeploySettings.From(config, CurrentDirectory);
+            if (settings.DatabasePassword != null) Masker.Add(settings.DatabasePassword);
             return (config, settings);
         }
 
@@ -27,7 +28,7 @@ namespace InfluenceGen.Deploy.Cmdlets
         {
             try
             {
-                DeployConfiguration c = ResolveConfiguration(EnvironmentName.Production, ConfigurationPath);
+                DeployConfiguration c = ResolveConfiguration("production", ConfigurationPath);
                 if (c.Get("OdooSshHost") == null && c.Get("Transport") != "local") return null;
                 return (DeploySettings.From(c, CurrentDirectory), Target(c));
             }

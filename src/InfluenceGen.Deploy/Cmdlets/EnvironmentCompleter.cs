@@ -25,7 +25,7 @@ namespace InfluenceGen.Deploy.Cmdlets
             }
             catch (DeployException)
             {
-                names = EnvironmentName.BuiltIn;
+                names = SettingCatalog.BuiltInEnvironments;
             }
             return names
                 .Where(n => n.StartsWith(wordToComplete ?? string.Empty, StringComparison.OrdinalIgnoreCase))

@@ -289,7 +289,7 @@ namespace InfluenceGen.Deploy.Cmdlets
         protected string ResolveOutputPath(string path) => SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
 
         /// <summary>The one configuration resolver, fed with the process's CI variables.</summary>
-        protected ConfigurationResolver Resolver => ConfigurationResolver.ForProcess(Masker);
+        protected ConfigurationResolver Resolver => new ConfigurationResolver(ConfigurationResolver.ProcessVariables(), Masker);
 
         /// <summary>A global setting (no environment) from its CI variable or the environments file; null when unset.</summary>
         protected string? GlobalSetting(string name, string? configurationPath = null)

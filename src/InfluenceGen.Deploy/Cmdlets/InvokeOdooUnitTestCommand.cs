@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
-using InfluenceGen.Deploy.Configuration;
 using InfluenceGen.Deploy.Infrastructure;
 using InfluenceGen.Deploy.Odoo;
 using InfluenceGen.Deploy.Odoo.Testing;
@@ -152,7 +151,7 @@ namespace InfluenceGen.Deploy.Cmdlets
                     docker = (System.IDisposable)runner;
                     break;
                 case "Container":
-                    string host = DockerHost ?? Resolver.Pipeline().DockerHost ?? "unix:///var/run/docker.sock";
+                    string host = DockerHost ?? System.Environment.GetEnvironmentVariable("DOCKER_HOST") ?? "unix:///var/run/docker.sock";
                     if (!Uri.TryCreate(host, UriKind.Absolute, out Uri? uri))
                         throw new DeployException(ErrorIds.OdooTestBadDockerHost, ErrorKind.InvalidArgument, $"-DockerHost '{host}' is not a URI (unix:///var/run/docker.sock, tcp://host:2375)", host);
                     var exec = new DockerExecOdooCommandRunner(uri, Container, ContainerUser);
@@ -167,12 +166,11 @@ namespace InfluenceGen.Deploy.Cmdlets
                     break;
             }
             // A password on Odoo's command line (better: the config file or PGPASSWORD) never reaches our output.
-            ConfigurationResolver resolver = Resolver;
             for (int i = 0; i < ExtraArgument.Length; i++)
             {
                 string a = ExtraArgument[i];
-                if ((a == "-w" || a == "--db_password") && i + 1 < ExtraArgument.Length) resolver.SecretParameter(ExtraArgument[i + 1]);
-                else if (a.StartsWith("--db_password=", StringComparison.Ordinal)) resolver.SecretParameter(a.Substring("--db_password=".Length));
+                if ((a == "-w" || a == "--db_password") && i + 1 < ExtraArgument.Length) Masker.Add(ExtraArgument[i + 1]);
+                else if (a.StartsWith("--db_password=", StringComparison.Ordinal)) Masker.Add(a.Substring("--db_password=".Length));
             }
             try
             {

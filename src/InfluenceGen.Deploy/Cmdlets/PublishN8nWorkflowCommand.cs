@@ -145,7 +145,8 @@ namespace InfluenceGen.Deploy.Cmdlets
         private (Uri, string) ResolveServer()
         {
             Uri? uri = BaseUri;
-            string? key = Resolver.SecretParameter(ApiKey == null ? null : new System.Net.NetworkCredential(string.Empty, ApiKey).Password);
+            string? key = ApiKey == null ? null : new System.Net.NetworkCredential(string.Empty, ApiKey).Password;
+            Masker.Add(key);
             if (uri == null || string.IsNullOrEmpty(key))
             {
                 if (Environment == null)
@@ -158,7 +159,7 @@ namespace InfluenceGen.Deploy.Cmdlets
                     string? url = config.Get("N8nApiUrl");
                     if (string.IsNullOrEmpty(url))
                         throw new DeployException(ErrorIds.N8nApiUrlMissing, ErrorKind.InvalidArgument,
-                            $"no n8n URL for '{config.Environment}': give -BaseUri or set {EnvironmentName.VariablePrefix(config.Environment)}_N8N_API_URL");
+                            $"no n8n URL for '{config.Environment}': give -BaseUri or set {SettingCatalog.PrefixOf(config.Environment)}_N8N_API_URL");
                     uri = new Uri(url);
                 }
                 if (string.IsNullOrEmpty(key))
@@ -166,7 +167,7 @@ namespace InfluenceGen.Deploy.Cmdlets
                     key = config.Get("N8nApiKey");
                     if (string.IsNullOrEmpty(key))
                         throw new DeployException(ErrorIds.N8nApiKeyMissing, ErrorKind.InvalidArgument,
-                            $"no n8n API key for '{config.Environment}': give -ApiKey or set {EnvironmentName.VariablePrefix(config.Environment)}_N8N_API_KEY");
+                            $"no n8n API key for '{config.Environment}': give -ApiKey or set {SettingCatalog.PrefixOf(config.Environment)}_N8N_API_KEY");
                 }
             }
             return (uri, key!);

@@ -103,15 +103,14 @@ namespace InfluenceGen.Deploy.Cmdlets
 
             string path = ResolvePaths(Path ?? settings.ArtifactPath, literal: false).First();
             bool whatIf = MyInvocation.BoundParameters.TryGetValue("WhatIf", out object? w) && w is SwitchParameter s && s.IsPresent;
-            PipelineContext pipeline = Resolver.Pipeline();
             var options = new TrainingPublishOptions
             {
-                Delete = Delete, Concurrency = settings.Concurrency, Environment = config.Environment, HashCache = new TrainingHashCache(pipeline.CacheFor("training-hashes")),
+                Delete = Delete, Concurrency = settings.Concurrency, Environment = config.Environment, HashCache = new TrainingHashCache(),
                 UseRecordedState = !whatIf,   // -WhatIf shows what the target really holds
             };
             using IPortalTarget target = settings.TargetType == PortalTargetType.S3
                 ? new S3PortalTarget(settings.S3!)
-                : new SshPortalTarget(new SshTransport(settings.Ssh!), settings.TargetDir, settings.KeepReleases, concurrency: settings.Concurrency, releases: new TrainingReleaseCache(pipeline.CacheFor("training-releases")));
+                : new SshPortalTarget(new SshTransport(settings.Ssh!), settings.TargetDir, settings.KeepReleases, concurrency: settings.Concurrency, releases: new TrainingReleaseCache());
             var publisher = new TrainingPublisher(target);
             TrainingPlan plan = Run("Planning the training portal publish", (log, ct) => publisher.PlanAsync(() => TrainingSource.Load(path), options, log, ct));
 

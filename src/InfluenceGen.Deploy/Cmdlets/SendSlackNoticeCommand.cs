@@ -73,17 +73,18 @@ namespace InfluenceGen.Deploy.Cmdlets
             DeployConfiguration config;
             try
             {
-                config = ResolveConfiguration(Environment ?? EnvironmentName.Production, ConfigurationPath);
+                config = ResolveConfiguration(Environment ?? "production", ConfigurationPath);
             }
             catch (DeployException ex) when (ex.ErrorId == ErrorIds.UnknownEnvironment)
             {
-                config = ResolveConfiguration(EnvironmentName.Production, ConfigurationPath); // webhooks are global settings
+                config = ResolveConfiguration("production", ConfigurationPath); // webhooks are global settings
             }
 
             Uri? webhook = null;
             if (WebhookUri != null)
             {
-                string plain = Resolver.SecretParameter(Plain(WebhookUri), isUrl: true)!;
+                string plain = Plain(WebhookUri);
+                Masker.Add(plain);
                 if (!Uri.TryCreate(plain.Trim(), UriKind.Absolute, out webhook) || (webhook.Scheme != "https" && webhook.Scheme != "http"))
                     throw new DeployException(ErrorIds.InvalidWebhookUri, ErrorKind.InvalidArgument, "-WebhookUri is not an absolute http(s) URL (value not shown: it is a secret)", "WebhookUri");
             }
@@ -101,7 +102,7 @@ namespace InfluenceGen.Deploy.Cmdlets
                     ? (NoticeChannel)Enum.Parse(typeof(NoticeChannel), Channel, ignoreCase: true)
                     : status == NoticeStatus.Failure ? NoticeChannel.Critical : NoticeChannel.Info,
                 Environment = Environment,
-                Context = config.Pipeline,
+                Context = PipelineContext.FromVariables(ConfigurationResolver.ProcessVariables()),
             };
             if (Fields != null)
                 foreach (DictionaryEntry entry in Fields)

@@ -22,7 +22,7 @@ namespace InfluenceGen.Deploy.Cmdlets
 
         [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
         [ArgumentCompleter(typeof(EnvironmentCompleter))]
-        public string Environment { get; set; } = EnvironmentName.Production;
+        public string Environment { get; set; } = "production";
 
         /// <summary>Seconds between checks (default 30).</summary>
         [Parameter]

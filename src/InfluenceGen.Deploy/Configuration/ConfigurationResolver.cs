@@ -31,9 +31,8 @@ namespace InfluenceGen.Deploy.Configuration
     {
         private readonly Dictionary<string, string> _values;
 
-        internal DeployConfiguration(string environment, Dictionary<string, string> values, List<ConfigurationEntry> entries, string? file, PipelineContext? pipeline = null)
+        internal DeployConfiguration(string environment, Dictionary<string, string> values, List<ConfigurationEntry> entries, string? file)
         {
-            Pipeline = pipeline ?? new PipelineContext();
             Environment = environment;
             _values = values;
             Entries = entries;
@@ -41,8 +40,6 @@ namespace InfluenceGen.Deploy.Configuration
         }
 
         public string Environment { get; }
-        /// <summary>The job and machine of this run, read with the settings.</summary>
-        public PipelineContext Pipeline { get; }
         public IReadOnlyList<ConfigurationEntry> Entries { get; }
         /// <summary>The environments file used, if any.</summary>
         public string? File { get; }
@@ -59,7 +56,7 @@ namespace InfluenceGen.Deploy.Configuration
             if (!string.IsNullOrEmpty(value)) return value!;
             SettingDefinition def = SettingCatalog.Get(name);
             throw new DeployException(ErrorIds.ConfigurationMissing, ErrorKind.InvalidArgument,
-                $"{name} is not set for environment '{Environment}': set the CI variable {string.Join(" or ", def.VariablesFor(EnvironmentName.VariablePrefix(Environment)))}" +
+                $"{name} is not set for environment '{Environment}': set the CI variable {string.Join(" or ", def.VariablesFor(SettingCatalog.PrefixOf(Environment)))}" +
                 (def.IsSecret ? "." : $", or add \"{name}\" to the environments file."), name);
         }
 
@@ -87,34 +84,8 @@ namespace InfluenceGen.Deploy.Configuration
             _masker = masker;
         }
 
-        /// <summary>
-        /// A secret given as a parameter (-Credential, -ApiKey, -WebhookUri, a password in Odoo's arguments): registered
-        /// with the masker like every secret setting the resolver reads (the one place secrets are registered), then
-        /// returned as given.
-        /// </summary>
-        public string? SecretParameter(string? value, bool isUrl = false)
-        {
-            if (isUrl) _masker.AddUrl(value); else _masker.Add(value);
-            return value;
-        }
-
-        private void Register(SettingDefinition def, string value)
-        {
-            if (def.Kind == SettingKind.SecretUrl) _masker.AddUrl(value);
-            else if (def.IsSecret) _masker.Add(value);
-        }
-
-        /// <summary>The job and machine this run is on (user, checkout, Docker engine, cache folder).</summary>
-        public PipelineContext Pipeline() => PipelineContext.FromVariables(_variables);
-
-        /// <summary>A CI variable that is no setting (GitLab's predefined CI_COMMIT_*, HOME …); null when unset or empty.</summary>
-        public string? Variable(string name) => _variables.TryGetValue(name, out string? v) && v.Length > 0 ? v : null;
-
-        /// <summary>The resolver of this process: fed with its environment variables (GitLab's CI variables).</summary>
-        public static ConfigurationResolver ForProcess(SecretMasker masker) => new ConfigurationResolver(ProcessVariables(), masker);
-
         /// <summary>The process environment as a dictionary.</summary>
-        private static IReadOnlyDictionary<string, string> ProcessVariables()
+        public static IReadOnlyDictionary<string, string> ProcessVariables()
         {
             var result = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (DictionaryEntry e in System.Environment.GetEnvironmentVariables())
@@ -148,7 +119,7 @@ namespace InfluenceGen.Deploy.Configuration
         /// <summary>Names of the environments known: the built-in four plus those of the file.</summary>
         public IReadOnlyList<string> KnownEnvironments(string? file)
         {
-            var names = new List<string>(EnvironmentName.BuiltIn);
+            var names = new List<string>(SettingCatalog.BuiltInEnvironments);
             if (file != null)
                 foreach (string env in EnvironmentsFile.Load(file).Environments.Keys)
                     if (!names.Contains(env, StringComparer.OrdinalIgnoreCase)) names.Add(env);
@@ -175,7 +146,7 @@ namespace InfluenceGen.Deploy.Configuration
                 value = fromFile;
             }
             else value = def.DefaultFor?.Invoke(string.Empty);
-            if (value != null) Register(def, value);
+            if (value != null && def.IsSecret) _masker.Add(value);
             return value;
         }
 
@@ -183,17 +154,18 @@ namespace InfluenceGen.Deploy.Configuration
         {
             if (Environments.ReviewEnvironment.IsReviewName(environment)) return ResolveReview(Environments.ReviewEnvironment.Parse(environment), file, explicitValues);
             EnvironmentsFile? parsed = file == null ? null : EnvironmentsFile.Load(file);
-            string env = EnvironmentName.Canonical(environment);
-            bool known = EnvironmentName.BuiltIn.Contains(env) || (parsed != null && parsed.Environments.ContainsKey(env));
+            string env = environment.Trim().ToLowerInvariant();
+            if (env == "prod") env = "production";
+            bool known = SettingCatalog.BuiltInEnvironments.Contains(env) || (parsed != null && parsed.Environments.ContainsKey(env));
             if (!known)
             {
-                var names = new List<string>(EnvironmentName.BuiltIn);
+                var names = new List<string>(SettingCatalog.BuiltInEnvironments);
                 if (parsed != null) names.AddRange(parsed.Environments.Keys.Where(k => !names.Contains(k)));
                 throw new DeployException(ErrorIds.UnknownEnvironment, ErrorKind.InvalidArgument,
                     $"unknown environment '{environment}'; known: {string.Join(", ", names)}" + (file == null ? " (add others to environments.json)" : $" (from {file})"), environment);
             }
 
-            string prefix = EnvironmentName.VariablePrefix(env);
+            string prefix = SettingCatalog.PrefixOf(env);
             var values = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
             var entries = new List<ConfigurationEntry>();
             foreach (SettingDefinition def in SettingCatalog.All)
@@ -230,7 +202,7 @@ namespace InfluenceGen.Deploy.Configuration
                 {
                     if (def.Kind == SettingKind.Toggle) value = value.Trim().ToLowerInvariant();
                     values[def.Name] = value;
-                    Register(def, value);
+                    if (def.IsSecret) _masker.Add(value);
                 }
                 entries.Add(new ConfigurationEntry
                 {
@@ -244,7 +216,7 @@ namespace InfluenceGen.Deploy.Configuration
                     Description = def.Description,
                 });
             }
-            return new DeployConfiguration(env, values, entries, file, Pipeline());
+            return new DeployConfiguration(env, values, entries, file);
         }
 
         /// <summary>
@@ -288,7 +260,7 @@ namespace InfluenceGen.Deploy.Configuration
                 }
                 entries.Add(copy);
             }
-            return new DeployConfiguration(review.Name, values, entries, file, dev.Pipeline);
+            return new DeployConfiguration(review.Name, values, entries, file);
         }
 
         /// <summary>

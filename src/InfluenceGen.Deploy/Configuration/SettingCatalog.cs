@@ -53,7 +53,7 @@ namespace InfluenceGen.Deploy.Configuration
     /// <summary>Every setting, in display order. Later capabilities add theirs here.</summary>
     public static class SettingCatalog
     {
-        private static string? Production(string env, string yes, string no) => EnvironmentName.IsProduction(env) ? yes : no;
+        private static string? Production(string env, string yes, string no) => env == "production" ? yes : no;
 
         public static readonly IReadOnlyList<SettingDefinition> All = new List<SettingDefinition>
         {
@@ -75,12 +75,12 @@ namespace InfluenceGen.Deploy.Configuration
             new SettingDefinition("DeployRoot", "{ENV}_ODOO_DEPLOY_ROOT", SettingKind.Text, "root of releases/, current, backups/ and the ledger on the target",
                 env => env == "local" ? ".influencegen/local" : "/opt/influencegen")
                 .Or("{ENV}_ODOO_ADDONS_PATH"), // the old scripts' addons folder: releases/ and current now live under it
-            new SettingDefinition("OdooRuntime", "{ENV}_ODOO_RUNTIME", SettingKind.Text, "systemd, compose or command", env => env == EnvironmentName.Local ? "command" : "systemd"),
+            new SettingDefinition("OdooRuntime", "{ENV}_ODOO_RUNTIME", SettingKind.Text, "systemd, compose or command", env => env == "local" ? "command" : "systemd"),
             new SettingDefinition("OdooService", "{ENV}_ODOO_SERVICE", SettingKind.Text, "systemd unit or compose service of Odoo", _ => "odoo").Or("{ENV}_ODOO_SERVICE_NAME"),
             new SettingDefinition("KeepReleases", "{ENV}_KEEP_RELEASES", SettingKind.Integer, "releases kept on the target", _ => "5"),
             new SettingDefinition("KeepBackups", "{ENV}_KEEP_BACKUPS", SettingKind.Integer, "deploy backups kept on the target (with those of the kept releases)", _ => "3"),
             new SettingDefinition("BackupBeforeUpgrade", "{ENV}_BACKUP_BEFORE_UPGRADE", SettingKind.Toggle, "pg_dump before any install or upgrade",
-                env => EnvironmentName.IsShared(env) ? "true" : "false"),
+                env => env == "staging" || env == "production" ? "true" : "false"),
             new SettingDefinition("RequireChangeApproval", "{ENV}_REQUIRE_CHANGE_APPROVAL", SettingKind.Toggle, "deploys need an approved JIRA change request",
                 env => Production(env, "true", "false")),
             // ---- deploy details (Deploy-InfluenceGen)
@@ -191,5 +191,15 @@ namespace InfluenceGen.Deploy.Configuration
         public static SettingDefinition Get(string name) =>
             ByName.TryGetValue(name, out var d) ? d : throw new ArgumentException($"unknown setting '{name}'", nameof(name));
 
+        /// <summary>The environments every installation knows; an environments file may add more.</summary>
+        public static readonly IReadOnlyList<string> BuiltInEnvironments = new[] { "dev", "staging", "production", "local" };
+
+        /// <summary>DEV, STAGING, PROD, LOCAL; other environments use their upper-cased name.</summary>
+        public static string PrefixOf(string environment) => environment.ToLowerInvariant() switch
+        {
+            "production" => "PROD",
+            "prod" => "PROD",
+            _ => new string(environment.ToUpperInvariant().Select(c => char.IsLetterOrDigit(c) ? c : '_').ToArray()),
+        };
     }
 }

@@ -1,5 +1,4 @@
 using System;
-using InfluenceGen.Deploy.Configuration;
 using System.Globalization;
 using System.Linq;
 using System.Text.RegularExpressions;
@@ -87,7 +86,7 @@ namespace InfluenceGen.Deploy.Environments
 
         /// <summary>The fixed environments a review operation must never touch.</summary>
         public static bool IsFixed(string environment) =>
-            EnvironmentName.IsBuiltIn(environment);
+            new[] { "dev", "staging", "production", "prod", "local" }.Contains(environment.Trim().ToLowerInvariant());
 
         public override string ToString() => Name;
     }

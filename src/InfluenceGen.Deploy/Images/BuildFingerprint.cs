@@ -134,7 +134,14 @@ namespace InfluenceGen.Deploy.Images
     {
         private readonly string _directory;
 
-        public BuildFingerprintCache(string directory) { _directory = directory; }
+        public BuildFingerprintCache(string? directory = null) { _directory = directory ?? DefaultDirectory(); }
+
+        public static string DefaultDirectory()
+        {
+            string? xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
+            string root = !string.IsNullOrEmpty(xdg) ? xdg! : System.IO.Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
+            return System.IO.Path.Combine(root, "influencegen", "image-builds");
+        }
 
         private string FileFor(string fingerprint) => System.IO.Path.Combine(_directory, fingerprint.Replace("sha256:", string.Empty) + ".id");
 

@@ -49,18 +49,6 @@ namespace InfluenceGen.Deploy.Infrastructure
             }
         }
 
-        /// <summary>Registers a secret URL (a webhook): the URL as given and as normalised, and its path and query
-        /// (the secret part of a Slack or Mattermost webhook) where they are long enough to mask safely.</summary>
-        public void AddUrl(string? url)
-        {
-            Add(url);
-            if (url == null || !Uri.TryCreate(url.Trim(), UriKind.Absolute, out Uri? uri)) return;
-            Add(uri.OriginalString);
-            Add(uri.AbsoluteUri);
-            if (uri.AbsolutePath.Length >= 10) Add(uri.AbsolutePath);
-            if (uri.PathAndQuery.Length >= 10) Add(uri.PathAndQuery);
-        }
-
         public IReadOnlyCollection<string> RegisteredCount => _secrets;
 
         public string? Apply(string? text)

@@ -43,9 +43,6 @@ namespace InfluenceGen.Deploy.Notify
         private readonly WebhookFlavor _flavor;
         private readonly NotifierOptions _options;
 
-        /// <summary>The job the deploy notices come from (the resolved configuration's pipeline context).</summary>
-        public PipelineContext Context { get; set; } = new PipelineContext();
-
         public WebhookNotifier(Uri? infoWebhook, Uri? criticalWebhook, bool enabled = true, WebhookFlavor flavor = WebhookFlavor.Auto, NotifierOptions? options = null)
         {
             _info = infoWebhook;
@@ -53,6 +50,14 @@ namespace InfluenceGen.Deploy.Notify
             _enabled = enabled;
             _flavor = flavor;
             _options = options ?? new NotifierOptions();
+            foreach (Uri? uri in new[] { infoWebhook, criticalWebhook })
+            {
+                if (uri == null) continue;
+                SecretMasker.Default.Add(uri.OriginalString);
+                SecretMasker.Default.Add(uri.AbsoluteUri);
+                if (uri.AbsolutePath.Length >= 10) SecretMasker.Default.Add(uri.AbsolutePath);
+                if (uri.PathAndQuery.Length >= 10) SecretMasker.Default.Add(uri.PathAndQuery);
+            }
         }
 
         /// <summary>From SlackWebhookUrlInfo / SlackWebhookUrlCritical / EnableSlackNotifications / SlackWebhookFlavor.</summary>
@@ -61,11 +66,9 @@ namespace InfluenceGen.Deploy.Notify
             Uri? Url(string name) => string.IsNullOrEmpty(config.Get(name)) ? null : new Uri(config.Get(name)!);
             bool enabled = config.Get("EnableSlackNotifications") == null || config.Toggle("EnableSlackNotifications");
             WebhookFlavor flavor = flavorOverride ?? ParseFlavor(config.Get("SlackWebhookFlavor"));
-            WebhookNotifier notifier = webhookOverride != null
+            return webhookOverride != null
                 ? new WebhookNotifier(webhookOverride, webhookOverride, enabled, flavor, options)
                 : new WebhookNotifier(Url("SlackWebhookUrlInfo"), Url("SlackWebhookUrlCritical"), enabled, flavor, options);
-            notifier.Context = config.Pipeline;
-            return notifier;
         }
 
         public static WebhookFlavor ParseFlavor(string? value)
@@ -177,7 +180,7 @@ namespace InfluenceGen.Deploy.Notify
                 Status = critical ? NoticeStatus.Failure : NoticeStatus.Success,
                 Channel = critical ? NoticeChannel.Critical : NoticeChannel.Info,
                 Environment = notice.Environment,
-                Context = Context,
+                Context = PipelineContext.FromVariables(ConfigurationResolver.ProcessVariables()),
             };
             if (notice.Release != null) message.Fields.Add(new KeyValuePair<string, string>("Release", notice.Release));
             NoticeResult result = await SendAsync(message, log, cancellationToken).ConfigureAwait(false);

@@ -21,12 +21,19 @@ namespace InfluenceGen.Deploy.Training
         private string? _loaded;
         private string? _loadedText;   // the file as read: a publish that learnt nothing new does not write it again
 
-        public TrainingHashCache(string directory)
+        public TrainingHashCache(string? directory = null)
         {
-            _directory = directory;
+            _directory = directory ?? DefaultDirectory();
         }
 
         public int Hits { get; private set; }
+
+        public static string DefaultDirectory()
+        {
+            string? xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
+            string root = !string.IsNullOrEmpty(xdg) ? xdg! : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
+            return Path.Combine(root, "influencegen", "training-hashes");
+        }
 
         private string FileFor(string source) => Path.Combine(_directory, Hashing.Sha256Hex(source).Substring(0, 24) + ".tsv");
 

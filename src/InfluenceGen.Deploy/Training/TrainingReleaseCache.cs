@@ -19,9 +19,9 @@ namespace InfluenceGen.Deploy.Training
     {
         private readonly string _directory;
 
-        public TrainingReleaseCache(string directory)
+        public TrainingReleaseCache(string? directory = null)
         {
-            _directory = directory;
+            _directory = directory ?? Path.Combine(Path.GetDirectoryName(TrainingHashCache.DefaultDirectory())!, "training-releases");
         }
 
         /// <summary>A served release as recorded: the manifest text is byte for byte the target's file.</summary>

@@ -90,38 +90,5 @@ namespace InfluenceGen.Deploy.Tests.Module
             }
             Assert.True(problems.Count == 0, string.Join("\n", problems));
         }
-
-        private static List<string> Offenders(string pattern, params string[] allowed) =>
-            SourceFiles(Src)
-                .Select(f => Path.GetRelativePath(Src, f).Replace(Path.DirectorySeparatorChar, '/'))
-                .Where(rel => !allowed.Contains(rel))
-                .Where(rel => Regex.IsMatch(File.ReadAllText(Path.Combine(Src, rel)), pattern))
-                .ToList();
-
-        /// <summary>Issue 12: "production" was a literal in nine files and two IsProduction disagreed on "prod".</summary>
-        [Fact]
-        public void OnlyEnvironmentNameSpellsTheProductionEnvironment()
-        {
-            var offenders = Offenders(@"""prod(uction)?""", "Configuration/EnvironmentName.cs");
-            Assert.True(offenders.Count == 0, "files spelling out production: " + string.Join(", ", offenders));
-        }
-
-        /// <summary>Only the resolver registers secrets (settings it reads, secrets given as parameters).</summary>
-        [Fact]
-        public void OnlyTheResolverRegistersSecrets()
-        {
-            var offenders = Offenders(@"[Mm]asker(\.Default)?\.Add(Url)?\(", "Configuration/ConfigurationResolver.cs", "Infrastructure/SecretMasker.cs");
-            Assert.True(offenders.Count == 0, "files registering secrets outside the resolver: " + string.Join(", ", offenders));
-        }
-
-        /// <summary>Only the resolver reads the process's variables. PATH, read by the linter to find its
-        /// executables, is how the OS finds programs, not configuration.</summary>
-        [Fact]
-        public void OnlyTheResolverReadsProcessVariables()
-        {
-            var offenders = Offenders(@"GetEnvironmentVariables?\(", "Configuration/ConfigurationResolver.cs", "Quality/OdooLinter.cs");
-            Assert.True(offenders.Count == 0, "files reading process variables outside the resolver: " + string.Join(", ", offenders));
-            Assert.DoesNotMatch(@"GetEnvironmentVariable\(""(?!PATH"")", File.ReadAllText(Path.Combine(Src, "Quality", "OdooLinter.cs")));
-        }
     }
 }

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Threading;
 using System.Threading.Tasks;
 using InfluenceGen.Deploy.Infrastructure;
-using InfluenceGen.Deploy.Configuration;
 using InfluenceGen.Deploy.Notify;
 using Newtonsoft.Json.Linq;
 
