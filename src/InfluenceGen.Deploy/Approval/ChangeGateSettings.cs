@@ -22,7 +22,7 @@ namespace InfluenceGen.Deploy.Approval
         public string? TechnicalApproverField { get; set; }
         public string? BusinessApproverField { get; set; }
         /// <summary>The environment the configuration was resolved for, and whether it needs dual approval.</summary>
-        public string ConfiguredEnvironment { get; set; } = "production";
+        public string ConfiguredEnvironment { get; set; } = Configuration.DeployEnvironment.Production;
         public bool RequireDualApproval { get; set; }
         public bool IntegrationEnabledForProduction { get; set; } = true;
 

@@ -125,7 +125,7 @@ namespace InfluenceGen.Deploy.Cmdlets
             if (Credential != null)
             {
                 string password = Credential.GetNetworkCredential().Password;
-                Masker.Add(password);
+                Resolver.RegisterSecret(password);
                 return new RegistryCredential(server, Credential.UserName, password);
             }
             string? user = config.Get("RegistryUser"), secret = config.Get("RegistryPassword");

@@ -26,7 +26,7 @@ namespace InfluenceGen.Deploy.Cmdlets
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ArgumentCompleter(typeof(EnvironmentCompleter))]
-        public string Environment { get; set; } = "production";
+        public string Environment { get; set; } = Configuration.DeployEnvironment.Production;
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [Alias("Release")]

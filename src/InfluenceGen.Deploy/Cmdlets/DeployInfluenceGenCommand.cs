@@ -96,7 +96,7 @@ namespace InfluenceGen.Deploy.Cmdlets
                 SkipApproval = SkipApproval,
                 SkipReason = SkipReason,
                 LockTimeout = TimeSpan.FromSeconds(LockTimeoutSec),
-                User = System.Environment.GetEnvironmentVariable("GITLAB_USER_LOGIN") ?? System.Environment.UserName,
+                User = Job.User,
             };
             using ITargetTransport transport = Transport();
             DeployService service = Service(transport);
@@ -134,7 +134,7 @@ namespace InfluenceGen.Deploy.Cmdlets
             string what = $"break the deploy lock of {Settings.Environment} ({transport.Description}:{Settings.Root}/.lock): reason '{Reason}'";
             if (!ShouldProcess($"{Settings.Environment} ({Settings.Root}/.lock)", what)) return;
             if (!Force && !ShouldContinue(what + "\nOnly do this when no deployment to it is running. Continue?", "Break the deploy lock")) return;
-            string user = System.Environment.GetEnvironmentVariable("GITLAB_USER_LOGIN") ?? System.Environment.UserName;
+            string user = Job.User;
             WriteObject(Run($"Breaking the lock of {Settings.Environment}", (log, ct) => Service(transport).BreakLockAsync(Reason, user, ct)));
         }
     }

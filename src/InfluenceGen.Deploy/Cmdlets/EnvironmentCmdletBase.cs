@@ -15,7 +15,6 @@ namespace InfluenceGen.Deploy.Cmdlets
         {
             DeployConfiguration config = ResolveConfiguration(environment, ConfigurationPath);
             DeploySettings settings = DeploySettings.From(config, CurrentDirectory);
-            if (settings.DatabasePassword != null) Masker.Add(settings.DatabasePassword);
             return (config, settings);
         }
 
@@ -28,7 +27,7 @@ namespace InfluenceGen.Deploy.Cmdlets
         {
             try
             {
-                DeployConfiguration c = ResolveConfiguration("production", ConfigurationPath);
+                DeployConfiguration c = ResolveConfiguration(DeployEnvironment.Production, ConfigurationPath);
                 if (c.Get("OdooSshHost") == null && c.Get("Transport") != "local") return null;
                 return (DeploySettings.From(c, CurrentDirectory), Target(c));
             }

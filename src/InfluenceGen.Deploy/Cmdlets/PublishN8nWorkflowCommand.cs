@@ -146,7 +146,7 @@ namespace InfluenceGen.Deploy.Cmdlets
         {
             Uri? uri = BaseUri;
             string? key = ApiKey == null ? null : new System.Net.NetworkCredential(string.Empty, ApiKey).Password;
-            Masker.Add(key);
+            Resolver.RegisterSecret(key);
             if (uri == null || string.IsNullOrEmpty(key))
             {
                 if (Environment == null)

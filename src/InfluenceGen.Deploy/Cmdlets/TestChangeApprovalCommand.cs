@@ -25,7 +25,7 @@ namespace InfluenceGen.Deploy.Cmdlets
         /// <summary>The environment deployed to (default production).</summary>
         [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
         [ArgumentCompleter(typeof(EnvironmentCompleter))]
-        public string Environment { get; set; } = "production";
+        public string Environment { get; set; } = Configuration.DeployEnvironment.Production;
 
         /// <summary>Skip the gate. Only honoured for production while
         /// ENABLE_JIRA_INTEGRATION_FOR_PROD_DEPLOY is false; needs -SkipReason.</summary>

@@ -22,7 +22,7 @@ namespace InfluenceGen.Deploy.Cmdlets
 
         [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
         [ArgumentCompleter(typeof(EnvironmentCompleter))]
-        public string Environment { get; set; } = "production";
+        public string Environment { get; set; } = Configuration.DeployEnvironment.Production;
 
         /// <summary>Seconds between checks (default 30).</summary>
         [Parameter]

@@ -84,6 +84,23 @@ namespace InfluenceGen.Deploy.Configuration
             _masker = masker;
         }
 
+        private JobContext? _job;
+
+        /// <summary>The job's context (user, checkout, Docker engine, cache folder), built once per resolver.</summary>
+        public JobContext Job() => _job ??= JobContext.From(_variables);
+
+        /// <summary>The context of this process, for code with no resolver at hand (cache folders); read afresh.</summary>
+        public static JobContext ProcessJob() => JobContext.From(ProcessVariables());
+
+        /// <summary>
+        /// A secret that is no setting but was given on the command line (e.g. Odoo's --db_password in
+        /// Invoke-OdooUnitTest -ExtraArgument): registered with the masker here, like every secret setting.
+        /// </summary>
+        public void RegisterSecret(string? secret)
+        {
+            if (!string.IsNullOrEmpty(secret)) _masker.Add(secret!);
+        }
+
         /// <summary>The process environment as a dictionary.</summary>
         public static IReadOnlyDictionary<string, string> ProcessVariables()
         {
@@ -154,8 +171,7 @@ namespace InfluenceGen.Deploy.Configuration
         {
             if (Environments.ReviewEnvironment.IsReviewName(environment)) return ResolveReview(Environments.ReviewEnvironment.Parse(environment), file, explicitValues);
             EnvironmentsFile? parsed = file == null ? null : EnvironmentsFile.Load(file);
-            string env = environment.Trim().ToLowerInvariant();
-            if (env == "prod") env = "production";
+            string env = DeployEnvironment.Normalize(environment);
             bool known = SettingCatalog.BuiltInEnvironments.Contains(env) || (parsed != null && parsed.Environments.ContainsKey(env));
             if (!known)
             {
