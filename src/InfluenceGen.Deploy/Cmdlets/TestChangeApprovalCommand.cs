@@ -49,7 +49,7 @@ namespace InfluenceGen.Deploy.Cmdlets
         protected override void Process()
         {
             DeployConfiguration config = ResolveGateConfiguration(Environment);
-            string id = ChangeRequestId ?? config.Get("ChangeRequestId") ?? string.Empty;
+            string id = ChangeRequestId ?? config.ChangeRequest.Id ?? string.Empty;
             var service = new ChangeApprovalService(config, GateOptions(SkipApproval ? SkipReason : null));
             ChangeApproval result = Run($"Checking change request {id}", (log, ct) => service.CheckAsync(id, Environment, log, ct));
             if (!result.Approved) Verbose($"{(result.ChangeRequestId.Length > 0 ? result.ChangeRequestId : "(no id)")} is not approved: {result.Reason}");

@@ -63,6 +63,21 @@ namespace InfluenceGen.Deploy.Configuration
         public bool Toggle(string name) => string.Equals(Get(name), "true", StringComparison.OrdinalIgnoreCase);
 
         public int Integer(string name) => int.Parse(Require(name), CultureInfo.InvariantCulture);
+
+        // ---- the typed records, each built once
+        private PipelineSwitches? _switches;
+        private N8nSettings? _n8n;
+        private SlackSettings? _slack;
+        private ChangeRequestSettings? _changeRequest;
+        private ImageSettings? _images;
+        private OdooTargetSummary? _target;
+
+        public PipelineSwitches Switches => _switches ??= new PipelineSwitches(this);
+        public N8nSettings N8n => _n8n ??= new N8nSettings(this);
+        public SlackSettings Slack => _slack ??= new SlackSettings(this);
+        public ChangeRequestSettings ChangeRequest => _changeRequest ??= new ChangeRequestSettings(this);
+        public ImageSettings Images => _images ??= new ImageSettings(this);
+        public OdooTargetSummary Target => _target ??= new OdooTargetSummary(this);
     }
 
     /// <summary>

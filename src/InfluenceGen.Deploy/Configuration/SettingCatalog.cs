@@ -126,7 +126,6 @@ namespace InfluenceGen.Deploy.Configuration
             new SettingDefinition("SlackWebhookUrlCritical", "SLACK_WEBHOOK_URL_CRITICAL", SettingKind.SecretUrl, "incoming webhook for failures and rollbacks").Or("SLACK_WEBHOOK_URL_CRITICAL_SECRET"),
             new SettingDefinition("SlackWebhookFlavor", "SLACK_WEBHOOK_FLAVOR", SettingKind.Text, "slack, mattermost or auto (mattermost for a /hooks/<id> path)", _ => "auto"),
             // ---- images
-            new SettingDefinition("Registry", "CI_REGISTRY", SettingKind.Text, "container registry host"),
             new SettingDefinition("RegistryUser", "CI_REGISTRY_USER", SettingKind.Text, "container registry user"),
             new SettingDefinition("RegistryPassword", "CI_REGISTRY_PASSWORD", SettingKind.Secret, "container registry password"),
             new SettingDefinition("RegistryImage", "CI_REGISTRY_IMAGE", SettingKind.Text, "image prefix of the project in the registry (Build-InfluenceGenImage puts -Name under it)"),
