@@ -39,12 +39,12 @@ namespace InfluenceGen.Deploy.Approval
                 ApprovedStatus = NonEmpty(config.Get("ChangeApprovedStatus")) ?? "Approved for Deployment",
                 RejectedStatuses = (config.Get("ChangeRejectedStatuses") ?? string.Empty)
                     .Split(new[] { ',' }, StringSplitOptions.RemoveEmptyEntries).Select(s => s.Trim()).Where(s => s.Length > 0).ToArray(),
-                CompleteTransition = NonEmpty(config.Get("ChangeCompleteTransition")) ?? "Deployed",
+                CompleteTransition = NonEmpty(config.ChangeRequest.CompleteTransition) ?? "Deployed",
                 TechnicalApproverField = NonEmpty(config.Get("ChangeTechnicalApproverField")),
                 BusinessApproverField = NonEmpty(config.Get("ChangeBusinessApproverField")),
                 ConfiguredEnvironment = config.Environment,
                 RequireDualApproval = config.Toggle("RequireDualApproval"),
-                IntegrationEnabledForProduction = config.Get("EnableJiraIntegrationForProdDeploy") == null || config.Toggle("EnableJiraIntegrationForProdDeploy"),
+                IntegrationEnabledForProduction = config.Switches.JiraForProduction,
             };
         }
 

@@ -84,7 +84,7 @@ namespace InfluenceGen.Deploy.Cmdlets
             if (WebhookUri != null)
             {
                 string plain = Plain(WebhookUri);
-                Resolver.RegisterSecret(plain);
+                Resolver.RegisterSecretUrl(plain);
                 if (!Uri.TryCreate(plain.Trim(), UriKind.Absolute, out webhook) || (webhook.Scheme != "https" && webhook.Scheme != "http"))
                     throw new DeployException(ErrorIds.InvalidWebhookUri, ErrorKind.InvalidArgument, "-WebhookUri is not an absolute http(s) URL (value not shown: it is a secret)", "WebhookUri");
             }

@@ -116,6 +116,23 @@ namespace InfluenceGen.Deploy.Configuration
             if (!string.IsNullOrEmpty(secret)) _masker.Add(secret!);
         }
 
+        /// <summary>A secret URL (a webhook): the text and the forms a URL is printed in (normalised, its path).</summary>
+        public void RegisterSecretUrl(string? secret)
+        {
+            RegisterSecret(secret);
+            if (string.IsNullOrEmpty(secret) || !Uri.TryCreate(secret!.Trim(), UriKind.Absolute, out Uri? uri)) return;
+            _masker.Add(uri.OriginalString);
+            _masker.Add(uri.AbsoluteUri);
+            if (uri.AbsolutePath.Length >= 10) _masker.Add(uri.AbsolutePath);
+            if (uri.PathAndQuery.Length >= 10) _masker.Add(uri.PathAndQuery);
+        }
+
+        private void Register(SettingDefinition def, string value)
+        {
+            if (def.Kind == SettingKind.SecretUrl) RegisterSecretUrl(value);
+            else if (def.IsSecret) RegisterSecret(value);
+        }
+
         /// <summary>The process environment as a dictionary.</summary>
         public static IReadOnlyDictionary<string, string> ProcessVariables()
         {
@@ -178,7 +195,7 @@ namespace InfluenceGen.Deploy.Configuration
                 value = fromFile;
             }
             else value = def.DefaultFor?.Invoke(string.Empty);
-            if (value != null && def.IsSecret) _masker.Add(value);
+            if (value != null) Register(def, value);
             return value;
         }
 
@@ -233,7 +250,7 @@ namespace InfluenceGen.Deploy.Configuration
                 {
                     if (def.Kind == SettingKind.Toggle) value = value.Trim().ToLowerInvariant();
                     values[def.Name] = value;
-                    if (def.IsSecret) _masker.Add(value);
+                    Register(def, value);
                 }
                 entries.Add(new ConfigurationEntry
                 {

@@ -58,7 +58,6 @@ namespace InfluenceGen.Deploy.N8n
             if (string.IsNullOrEmpty(key))
                 throw new DeployException(ErrorIds.N8nApiKeyMissing, ErrorKind.InvalidArgument,
                     $"no n8n API key for '{_configuration.Environment}': set {SettingCatalog.PrefixOf(_configuration.Environment)}_N8N_API_KEY");
-            SecretMasker.Default.Add(key);
             return new N8nApiClient(new Uri(url), key!, log);
         }
     }

@@ -50,14 +50,7 @@ namespace InfluenceGen.Deploy.Notify
             _enabled = enabled;
             _flavor = flavor;
             _options = options ?? new NotifierOptions();
-            foreach (Uri? uri in new[] { infoWebhook, criticalWebhook })
-            {
-                if (uri == null) continue;
-                SecretMasker.Default.Add(uri.OriginalString);
-                SecretMasker.Default.Add(uri.AbsoluteUri);
-                if (uri.AbsolutePath.Length >= 10) SecretMasker.Default.Add(uri.AbsolutePath);
-                if (uri.PathAndQuery.Length >= 10) SecretMasker.Default.Add(uri.PathAndQuery);
-            }
+            // The webhooks are secrets: the resolver registered them (and the forms a URL is printed in) with the masker.
         }
 
         /// <summary>From SlackWebhookUrlInfo / SlackWebhookUrlCritical / EnableSlackNotifications / SlackWebhookFlavor.</summary>
