@@ -33,18 +33,14 @@ namespace InfluenceGen.Deploy.Approval
             _settings = settings; _options = options; _jira = jira;
         }
 
-        public static bool IsProduction(string environment)
-        {
-            string e = (environment ?? string.Empty).Trim().ToLowerInvariant();
-            return e == "production" || e == "prod";
-        }
+        public static bool IsProduction(string environment) => Configuration.DeployEnvironment.IsProduction(environment);
 
         private bool DualApprovalRequiredFor(string environment) =>
             string.Equals(Normalize(environment), Normalize(_settings.ConfiguredEnvironment), StringComparison.OrdinalIgnoreCase)
                 ? _settings.RequireDualApproval
                 : IsProduction(environment);
 
-        private static string Normalize(string env) => IsProduction(env) ? "production" : (env ?? string.Empty).Trim().ToLowerInvariant();
+        private static string Normalize(string env) => Configuration.DeployEnvironment.Normalize(env);
 
         public async Task<ChangeApproval> CheckAsync(string changeRequestId, string environment, IDeployLog log, CancellationToken cancellationToken)
         {

@@ -29,7 +29,6 @@ namespace InfluenceGen.Deploy.Approval
         {
             _settings = settings;
             options ??= new ChangeGateOptions();
-            SecretMasker.Default.Add(settings.Token);
             var jira = new JiraClient(settings, options);
             _check = new ApprovalCheck(settings, options, jira);
             _wait = new ApprovalWait(_check, options);

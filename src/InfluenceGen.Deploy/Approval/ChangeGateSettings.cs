@@ -22,7 +22,7 @@ namespace InfluenceGen.Deploy.Approval
         public string? TechnicalApproverField { get; set; }
         public string? BusinessApproverField { get; set; }
         /// <summary>The environment the configuration was resolved for, and whether it needs dual approval.</summary>
-        public string ConfiguredEnvironment { get; set; } = "production";
+        public string ConfiguredEnvironment { get; set; } = Configuration.DeployEnvironment.Production;
         public bool RequireDualApproval { get; set; }
         public bool IntegrationEnabledForProduction { get; set; } = true;
 
@@ -39,12 +39,12 @@ namespace InfluenceGen.Deploy.Approval
                 ApprovedStatus = NonEmpty(config.Get("ChangeApprovedStatus")) ?? "Approved for Deployment",
                 RejectedStatuses = (config.Get("ChangeRejectedStatuses") ?? string.Empty)
                     .Split(new[] { ',' }, StringSplitOptions.RemoveEmptyEntries).Select(s => s.Trim()).Where(s => s.Length > 0).ToArray(),
-                CompleteTransition = NonEmpty(config.Get("ChangeCompleteTransition")) ?? "Deployed",
+                CompleteTransition = NonEmpty(config.ChangeRequest.CompleteTransition) ?? "Deployed",
                 TechnicalApproverField = NonEmpty(config.Get("ChangeTechnicalApproverField")),
                 BusinessApproverField = NonEmpty(config.Get("ChangeBusinessApproverField")),
                 ConfiguredEnvironment = config.Environment,
                 RequireDualApproval = config.Toggle("RequireDualApproval"),
-                IntegrationEnabledForProduction = config.Get("EnableJiraIntegrationForProdDeploy") == null || config.Toggle("EnableJiraIntegrationForProdDeploy"),
+                IntegrationEnabledForProduction = config.Switches.JiraForProduction,
             };
         }
 

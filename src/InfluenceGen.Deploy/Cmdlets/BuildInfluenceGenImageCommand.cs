@@ -79,11 +79,11 @@ namespace InfluenceGen.Deploy.Cmdlets
             Func<string, string?> variable = CiVariables(config);
 
             string context = ResolvePaths(Path, literal: false).First();
-            string? dockerfile = Dockerfile ?? config.Get("Dockerfile");
+            string? dockerfile = Dockerfile ?? config.Images.Dockerfile;
             string dockerfilePath = dockerfile == null ? System.IO.Path.Combine(context, "Dockerfile") : ResolveOutputPath(dockerfile);
-            string name = Name ?? config.Get("ImageName") ?? throw new DeployException(ErrorIds.ImageNameMissing, ErrorKind.InvalidArgument,
+            string name = Name ?? config.Images.ImageName ?? throw new DeployException(ErrorIds.ImageNameMissing, ErrorKind.InvalidArgument,
                 "no image name: pass -Name or set IMAGE_NAME_PARAM", "Name");
-            string repository = ImageNaming.Repository(name, Registry ?? config.Get("RegistryUrl") ?? config.Get("RegistryImage"));
+            string repository = ImageNaming.Repository(name, Registry ?? config.Images.RegistryPrefix);
             RegistryCredential? credential = LoginFor(repository, config);
             if (Push && credential == null)
                 Warning($"No registry credentials (-Credential or CI_REGISTRY_USER / CI_REGISTRY_PASSWORD): pushing to {ImageNaming.RegistryHost(repository) ?? "Docker Hub"} anonymously");
@@ -124,10 +124,10 @@ namespace InfluenceGen.Deploy.Cmdlets
             if (Credential != null)
             {
                 string password = Credential.GetNetworkCredential().Password;
-                Masker.Add(password);
+                Resolver.RegisterSecret(password);
                 return new RegistryCredential(server, Credential.UserName, password);
             }
-            string? user = config.Get("RegistryUser"), secret = config.Get("RegistryPassword");
+            string? user = config.Images.RegistryUser, secret = config.Images.RegistryPassword;
             return string.IsNullOrEmpty(user) || string.IsNullOrEmpty(secret) ? null : new RegistryCredential(server, user!, secret!);
         }
 

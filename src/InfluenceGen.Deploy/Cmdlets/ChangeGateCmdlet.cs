@@ -43,11 +43,11 @@ namespace InfluenceGen.Deploy.Cmdlets
             if (Credential != null)
             {
                 string token = Credential.GetNetworkCredential().Password;
-                Masker.Add(token);
+                Resolver.RegisterSecret(token);
                 explicitValues["JiraUsername"] = Credential.UserName;
                 explicitValues["JiraApiToken"] = token;
             }
-            return ResolveConfiguration(string.IsNullOrWhiteSpace(environment) ? "production" : environment, ConfigurationPath, explicitValues);
+            return ResolveConfiguration(string.IsNullOrWhiteSpace(environment) ? DeployEnvironment.Production : environment, ConfigurationPath, explicitValues);
         }
 
         protected ChangeGateOptions GateOptions(string? skipReason = null) => new ChangeGateOptions

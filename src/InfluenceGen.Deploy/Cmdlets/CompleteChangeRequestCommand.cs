@@ -26,7 +26,7 @@ namespace InfluenceGen.Deploy.Cmdlets
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ArgumentCompleter(typeof(EnvironmentCompleter))]
-        public string Environment { get; set; } = "production";
+        public string Environment { get; set; } = Configuration.DeployEnvironment.Production;
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [Alias("Release")]
@@ -65,8 +65,8 @@ namespace InfluenceGen.Deploy.Cmdlets
         protected override void Process()
         {
             DeployConfiguration config = ResolveGateConfiguration(Environment);
-            string id = ChangeRequestId ?? config.Get("ChangeRequestId") ?? string.Empty;
-            string transition = Transition ?? config.Get("ChangeCompleteTransition") ?? "Deployed";
+            string id = ChangeRequestId ?? config.ChangeRequest.Id ?? string.Empty;
+            string transition = Transition ?? config.ChangeRequest.CompleteTransition ?? "Deployed";
             var variables = ConfigurationResolver.ProcessVariables();
             string? Var(string name) => variables.TryGetValue(name, out string? v) && v.Length > 0 ? v : null;
             var summary = new DeploymentSummary

@@ -64,7 +64,7 @@ namespace InfluenceGen.Deploy.Cmdlets
                 Neutralize = Neutralize, IncludeFilestore = IncludeFilestore, KeepDump = KeepDump,
                 LockTimeout = TimeSpan.FromSeconds(LockTimeout), User = System.Environment.UserName,
             };
-            string? sqlFile = SqlPath ?? dstConfig.Get("RefreshSqlFile");
+            string? sqlFile = SqlPath ?? dstConfig.Target.RefreshSqlFile;
             if (sqlFile != null)
             {
                 string path = ResolveOutputPath(sqlFile);

@@ -28,7 +28,6 @@ namespace InfluenceGen.Deploy.Cmdlets
         {
             Config = ResolveConfiguration(Environment, ConfigurationPath, explicitValues);
             Settings = DeploySettings.From(Config, CurrentDirectory);
-            if (Settings.DatabasePassword != null) Masker.Add(Settings.DatabasePassword);
         }
 
         protected ITargetTransport Transport() => DeploySettings.TransportFor(Config, CurrentDirectory);

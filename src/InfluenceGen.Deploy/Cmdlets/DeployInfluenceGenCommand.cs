@@ -69,14 +69,14 @@ namespace InfluenceGen.Deploy.Cmdlets
             Resolve();
             // As Test-ChangeApproval: skipping the gate of production is only for when JIRA integration
             // is switched off (ENABLE_JIRA_INTEGRATION_FOR_PROD_DEPLOY=false) - never a silent bypass.
-            if (SkipApproval && Settings.IsProduction && Config.Toggle("EnableJiraIntegrationForProdDeploy"))
+            if (SkipApproval && Settings.IsProduction && Config.Switches.JiraForProduction)
                 throw new DeployException(ErrorIds.SkipApprovalNotAllowed, ErrorKind.PermissionDenied,
                     "-SkipApproval is refused for production while JIRA integration is on (ENABLE_JIRA_INTEGRATION_FOR_PROD_DEPLOY=true): get the change request approved", "SkipApproval");
             DeployPackage deployPackage = DeployPackage.Open(path, sha);
             // The toggles switch a part off for every deploy of this environment (CI variable, environments
             // file): a switched-off part is skipped on the record, not attempted.
-            bool odoo = Config.Toggle("EnableOdooDeploy");
-            bool n8n = Config.Toggle("EnableN8nDeploy");
+            bool odoo = Config.Switches.OdooDeploy;
+            bool n8n = Config.Switches.N8nDeploy;
             string? bundle = N8nPackage == null || !n8n ? null : ResolveOutputPath(N8nPackage);
             if (N8nPackage != null && !n8n)
                 Verbose($"n8n deploy is switched off (ENABLE_N8N_DEPLOY=false): {N8nPackage} is not published");
@@ -92,11 +92,11 @@ namespace InfluenceGen.Deploy.Cmdlets
                 DeployOdoo = odoo,
                 OdooSkippedReason = odoo ? null : "ENABLE_ODOO_DEPLOY=false",
                 N8nSkippedReason = n8n ? null : "ENABLE_N8N_DEPLOY=false",
-                ChangeRequestId = ChangeRequestId ?? Config.Get("ChangeRequestId"),
+                ChangeRequestId = ChangeRequestId ?? Config.ChangeRequest.Id,
                 SkipApproval = SkipApproval,
                 SkipReason = SkipReason,
                 LockTimeout = TimeSpan.FromSeconds(LockTimeoutSec),
-                User = System.Environment.GetEnvironmentVariable("GITLAB_USER_LOGIN") ?? System.Environment.UserName,
+                User = Job.User,
             };
             using ITargetTransport transport = Transport();
             DeployService service = Service(transport);
@@ -134,7 +134,7 @@ namespace InfluenceGen.Deploy.Cmdlets
             string what = $"break the deploy lock of {Settings.Environment} ({transport.Description}:{Settings.Root}/.lock): reason '{Reason}'";
             if (!ShouldProcess($"{Settings.Environment} ({Settings.Root}/.lock)", what)) return;
             if (!Force && !ShouldContinue(what + "\nOnly do this when no deployment to it is running. Continue?", "Break the deploy lock")) return;
-            string user = System.Environment.GetEnvironmentVariable("GITLAB_USER_LOGIN") ?? System.Environment.UserName;
+            string user = Job.User;
             WriteObject(Run($"Breaking the lock of {Settings.Environment}", (log, ct) => Service(transport).BreakLockAsync(Reason, user, ct)));
         }
     }

@@ -15,21 +15,20 @@ namespace InfluenceGen.Deploy.Cmdlets
         {
             DeployConfiguration config = ResolveConfiguration(environment, ConfigurationPath);
             DeploySettings settings = DeploySettings.From(config, CurrentDirectory);
-            if (settings.DatabasePassword != null) Masker.Add(settings.DatabasePassword);
             return (config, settings);
         }
 
         /// <summary>user@host:port of an environment's target (or "local"), without connecting.</summary>
         protected static string Target(DeployConfiguration c)
-            => (c.Get("Transport") ?? "ssh") == "local" ? "local" : $"{c.Get("OdooSshUser")}@{c.Get("OdooSshHost")}:{c.Get("OdooSshPort")}";
+            => c.Target.Describe();
 
         /// <summary>Production's settings and target when production is configured enough to compare; else null.</summary>
         protected (DeploySettings, string)? Production()
         {
             try
             {
-                DeployConfiguration c = ResolveConfiguration("production", ConfigurationPath);
-                if (c.Get("OdooSshHost") == null && c.Get("Transport") != "local") return null;
+                DeployConfiguration c = ResolveConfiguration(DeployEnvironment.Production, ConfigurationPath);
+                if (c.Target.SshHost == null && !c.Target.IsLocal) return null;
                 return (DeploySettings.From(c, CurrentDirectory), Target(c));
             }
             catch (DeployException) { return null; }

@@ -289,7 +289,11 @@ namespace InfluenceGen.Deploy.Cmdlets
         protected string ResolveOutputPath(string path) => SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
 
         /// <summary>The one configuration resolver, fed with the process's CI variables.</summary>
-        protected ConfigurationResolver Resolver => new ConfigurationResolver(ConfigurationResolver.ProcessVariables(), Masker);
+        protected ConfigurationResolver Resolver => _resolver ??= new ConfigurationResolver(ConfigurationResolver.ProcessVariables(), Masker);
+        private ConfigurationResolver? _resolver;
+
+        /// <summary>The job's context (user, checkout, Docker engine, cache folder) from the resolver.</summary>
+        protected JobContext Job => Resolver.Job();
 
         /// <summary>A global setting (no environment) from its CI variable or the environments file; null when unset.</summary>
         protected string? GlobalSetting(string name, string? configurationPath = null)

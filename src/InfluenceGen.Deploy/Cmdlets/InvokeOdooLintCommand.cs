@@ -90,7 +90,7 @@ namespace InfluenceGen.Deploy.Cmdlets
             var request = new LintRequest
             {
                 Paths = _paths.Distinct().ToList(),
-                RepositoryRoot = RepositoryRoot != null ? ResolveOutputPath(RepositoryRoot) : DefaultRoot(CurrentDirectory),
+                RepositoryRoot = RepositoryRoot != null ? ResolveOutputPath(RepositoryRoot) : DefaultRoot(CurrentDirectory, Job.ProjectDir),
                 Linters = Linter,
                 Flake8Path = Flake8Path,
                 PylintPath = PylintPath,
@@ -115,9 +115,8 @@ namespace InfluenceGen.Deploy.Cmdlets
                     result.ReportPath));
         }
 
-        internal static string DefaultRoot(string current)
+        internal static string DefaultRoot(string current, string? ci)
         {
-            string? ci = Environment.GetEnvironmentVariable("CI_PROJECT_DIR");
             if (!string.IsNullOrEmpty(ci) && Directory.Exists(ci)) return ci!;
             for (var dir = new DirectoryInfo(current); dir != null; dir = dir.Parent)
                 if (Directory.Exists(System.IO.Path.Combine(dir.FullName, ".git")) || File.Exists(System.IO.Path.Combine(dir.FullName, ".git")))

@@ -151,7 +151,7 @@ namespace InfluenceGen.Deploy.Cmdlets
                     docker = (System.IDisposable)runner;
                     break;
                 case "Container":
-                    string host = DockerHost ?? System.Environment.GetEnvironmentVariable("DOCKER_HOST") ?? "unix:///var/run/docker.sock";
+                    string host = DockerHost ?? Job.DockerHost ?? "unix:///var/run/docker.sock";
                     if (!Uri.TryCreate(host, UriKind.Absolute, out Uri? uri))
                         throw new DeployException(ErrorIds.OdooTestBadDockerHost, ErrorKind.InvalidArgument, $"-DockerHost '{host}' is not a URI (unix:///var/run/docker.sock, tcp://host:2375)", host);
                     var exec = new DockerExecOdooCommandRunner(uri, Container, ContainerUser);
@@ -169,8 +169,8 @@ namespace InfluenceGen.Deploy.Cmdlets
             for (int i = 0; i < ExtraArgument.Length; i++)
             {
                 string a = ExtraArgument[i];
-                if ((a == "-w" || a == "--db_password") && i + 1 < ExtraArgument.Length) Masker.Add(ExtraArgument[i + 1]);
-                else if (a.StartsWith("--db_password=", StringComparison.Ordinal)) Masker.Add(a.Substring("--db_password=".Length));
+                if ((a == "-w" || a == "--db_password") && i + 1 < ExtraArgument.Length) Resolver.RegisterSecret(ExtraArgument[i + 1]);
+                else if (a.StartsWith("--db_password=", StringComparison.Ordinal)) Resolver.RegisterSecret(a.Substring("--db_password=".Length));
             }
             try
             {

@@ -39,7 +39,7 @@ namespace InfluenceGen.Deploy.Cmdlets
         {
             ReviewEnvironment review = ReviewEnvironment.Parse(Name);
             var (config, settings) = SettingsOf(review.Name);
-            string? template = ParameterSetName == "Template" ? Template : config.Get("ReviewTemplateDatabase");
+            string? template = ParameterSetName == "Template" ? Template : config.Target.ReviewTemplateDatabase;
             string source = template != null ? "template " + template : "neutralized copy of " + From;
             if (!ShouldProcess($"{review.Name} ({settings.Database}, port {settings.HttpPort}, {settings.Root})", "create from a " + source)) return;
             using ITargetTransport dev = DeploySettings.TransportFor(config, CurrentDirectory);

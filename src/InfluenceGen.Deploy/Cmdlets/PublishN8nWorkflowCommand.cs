@@ -146,7 +146,7 @@ namespace InfluenceGen.Deploy.Cmdlets
         {
             Uri? uri = BaseUri;
             string? key = ApiKey == null ? null : new System.Net.NetworkCredential(string.Empty, ApiKey).Password;
-            Masker.Add(key);
+            Resolver.RegisterSecret(key);
             if (uri == null || string.IsNullOrEmpty(key))
             {
                 if (Environment == null)
@@ -156,7 +156,7 @@ namespace InfluenceGen.Deploy.Cmdlets
                 DeployConfiguration config = ResolveConfiguration(Environment, ConfigurationPath);
                 if (uri == null)
                 {
-                    string? url = config.Get("N8nApiUrl");
+                    string? url = config.N8n.ApiUrl;
                     if (string.IsNullOrEmpty(url))
                         throw new DeployException(ErrorIds.N8nApiUrlMissing, ErrorKind.InvalidArgument,
                             $"no n8n URL for '{config.Environment}': give -BaseUri or set {SettingCatalog.PrefixOf(config.Environment)}_N8N_API_URL");
@@ -164,7 +164,7 @@ namespace InfluenceGen.Deploy.Cmdlets
                 }
                 if (string.IsNullOrEmpty(key))
                 {
-                    key = config.Get("N8nApiKey");
+                    key = config.N8n.ApiKey;
                     if (string.IsNullOrEmpty(key))
                         throw new DeployException(ErrorIds.N8nApiKeyMissing, ErrorKind.InvalidArgument,
                             $"no n8n API key for '{config.Environment}': give -ApiKey or set {SettingCatalog.PrefixOf(config.Environment)}_N8N_API_KEY");

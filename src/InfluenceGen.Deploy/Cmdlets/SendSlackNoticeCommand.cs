@@ -73,18 +73,18 @@ namespace InfluenceGen.Deploy.Cmdlets
             DeployConfiguration config;
             try
             {
-                config = ResolveConfiguration(Environment ?? "production", ConfigurationPath);
+                config = ResolveConfiguration(Environment ?? DeployEnvironment.Production, ConfigurationPath);
             }
             catch (DeployException ex) when (ex.ErrorId == ErrorIds.UnknownEnvironment)
             {
-                config = ResolveConfiguration("production", ConfigurationPath); // webhooks are global settings
+                config = ResolveConfiguration(DeployEnvironment.Production, ConfigurationPath); // webhooks are global settings
             }
 
             Uri? webhook = null;
             if (WebhookUri != null)
             {
                 string plain = Plain(WebhookUri);
-                Masker.Add(plain);
+                Resolver.RegisterSecretUrl(plain);
                 if (!Uri.TryCreate(plain.Trim(), UriKind.Absolute, out webhook) || (webhook.Scheme != "https" && webhook.Scheme != "http"))
                     throw new DeployException(ErrorIds.InvalidWebhookUri, ErrorKind.InvalidArgument, "-WebhookUri is not an absolute http(s) URL (value not shown: it is a secret)", "WebhookUri");
             }

@@ -25,7 +25,7 @@ namespace InfluenceGen.Deploy.Cmdlets
         /// <summary>The environment deployed to (default production).</summary>
         [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
         [ArgumentCompleter(typeof(EnvironmentCompleter))]
-        public string Environment { get; set; } = "production";
+        public string Environment { get; set; } = Configuration.DeployEnvironment.Production;
 
         /// <summary>Skip the gate. Only honoured for production while
         /// ENABLE_JIRA_INTEGRATION_FOR_PROD_DEPLOY is false; needs -SkipReason.</summary>
@@ -49,7 +49,7 @@ namespace InfluenceGen.Deploy.Cmdlets
         protected override void Process()
         {
             DeployConfiguration config = ResolveGateConfiguration(Environment);
-            string id = ChangeRequestId ?? config.Get("ChangeRequestId") ?? string.Empty;
+            string id = ChangeRequestId ?? config.ChangeRequest.Id ?? string.Empty;
             var service = new ChangeApprovalService(config, GateOptions(SkipApproval ? SkipReason : null));
             ChangeApproval result = Run($"Checking change request {id}", (log, ct) => service.CheckAsync(id, Environment, log, ct));
             if (!result.Approved) Verbose($"{(result.ChangeRequestId.Length > 0 ? result.ChangeRequestId : "(no id)")} is not approved: {result.Reason}");

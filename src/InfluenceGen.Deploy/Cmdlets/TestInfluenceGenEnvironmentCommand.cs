@@ -69,8 +69,8 @@ namespace InfluenceGen.Deploy.Cmdlets
             var request = new EnvironmentCheckRequest
             {
                 Environment = config.Environment,
-                OdooUrl = OdooUrl ?? config.Get("OdooUrl") ?? config.Get("HealthUrl") ?? GlobalSetting("TestEnvironmentUrl", ConfigurationPath),
-                N8nUrl = config.Toggle("EnableN8nDeploy") ? config.Get("N8nApiUrl") : null,
+                OdooUrl = OdooUrl ?? config.Target.OdooUrl ?? config.Target.HealthUrl ?? GlobalSetting("TestEnvironmentUrl", ConfigurationPath),
+                N8nUrl = config.Switches.N8nDeploy ? config.N8n.ApiUrl : null,
             };
             if (request.OdooUrl == null && _package == null && request.N8nUrl == null)
                 throw new DeployException(ErrorIds.NothingToCheck, ErrorKind.InvalidArgument,

@@ -22,7 +22,7 @@ namespace InfluenceGen.Deploy.Cmdlets
 
         [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
         [ArgumentCompleter(typeof(EnvironmentCompleter))]
-        public string Environment { get; set; } = "production";
+        public string Environment { get; set; } = Configuration.DeployEnvironment.Production;
 
         /// <summary>Seconds between checks (default 30).</summary>
         [Parameter]
@@ -53,7 +53,7 @@ namespace InfluenceGen.Deploy.Cmdlets
         protected override void Process()
         {
             DeployConfiguration config = ResolveGateConfiguration(Environment);
-            string id = ChangeRequestId ?? config.Get("ChangeRequestId") ?? string.Empty;
+            string id = ChangeRequestId ?? config.ChangeRequest.Id ?? string.Empty;
             var service = new ChangeApprovalService(config, GateOptions(SkipApproval ? SkipReason : null));
             ChangeApproval result = Run($"Waiting for approval of {id}", (log, ct) =>
                 service.WaitAsync(id, Environment, TimeSpan.FromSeconds(PollIntervalSec), TimeSpan.FromSeconds(TimeoutSec), log, ct));

@@ -63,6 +63,21 @@ namespace InfluenceGen.Deploy.Configuration
         public bool Toggle(string name) => string.Equals(Get(name), "true", StringComparison.OrdinalIgnoreCase);
 
         public int Integer(string name) => int.Parse(Require(name), CultureInfo.InvariantCulture);
+
+        // ---- the typed records, each built once
+        private PipelineSwitches? _switches;
+        private N8nSettings? _n8n;
+        private SlackSettings? _slack;
+        private ChangeRequestSettings? _changeRequest;
+        private ImageSettings? _images;
+        private OdooTargetSummary? _target;
+
+        public PipelineSwitches Switches => _switches ??= new PipelineSwitches(this);
+        public N8nSettings N8n => _n8n ??= new N8nSettings(this);
+        public SlackSettings Slack => _slack ??= new SlackSettings(this);
+        public ChangeRequestSettings ChangeRequest => _changeRequest ??= new ChangeRequestSettings(this);
+        public ImageSettings Images => _images ??= new ImageSettings(this);
+        public OdooTargetSummary Target => _target ??= new OdooTargetSummary(this);
     }
 
     /// <summary>
@@ -82,6 +97,40 @@ namespace InfluenceGen.Deploy.Configuration
         {
             _variables = variables;
             _masker = masker;
+        }
+
+        private JobContext? _job;
+
+        /// <summary>The job's context (user, checkout, Docker engine, cache folder), built once per resolver.</summary>
+        public JobContext Job() => _job ??= JobContext.From(_variables);
+
+        /// <summary>The context of this process, for code with no resolver at hand (cache folders); read afresh.</summary>
+        public static JobContext ProcessJob() => JobContext.From(ProcessVariables());
+
+        /// <summary>
+        /// A secret that is no setting but was given on the command line (e.g. Odoo's --db_password in
+        /// Invoke-OdooUnitTest -ExtraArgument): registered with the masker here, like every secret setting.
+        /// </summary>
+        public void RegisterSecret(string? secret)
+        {
+            if (!string.IsNullOrEmpty(secret)) _masker.Add(secret!);
+        }
+
+        /// <summary>A secret URL (a webhook): the text and the forms a URL is printed in (normalised, its path).</summary>
+        public void RegisterSecretUrl(string? secret)
+        {
+            RegisterSecret(secret);
+            if (string.IsNullOrEmpty(secret) || !Uri.TryCreate(secret!.Trim(), UriKind.Absolute, out Uri? uri)) return;
+            _masker.Add(uri.OriginalString);
+            _masker.Add(uri.AbsoluteUri);
+            if (uri.AbsolutePath.Length >= 10) _masker.Add(uri.AbsolutePath);
+            if (uri.PathAndQuery.Length >= 10) _masker.Add(uri.PathAndQuery);
+        }
+
+        private void Register(SettingDefinition def, string value)
+        {
+            if (def.Kind == SettingKind.SecretUrl) RegisterSecretUrl(value);
+            else if (def.IsSecret) RegisterSecret(value);
         }
 
         /// <summary>The process environment as a dictionary.</summary>
@@ -146,7 +195,7 @@ namespace InfluenceGen.Deploy.Configuration
                 value = fromFile;
             }
             else value = def.DefaultFor?.Invoke(string.Empty);
-            if (value != null && def.IsSecret) _masker.Add(value);
+            if (value != null) Register(def, value);
             return value;
         }
 
@@ -154,8 +203,7 @@ namespace InfluenceGen.Deploy.Configuration
         {
             if (Environments.ReviewEnvironment.IsReviewName(environment)) return ResolveReview(Environments.ReviewEnvironment.Parse(environment), file, explicitValues);
             EnvironmentsFile? parsed = file == null ? null : EnvironmentsFile.Load(file);
-            string env = environment.Trim().ToLowerInvariant();
-            if (env == "prod") env = "production";
+            string env = DeployEnvironment.Normalize(environment);
             bool known = SettingCatalog.BuiltInEnvironments.Contains(env) || (parsed != null && parsed.Environments.ContainsKey(env));
             if (!known)
             {
@@ -202,7 +250,7 @@ namespace InfluenceGen.Deploy.Configuration
                 {
                     if (def.Kind == SettingKind.Toggle) value = value.Trim().ToLowerInvariant();
                     values[def.Name] = value;
-                    if (def.IsSecret) _masker.Add(value);
+                    Register(def, value);
                 }
                 entries.Add(new ConfigurationEntry
                 {

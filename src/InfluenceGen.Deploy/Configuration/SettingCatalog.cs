@@ -53,7 +53,7 @@ namespace InfluenceGen.Deploy.Configuration
     /// <summary>Every setting, in display order. Later capabilities add theirs here.</summary>
     public static class SettingCatalog
     {
-        private static string? Production(string env, string yes, string no) => env == "production" ? yes : no;
+        private static string? Production(string env, string yes, string no) => DeployEnvironment.IsProduction(env) ? yes : no;
 
         public static readonly IReadOnlyList<SettingDefinition> All = new List<SettingDefinition>
         {
@@ -80,7 +80,7 @@ namespace InfluenceGen.Deploy.Configuration
             new SettingDefinition("KeepReleases", "{ENV}_KEEP_RELEASES", SettingKind.Integer, "releases kept on the target", _ => "5"),
             new SettingDefinition("KeepBackups", "{ENV}_KEEP_BACKUPS", SettingKind.Integer, "deploy backups kept on the target (with those of the kept releases)", _ => "3"),
             new SettingDefinition("BackupBeforeUpgrade", "{ENV}_BACKUP_BEFORE_UPGRADE", SettingKind.Toggle, "pg_dump before any install or upgrade",
-                env => env == "staging" || env == "production" ? "true" : "false"),
+                env => DeployEnvironment.IsShared(env) ? "true" : "false"),
             new SettingDefinition("RequireChangeApproval", "{ENV}_REQUIRE_CHANGE_APPROVAL", SettingKind.Toggle, "deploys need an approved JIRA change request",
                 env => Production(env, "true", "false")),
             // ---- deploy details (Deploy-InfluenceGen)
@@ -126,7 +126,6 @@ namespace InfluenceGen.Deploy.Configuration
             new SettingDefinition("SlackWebhookUrlCritical", "SLACK_WEBHOOK_URL_CRITICAL", SettingKind.SecretUrl, "incoming webhook for failures and rollbacks").Or("SLACK_WEBHOOK_URL_CRITICAL_SECRET"),
             new SettingDefinition("SlackWebhookFlavor", "SLACK_WEBHOOK_FLAVOR", SettingKind.Text, "slack, mattermost or auto (mattermost for a /hooks/<id> path)", _ => "auto"),
             // ---- images
-            new SettingDefinition("Registry", "CI_REGISTRY", SettingKind.Text, "container registry host"),
             new SettingDefinition("RegistryUser", "CI_REGISTRY_USER", SettingKind.Text, "container registry user"),
             new SettingDefinition("RegistryPassword", "CI_REGISTRY_PASSWORD", SettingKind.Secret, "container registry password"),
             new SettingDefinition("RegistryImage", "CI_REGISTRY_IMAGE", SettingKind.Text, "image prefix of the project in the registry (Build-InfluenceGenImage puts -Name under it)"),
@@ -192,14 +191,11 @@ namespace InfluenceGen.Deploy.Configuration
             ByName.TryGetValue(name, out var d) ? d : throw new ArgumentException($"unknown setting '{name}'", nameof(name));
 
         /// <summary>The environments every installation knows; an environments file may add more.</summary>
-        public static readonly IReadOnlyList<string> BuiltInEnvironments = new[] { "dev", "staging", "production", "local" };
+        public static readonly IReadOnlyList<string> BuiltInEnvironments = DeployEnvironment.BuiltIn;
 
         /// <summary>DEV, STAGING, PROD, LOCAL; other environments use their upper-cased name.</summary>
-        public static string PrefixOf(string environment) => environment.ToLowerInvariant() switch
-        {
-            "production" => "PROD",
-            "prod" => "PROD",
-            _ => new string(environment.ToUpperInvariant().Select(c => char.IsLetterOrDigit(c) ? c : '_').ToArray()),
-        };
+        public static string PrefixOf(string environment) => DeployEnvironment.IsProduction(environment)
+            ? "PROD"
+            : new string(environment.ToUpperInvariant().Select(c => char.IsLetterOrDigit(c) ? c : '_').ToArray());
     }
 }

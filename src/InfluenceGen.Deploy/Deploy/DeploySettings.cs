@@ -42,7 +42,7 @@ namespace InfluenceGen.Deploy.Deploy
         public bool RequireChangeApproval { get; set; }
         /// <summary>Secret: HMAC key of the ledger's hashes (never sent to the target).</summary>
         public string? LedgerKey { get; set; }
-        public bool IsProduction => Environment == "production";
+        public bool IsProduction => Configuration.DeployEnvironment.IsProduction(Environment);
         /// <summary>How long a lock lives without renewal (the target job renews it while it runs).</summary>
         public TimeSpan LockLease { get; set; } = TimeSpan.FromSeconds(600);
         /// <summary>After Ctrl+C/SIGTERM: how long the client waits for the target job's rollback (a runner gives ~10 s).</summary>
@@ -127,7 +127,7 @@ namespace InfluenceGen.Deploy.Deploy
                 KeepReleases = Math.Max(2, config.Integer("KeepReleases")),
                 KeepBackups = Math.Max(1, config.Integer("KeepBackups")),
                 BackupBeforeUpgrade = config.Toggle("BackupBeforeUpgrade"),
-                RequireChangeApproval = config.Environment == "production" || config.Toggle("RequireChangeApproval"),
+                RequireChangeApproval = Configuration.DeployEnvironment.IsProduction(config.Environment) || config.Toggle("RequireChangeApproval"),
             };
         }
 

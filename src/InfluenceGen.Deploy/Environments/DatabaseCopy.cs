@@ -94,7 +94,7 @@ namespace InfluenceGen.Deploy.Environments
         /// </summary>
         public static void Guard(DeploySettings source, string sourceTarget, DeploySettings destination, string destinationTarget, (DeploySettings settings, string target)? production)
         {
-            if (destination.IsProduction || destination.Environment == "prod")
+            if (destination.IsProduction)
                 throw new DeployException(ErrorIds.DestinationIsProduction, ErrorKind.PermissionDenied,
                     $"refused: the destination is production. Copy-OdooDatabase never writes into production, whatever the parameters", destination.Environment);
             if (production is (DeploySettings p, string pt) && SameDatabase(destination, destinationTarget, p, pt))

@@ -86,7 +86,7 @@ namespace InfluenceGen.Deploy.Environments
 
         /// <summary>The fixed environments a review operation must never touch.</summary>
         public static bool IsFixed(string environment) =>
-            new[] { "dev", "staging", "production", "prod", "local" }.Contains(environment.Trim().ToLowerInvariant());
+            Configuration.DeployEnvironment.IsBuiltIn(environment);
 
         public override string ToString() => Name;
     }

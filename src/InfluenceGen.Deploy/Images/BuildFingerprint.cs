@@ -138,8 +138,7 @@ namespace InfluenceGen.Deploy.Images
 
         public static string DefaultDirectory()
         {
-            string? xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
-            string root = !string.IsNullOrEmpty(xdg) ? xdg! : System.IO.Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
+            string root = Configuration.ConfigurationResolver.ProcessJob().CacheHome;
             return System.IO.Path.Combine(root, "influencegen", "image-builds");
         }
 

@@ -50,15 +50,14 @@ namespace InfluenceGen.Deploy.N8n
 
         private N8nApiClient Client(IDeployLog log)
         {
-            string? url = _configuration.Get("N8nApiUrl");
+            string? url = _configuration.N8n.ApiUrl;
             if (string.IsNullOrEmpty(url))
                 throw new DeployException(ErrorIds.N8nApiUrlMissing, ErrorKind.InvalidArgument,
                     $"no n8n URL for '{_configuration.Environment}': set {SettingCatalog.PrefixOf(_configuration.Environment)}_N8N_API_URL");
-            string? key = _configuration.Get("N8nApiKey");
+            string? key = _configuration.N8n.ApiKey;
             if (string.IsNullOrEmpty(key))
                 throw new DeployException(ErrorIds.N8nApiKeyMissing, ErrorKind.InvalidArgument,
                     $"no n8n API key for '{_configuration.Environment}': set {SettingCatalog.PrefixOf(_configuration.Environment)}_N8N_API_KEY");
-            SecretMasker.Default.Add(key);
             return new N8nApiClient(new Uri(url), key!, log);
         }
     }

@@ -50,25 +50,17 @@ namespace InfluenceGen.Deploy.Notify
             _enabled = enabled;
             _flavor = flavor;
             _options = options ?? new NotifierOptions();
-            foreach (Uri? uri in new[] { infoWebhook, criticalWebhook })
-            {
-                if (uri == null) continue;
-                SecretMasker.Default.Add(uri.OriginalString);
-                SecretMasker.Default.Add(uri.AbsoluteUri);
-                if (uri.AbsolutePath.Length >= 10) SecretMasker.Default.Add(uri.AbsolutePath);
-                if (uri.PathAndQuery.Length >= 10) SecretMasker.Default.Add(uri.PathAndQuery);
-            }
+            // The webhooks are secrets: the resolver registered them (and the forms a URL is printed in) with the masker.
         }
 
         /// <summary>From SlackWebhookUrlInfo / SlackWebhookUrlCritical / EnableSlackNotifications / SlackWebhookFlavor.</summary>
         public static WebhookNotifier FromConfiguration(DeployConfiguration config, NotifierOptions? options = null, Uri? webhookOverride = null, WebhookFlavor? flavorOverride = null)
         {
-            Uri? Url(string name) => string.IsNullOrEmpty(config.Get(name)) ? null : new Uri(config.Get(name)!);
-            bool enabled = config.Get("EnableSlackNotifications") == null || config.Toggle("EnableSlackNotifications");
-            WebhookFlavor flavor = flavorOverride ?? ParseFlavor(config.Get("SlackWebhookFlavor"));
+            SlackSettings slack = config.Slack;
+            WebhookFlavor flavor = flavorOverride ?? ParseFlavor(slack.Flavor);
             return webhookOverride != null
-                ? new WebhookNotifier(webhookOverride, webhookOverride, enabled, flavor, options)
-                : new WebhookNotifier(Url("SlackWebhookUrlInfo"), Url("SlackWebhookUrlCritical"), enabled, flavor, options);
+                ? new WebhookNotifier(webhookOverride, webhookOverride, slack.Enabled, flavor, options)
+                : new WebhookNotifier(slack.InfoWebhook, slack.CriticalWebhook, slack.Enabled, flavor, options);
         }
 
         public static WebhookFlavor ParseFlavor(string? value)

@@ -30,8 +30,7 @@ namespace InfluenceGen.Deploy.Training
 
         public static string DefaultDirectory()
         {
-            string? xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
-            string root = !string.IsNullOrEmpty(xdg) ? xdg! : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
+            string root = Configuration.ConfigurationResolver.ProcessJob().CacheHome;
             return Path.Combine(root, "influencegen", "training-hashes");
         }
 

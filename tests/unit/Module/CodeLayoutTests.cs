@@ -90,5 +90,49 @@ namespace InfluenceGen.Deploy.Tests.Module
             }
             Assert.True(problems.Count == 0, string.Join("\n", problems));
         }
+
+        // ---- typed configuration (issue 12): the resolver is the one reader of process variables and the one place
+        // secrets are registered; one type knows the environment names.
+
+        private static List<string> Offenders(string pattern, Func<string, bool> allowed) =>
+            SourceFiles(Src).Select(f => Path.GetRelativePath(Src, f).Replace('\\', '/'))
+                .Where(rel => !allowed(rel))
+                .Where(rel => Regex.IsMatch(File.ReadAllText(Path.Combine(Src, rel)), pattern))
+                .ToList();
+
+        /// <summary>PATH is the one exception: Quality/OdooLinter looks executables up the way the OS does (process
+        /// plumbing the child processes inherit anyway, not a setting anyone configures for the module).</summary>
+        [Fact]
+        public void OnlyTheResolverReadsProcessVariables()
+        {
+            var offenders = Offenders(@"GetEnvironmentVariables?\(", rel => rel.StartsWith("Configuration/", StringComparison.Ordinal));
+            offenders.Remove("Quality/OdooLinter.cs");
+            Assert.True(offenders.Count == 0, "process variables read outside Configuration/: " + string.Join(", ", offenders));
+            string linter = File.ReadAllText(Path.Combine(Src, "Quality", "OdooLinter.cs"));
+            Assert.Equal(new[] { "PATH" }, Regex.Matches(linter, @"GetEnvironmentVariable\(""([^""]+)""\)").Select(m => m.Groups[1].Value).Distinct().ToArray());
+        }
+
+        [Fact]
+        public void OnlyTheResolverRegistersSecrets()
+        {
+            var offenders = Offenders(@"[Mm]asker\w*(\.Default)?\.Add\(", rel => rel == "Configuration/ConfigurationResolver.cs" || rel == "Infrastructure/SecretMasker.cs");
+            Assert.True(offenders.Count == 0, "secrets registered outside the resolver: " + string.Join(", ", offenders));
+        }
+
+        [Fact]
+        public void OnlyTheEnvironmentTypeSpellsProduction()
+        {
+            var offenders = Offenders(@"""prod(uction)?""", rel => rel == "Configuration/DeployEnvironment.cs");
+            Assert.True(offenders.Count == 0, "\"production\"/\"prod\" spelled outside Configuration/DeployEnvironment.cs: " + string.Join(", ", offenders));
+        }
+
+        [Fact]
+        public void OutsideConfigurationSettingsAreNotReadByNameInCmdletsOrServicesThatHaveARecord()
+        {
+            var offenders = Offenders(@"\.(Get|Toggle)\(""(N8nApiUrl|N8nApiKey|SlackWebhook\w+|Enable\w+|ChangeRequestId|ChangeCompleteTransition|ImageName|Dockerfile|Registry\w*|RefreshSqlFile|ReviewTemplateDatabase)""\)",
+                rel => rel.StartsWith("Configuration/", StringComparison.Ordinal)
+                    || rel == "Training/TrainingSettings.cs"); // the training helper's record (issue 14 owns Training/)
+            Assert.True(offenders.Count == 0, "settings read by name although a typed record has them: " + string.Join(", ", offenders));
+        }
     }
 }
