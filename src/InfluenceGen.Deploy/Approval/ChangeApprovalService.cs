@@ -73,7 +73,7 @@ namespace InfluenceGen.Deploy.Approval
                 AddonsInstalled = record.Installed,
                 AddonsUpgraded = record.Upgraded,
                 WorkflowsChanged = record.Workflows,
-                PipelineUrl = PipelineContext.FromVariables(ConfigurationResolver.ProcessVariables()).PipelineUrl,
+                PipelineUrl = _settings.PipelineUrl,
             }, log, cancellationToken);
     }
 }

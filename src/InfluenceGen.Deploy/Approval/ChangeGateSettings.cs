@@ -26,6 +26,9 @@ namespace InfluenceGen.Deploy.Approval
         public bool RequireDualApproval { get; set; }
         public bool IntegrationEnabledForProduction { get; set; } = true;
 
+        /// <summary>The GitLab pipeline a completion comment links to (CI_PIPELINE_URL of the resolved job).</summary>
+        public string? PipelineUrl { get; set; }
+
         public static ChangeGateSettings From(DeployConfiguration config)
         {
             string? url = config.Get("JiraBaseUrl");
@@ -43,6 +46,7 @@ namespace InfluenceGen.Deploy.Approval
                 TechnicalApproverField = NonEmpty(config.Get("ChangeTechnicalApproverField")),
                 BusinessApproverField = NonEmpty(config.Get("ChangeBusinessApproverField")),
                 ConfiguredEnvironment = config.Environment,
+                PipelineUrl = config.Job.PipelineUrl,
                 RequireDualApproval = config.Toggle("RequireDualApproval"),
                 IntegrationEnabledForProduction = config.Switches.JiraForProduction,
             };

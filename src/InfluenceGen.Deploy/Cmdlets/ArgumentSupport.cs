@@ -89,7 +89,7 @@ namespace InfluenceGen.Deploy.Cmdlets
         public static (ConfigurationResolver Resolver, string? File, string Location) Configuration(IDictionary fakeBoundParameters)
         {
             string location = CurrentLocation();
-            var resolver = new ConfigurationResolver(ConfigurationResolver.ProcessVariables(), SecretMasker.Default);
+            var resolver = ConfigurationResolver.ForProcess(SecretMasker.Default);
             string? typed = fakeBoundParameters?["ConfigurationPath"] is object v ? (v is PSObject p ? p.BaseObject : v)?.ToString() : null;
             if (typed != null && !Path.IsPathRooted(typed)) typed = Path.GetFullPath(Path.Combine(location, typed));
             return (resolver, resolver.LocateFile(typed, location), location);

@@ -132,15 +132,14 @@ namespace InfluenceGen.Deploy.Cmdlets
         }
 
         /// <summary>A variable lookup for the CI facts and the docker CLI's variables: settings through the
-        /// resolved configuration, GitLab's predefined CI_COMMIT_* and HOME from the process.</summary>
-        private static Func<string, string?> CiVariables(DeployConfiguration config)
+        /// resolved configuration, GitLab's predefined CI_COMMIT_* and HOME through the resolver.</summary>
+        private Func<string, string?> CiVariables(DeployConfiguration config)
         {
-            IReadOnlyDictionary<string, string> process = ConfigurationResolver.ProcessVariables();
+            ConfigurationResolver resolver = Resolver;
             return variable =>
             {
                 SettingDefinition? setting = SettingCatalog.All.FirstOrDefault(s => !s.PerEnvironment && s.Variable == variable);
-                if (setting != null) return config.Get(setting.Name);
-                return process.TryGetValue(variable, out string? v) && v.Length > 0 ? v : null;
+                return setting != null ? config.Get(setting.Name) : resolver.Variable(variable);
             };
         }
     }

@@ -67,8 +67,6 @@ namespace InfluenceGen.Deploy.Cmdlets
             DeployConfiguration config = ResolveGateConfiguration(Environment);
             string id = ChangeRequestId ?? config.ChangeRequest.Id ?? string.Empty;
             string transition = Transition ?? config.ChangeRequest.CompleteTransition ?? "Deployed";
-            var variables = ConfigurationResolver.ProcessVariables();
-            string? Var(string name) => variables.TryGetValue(name, out string? v) && v.Length > 0 ? v : null;
             var summary = new DeploymentSummary
             {
                 Environment = config.Environment,
@@ -76,8 +74,8 @@ namespace InfluenceGen.Deploy.Cmdlets
                 AddonsInstalled = AddonsInstalled ?? Array.Empty<string>(),
                 AddonsUpgraded = AddonsUpgraded ?? Array.Empty<string>(),
                 WorkflowsChanged = WorkflowsChanged ?? Array.Empty<string>(),
-                PipelineUrl = PipelineUrl ?? Var("CI_PIPELINE_URL"),
-                CommitSha = CommitSha ?? Var("CI_COMMIT_SHA"),
+                PipelineUrl = PipelineUrl ?? config.Job.PipelineUrl,
+                CommitSha = CommitSha ?? config.Job.CommitSha,
                 Note = Comment,
             };
             string what = $"comment with the deployment to {summary.Environment}" + (summary.ReleaseId != null ? $" (release {summary.ReleaseId})" : string.Empty)

@@ -289,7 +289,7 @@ namespace InfluenceGen.Deploy.Cmdlets
         protected string ResolveOutputPath(string path) => SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
 
         /// <summary>The one configuration resolver, fed with the process's CI variables.</summary>
-        protected ConfigurationResolver Resolver => _resolver ??= new ConfigurationResolver(ConfigurationResolver.ProcessVariables(), Masker);
+        protected ConfigurationResolver Resolver => _resolver ??= ConfigurationResolver.ForProcess(Masker);
         private ConfigurationResolver? _resolver;
 
         /// <summary>The job's context (user, checkout, Docker engine, cache folder) from the resolver.</summary>

@@ -102,7 +102,7 @@ namespace InfluenceGen.Deploy.Cmdlets
                     ? (NoticeChannel)Enum.Parse(typeof(NoticeChannel), Channel, ignoreCase: true)
                     : status == NoticeStatus.Failure ? NoticeChannel.Critical : NoticeChannel.Info,
                 Environment = Environment,
-                Context = PipelineContext.FromVariables(ConfigurationResolver.ProcessVariables()),
+                Context = config.Job,
             };
             if (Fields != null)
                 foreach (DictionaryEntry entry in Fields)

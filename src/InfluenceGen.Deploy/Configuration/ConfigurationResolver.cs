@@ -31,8 +31,9 @@ namespace InfluenceGen.Deploy.Configuration
     {
         private readonly Dictionary<string, string> _values;
 
-        internal DeployConfiguration(string environment, Dictionary<string, string> values, List<ConfigurationEntry> entries, string? file)
+        internal DeployConfiguration(string environment, Dictionary<string, string> values, List<ConfigurationEntry> entries, string? file, JobContext? job = null)
         {
+            Job = job ?? JobContext.None;
             Environment = environment;
             _values = values;
             Entries = entries;
@@ -40,6 +41,8 @@ namespace InfluenceGen.Deploy.Configuration
         }
 
         public string Environment { get; }
+        /// <summary>The job this configuration was resolved in (user, pipeline links, checkout, cache folder).</summary>
+        public JobContext Job { get; }
         public IReadOnlyList<ConfigurationEntry> Entries { get; }
         /// <summary>The environments file used, if any.</summary>
         public string? File { get; }
@@ -104,6 +107,12 @@ namespace InfluenceGen.Deploy.Configuration
         /// <summary>The job's context (user, checkout, Docker engine, cache folder), built once per resolver.</summary>
         public JobContext Job() => _job ??= JobContext.From(_variables);
 
+        /// <summary>A CI variable that is no setting (GitLab's predefined CI_COMMIT_*, HOME …); null when unset or empty.</summary>
+        public string? Variable(string name) => _variables.TryGetValue(name, out string? v) && v.Length > 0 ? v : null;
+
+        /// <summary>The resolver of this process: fed with its environment variables (GitLab's CI variables).</summary>
+        public static ConfigurationResolver ForProcess(SecretMasker masker) => new ConfigurationResolver(ProcessVariables(), masker);
+
         /// <summary>The context of this process, for code with no resolver at hand (cache folders); read afresh.</summary>
         public static JobContext ProcessJob() => JobContext.From(ProcessVariables());
 
@@ -134,7 +143,7 @@ namespace InfluenceGen.Deploy.Configuration
         }
 
         /// <summary>The process environment as a dictionary.</summary>
-        public static IReadOnlyDictionary<string, string> ProcessVariables()
+        private static IReadOnlyDictionary<string, string> ProcessVariables()
         {
             var result = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (DictionaryEntry e in System.Environment.GetEnvironmentVariables())
@@ -264,7 +273,7 @@ namespace InfluenceGen.Deploy.Configuration
                     Description = def.Description,
                 });
             }
-            return new DeployConfiguration(env, values, entries, file);
+            return new DeployConfiguration(env, values, entries, file, Job());
         }
 
         /// <summary>
@@ -308,7 +317,7 @@ namespace InfluenceGen.Deploy.Configuration
                 }
                 entries.Add(copy);
             }
-            return new DeployConfiguration(review.Name, values, entries, file);
+            return new DeployConfiguration(review.Name, values, entries, file, dev.Job);
         }
 
         /// <summary>

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using InfluenceGen.Deploy.Configuration;
 
 namespace InfluenceGen.Deploy.Notify
 {
@@ -9,36 +10,6 @@ namespace InfluenceGen.Deploy.Notify
     public enum NoticeChannel { Info, Critical }
 
     public enum WebhookFlavor { Auto, Slack, Mattermost }
-
-    /// <summary>The GitLab job a notice comes from (CI_* variables).</summary>
-    public sealed class PipelineContext
-    {
-        public string? ProjectPath { get; set; }
-        public string? Ref { get; set; }
-        public string? CommitShortSha { get; set; }
-        public string? PipelineUrl { get; set; }
-        public string? JobUrl { get; set; }
-        public string? JobName { get; set; }
-        public string? UserLogin { get; set; }
-
-        public bool IsEmpty => ProjectPath == null && Ref == null && CommitShortSha == null && PipelineUrl == null && JobUrl == null;
-
-        public static PipelineContext FromVariables(IReadOnlyDictionary<string, string> variables)
-        {
-            string? Get(string name) => variables.TryGetValue(name, out string? v) && !string.IsNullOrWhiteSpace(v) ? v : null;
-            string? sha = Get("CI_COMMIT_SHORT_SHA") ?? (Get("CI_COMMIT_SHA") is string full && full.Length >= 8 ? full.Substring(0, 8) : null);
-            return new PipelineContext
-            {
-                ProjectPath = Get("CI_PROJECT_PATH"),
-                Ref = Get("CI_COMMIT_REF_NAME"),
-                CommitShortSha = sha,
-                PipelineUrl = Get("CI_PIPELINE_URL"),
-                JobUrl = Get("CI_JOB_URL"),
-                JobName = Get("CI_JOB_NAME"),
-                UserLogin = Get("GITLAB_USER_LOGIN"),
-            };
-        }
-    }
 
     /// <summary>One status message for people.</summary>
     public sealed class Notice
@@ -51,7 +22,7 @@ namespace InfluenceGen.Deploy.Notify
         public string? Environment { get; set; }
         /// <summary>Extra name/value pairs, shown in order.</summary>
         public IList<KeyValuePair<string, string>> Fields { get; set; } = new List<KeyValuePair<string, string>>();
-        public PipelineContext Context { get; set; } = new PipelineContext();
+        public JobContext Context { get; set; } = JobContext.None;
     }
 
     /// <summary>What happened to a notice (Send-SlackNotice's output). The webhook URL is never in it.</summary>

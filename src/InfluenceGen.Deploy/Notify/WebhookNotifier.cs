@@ -43,6 +43,9 @@ namespace InfluenceGen.Deploy.Notify
         private readonly WebhookFlavor _flavor;
         private readonly NotifierOptions _options;
 
+        /// <summary>The job the deploy's notices come from (the resolved configuration's <see cref="DeployConfiguration.Job"/>).</summary>
+        public JobContext Context { get; set; } = JobContext.None;
+
         public WebhookNotifier(Uri? infoWebhook, Uri? criticalWebhook, bool enabled = true, WebhookFlavor flavor = WebhookFlavor.Auto, NotifierOptions? options = null)
         {
             _info = infoWebhook;
@@ -58,9 +61,11 @@ namespace InfluenceGen.Deploy.Notify
         {
             SlackSettings slack = config.Slack;
             WebhookFlavor flavor = flavorOverride ?? ParseFlavor(slack.Flavor);
-            return webhookOverride != null
+            WebhookNotifier notifier = webhookOverride != null
                 ? new WebhookNotifier(webhookOverride, webhookOverride, slack.Enabled, flavor, options)
                 : new WebhookNotifier(slack.InfoWebhook, slack.CriticalWebhook, slack.Enabled, flavor, options);
+            notifier.Context = config.Job;
+            return notifier;
         }
 
         public static WebhookFlavor ParseFlavor(string? value)
@@ -172,7 +177,7 @@ namespace InfluenceGen.Deploy.Notify
                 Status = critical ? NoticeStatus.Failure : NoticeStatus.Success,
                 Channel = critical ? NoticeChannel.Critical : NoticeChannel.Info,
                 Environment = notice.Environment,
-                Context = PipelineContext.FromVariables(ConfigurationResolver.ProcessVariables()),
+                Context = Context,
             };
             if (notice.Release != null) message.Fields.Add(new KeyValuePair<string, string>("Release", notice.Release));
             NoticeResult result = await SendAsync(message, log, cancellationToken).ConfigureAwait(false);
@@ -273,7 +278,7 @@ namespace InfluenceGen.Deploy.Notify
                 blocks.Add(new JObject { ["type"] = "section", ["fields"] = chunk });
             }
             var context = new JArray();
-            PipelineContext c = n.Context;
+            JobContext c = n.Context;
             if (c.ProjectPath != null) context.Add(Mrkdwn($"*{EscapeMrkdwn(c.ProjectPath)}*"));
             if (c.Ref != null) context.Add(Mrkdwn($"ref `{EscapeMrkdwn(c.Ref)}`"));
             if (c.CommitShortSha != null) context.Add(Mrkdwn($"commit `{EscapeMrkdwn(c.CommitShortSha)}`"));
@@ -305,7 +310,7 @@ namespace InfluenceGen.Deploy.Notify
                 ["title"] = f.Key,
                 ["value"] = SecretMasker.Default.Apply(f.Value) ?? string.Empty,
             }));
-            PipelineContext c = n.Context;
+            JobContext c = n.Context;
             if (c.ProjectPath != null) fields.Add(new JObject { ["short"] = true, ["title"] = "Project", ["value"] = c.ProjectPath });
             if (c.Ref != null) fields.Add(new JObject { ["short"] = true, ["title"] = "Ref", ["value"] = c.Ref });
             if (c.CommitShortSha != null) fields.Add(new JObject { ["short"] = true, ["title"] = "Commit", ["value"] = c.CommitShortSha });

@@ -125,6 +125,29 @@ namespace InfluenceGen.Deploy.Tests.Configuration
             Assert.EndsWith(".cache", bare.CacheHome);
         }
 
+        /// <summary>The pipeline links of notices and JIRA comments come from the resolved configuration's job (one
+        /// context; Notify's own copy that read the process is gone), so they follow the variables the resolver was given.</summary>
+        [Fact]
+        public void NoticesAndTheChangeGateTakeThePipelineFromTheResolvedJob()
+        {
+            var vars = new Dictionary<string, string>
+            {
+                ["CI_PIPELINE_URL"] = "https://gitlab.example/ig/odoo/-/pipelines/42",
+                ["CI_COMMIT_SHA"] = "0123456789abcdef0123",
+                ["CI_PROJECT_PATH"] = "ig/odoo",
+                ["CI_JOB_NAME"] = "deploy_prod",
+            };
+            DeployConfiguration config = Resolver(vars, new SecretMasker()).Resolve("staging", null);
+            Assert.Equal("https://gitlab.example/ig/odoo/-/pipelines/42", config.Job.PipelineUrl);
+            Assert.Equal("01234567", config.Job.CommitShortSha);
+            Assert.Same(config.Job, InfluenceGen.Deploy.Notify.WebhookNotifier.FromConfiguration(config).Context);
+            Assert.Equal(config.Job.PipelineUrl, InfluenceGen.Deploy.Approval.ChangeGateSettings.From(config).PipelineUrl);
+
+            DeployConfiguration outside = Resolver(new Dictionary<string, string>(), new SecretMasker()).Resolve("staging", null);
+            Assert.True(outside.Job.IsEmpty);
+            Assert.Null(InfluenceGen.Deploy.Approval.ChangeGateSettings.From(outside).PipelineUrl);
+        }
+
         [Fact]
         public void TheResolverRegistersEverySecretSettingItReads()
         {

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Threading;
 using System.Threading.Tasks;
 using InfluenceGen.Deploy.Infrastructure;
+using InfluenceGen.Deploy.Configuration;
 using InfluenceGen.Deploy.Notify;
 using Newtonsoft.Json.Linq;
 
@@ -12,7 +13,7 @@ namespace InfluenceGen.Deploy.Tests.Notify
     [Trait("Category", "Fast")]
     public sealed class WebhookNotifierTests
     {
-        private static readonly PipelineContext Ci = PipelineContext.FromVariables(new Dictionary<string, string>
+        private static readonly JobContext Ci = JobContext.From(new Dictionary<string, string>
         {
             ["CI_PROJECT_PATH"] = "influencegen/deploy",
             ["CI_COMMIT_REF_NAME"] = "main",
