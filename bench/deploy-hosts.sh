@@ -39,16 +39,7 @@ hostdir() { # $1 = env, $2 = host n: a folder with the stand-in, owned by the ho
   cp tests/unit/Deploy/standin/odoo tests/unit/Deploy/standin/odoo-http tests/unit/Deploy/standin/odoo-restart tests/unit/Deploy/standin/odoo-stop "$dir/"
   chown -R "${users[$2]}" "$dir"; dirs+=("$dir")
 }
-export PGPASSWORD="$PG_TEST_PASSWORD"
-for db in bench_one bench_four; do
-  createdb -h 127.0.0.1 -p "$PG_TEST_PORT" -U "$PG_TEST_USER" "$db"
-  psql -X -q -h 127.0.0.1 -p "$PG_TEST_PORT" -U "$PG_TEST_USER" -d "$db" -c "
-    create table ir_module_module (id serial primary key, name varchar unique, state varchar, latest_version varchar);
-    create table ir_config_parameter (id serial primary key, key varchar unique, value text);
-    create table res_lang (id serial primary key, code varchar unique, active boolean);
-    insert into res_lang (code, active) values ('en_US', true);"
-done
-unset PGPASSWORD
+bash bench/odoo-databases.sh bench_one bench_four
 common="\"OdooDatabaseHost\": \"127.0.0.1\", \"OdooDatabasePort\": $PG_TEST_PORT, \"OdooDatabaseUser\": \"$PG_TEST_USER\", \"OdooRuntime\": \"command\", \"BackupBeforeUpgrade\": true,
   \"OdooCommand\": \"IG_STANDIN_STATE={root}/../state {root}/../odoo --addons-path={current}\",
   \"RestartCommand\": \"IG_STANDIN_STATE={root}/../state {root}/../odoo-restart {port} --addons-path={current}\",

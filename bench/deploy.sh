@@ -30,16 +30,7 @@ cp tests/unit/Deploy/standin/odoo tests/unit/Deploy/standin/odoo-http tests/unit
 chown -R "$SSH_TEST_USER" "$t"
 port=$(/usr/bin/python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
 port2=$(/usr/bin/python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
-export PGPASSWORD="$PG_TEST_PASSWORD"
-for db in bench_ours bench_seed; do
-  createdb -h 127.0.0.1 -p "$PG_TEST_PORT" -U "$PG_TEST_USER" "$db"
-  psql -X -q -h 127.0.0.1 -p "$PG_TEST_PORT" -U "$PG_TEST_USER" -d "$db" -c "
-    create table ir_module_module (id serial primary key, name varchar unique, state varchar, latest_version varchar);
-    create table ir_config_parameter (id serial primary key, key varchar unique, value text);
-    create table res_lang (id serial primary key, code varchar unique, active boolean);
-    insert into res_lang (code, active) values ('en_US', true);"
-done
-unset PGPASSWORD
+bash bench/odoo-databases.sh bench_ours bench_seed
 cat > "$work/environments.json" <<JSON
 { "environments": { "bench": {
   "OdooSshHost": "127.0.0.1", "OdooSshPort": $SSH_TEST_PORT, "OdooSshUser": "$SSH_TEST_USER", "OdooSshHostKey": "$SSH_TEST_HOST_KEY_FINGERPRINT",
