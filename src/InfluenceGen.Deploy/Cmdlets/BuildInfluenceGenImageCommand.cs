@@ -110,7 +110,7 @@ namespace InfluenceGen.Deploy.Cmdlets
                 return;
 
             using DockerClient client = endpoint.CreateClient();
-            var service = new ImageBuildService(client);
+            var service = new ImageBuildService(client, new BuildFingerprintCache(Job.CacheFor("image-builds")));
             // With -Push and credentials, the service logs in first (while it reads the context).
             InfluenceGenImage image = Run("Building image", (log, ct) => service.BuildAsync(request, log, ct));
             if (Push && ShouldProcess($"Push {references} to {ImageNaming.RegistryHost(repository) ?? "Docker Hub"}", $"Push {references}?", "Build-InfluenceGenImage"))

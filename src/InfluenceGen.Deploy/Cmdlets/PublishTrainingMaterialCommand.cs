@@ -105,12 +105,12 @@ namespace InfluenceGen.Deploy.Cmdlets
             bool whatIf = MyInvocation.BoundParameters.TryGetValue("WhatIf", out object? w) && w is SwitchParameter s && s.IsPresent;
             var options = new TrainingPublishOptions
             {
-                Delete = Delete, Concurrency = settings.Concurrency, Environment = config.Environment, HashCache = new TrainingHashCache(),
+                Delete = Delete, Concurrency = settings.Concurrency, Environment = config.Environment, HashCache = new TrainingHashCache(Job.CacheFor("training-hashes")),
                 UseRecordedState = !whatIf,   // -WhatIf shows what the target really holds
             };
             using IPortalTarget target = settings.TargetType == PortalTargetType.S3
                 ? new S3PortalTarget(settings.S3!)
-                : new SshPortalTarget(new SshTransport(settings.Ssh!), settings.TargetDir, settings.KeepReleases, concurrency: settings.Concurrency, releases: new TrainingReleaseCache());
+                : new SshPortalTarget(new SshTransport(settings.Ssh!), settings.TargetDir, settings.KeepReleases, concurrency: settings.Concurrency, releases: new TrainingReleaseCache(Job.CacheFor("training-releases")));
             var publisher = new TrainingPublisher(target);
             TrainingPlan plan = Run("Planning the training portal publish", (log, ct) => publisher.PlanAsync(() => TrainingSource.Load(path), options, log, ct));
 

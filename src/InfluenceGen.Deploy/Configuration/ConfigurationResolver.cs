@@ -113,9 +113,6 @@ namespace InfluenceGen.Deploy.Configuration
         /// <summary>The resolver of this process: fed with its environment variables (GitLab's CI variables).</summary>
         public static ConfigurationResolver ForProcess(SecretMasker masker) => new ConfigurationResolver(ProcessVariables(), masker);
 
-        /// <summary>The context of this process, for code with no resolver at hand (cache folders); read afresh.</summary>
-        public static JobContext ProcessJob() => JobContext.From(ProcessVariables());
-
         /// <summary>
         /// A secret that is no setting but was given on the command line (e.g. Odoo's --db_password in
         /// Invoke-OdooUnitTest -ExtraArgument): registered with the masker here, like every secret setting.

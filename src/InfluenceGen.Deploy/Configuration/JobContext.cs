@@ -37,6 +37,10 @@ namespace InfluenceGen.Deploy.Configuration
         public string? JobUrl { get; private set; }
         public string? JobName { get; private set; }
 
+        /// <summary>One of the module's caches: CacheHome/influencegen/<paramref name="name"/> (training-hashes,
+        /// training-releases, image-builds).</summary>
+        public string CacheFor(string name) => Path.Combine(CacheHome, "influencegen", name);
+
         /// <summary>No pipeline facts at all (a run outside GitLab CI).</summary>
         public bool IsEmpty => ProjectPath == null && Ref == null && CommitShortSha == null && PipelineUrl == null && JobUrl == null;
 

@@ -134,13 +134,8 @@ namespace InfluenceGen.Deploy.Images
     {
         private readonly string _directory;
 
-        public BuildFingerprintCache(string? directory = null) { _directory = directory ?? DefaultDirectory(); }
-
-        public static string DefaultDirectory()
-        {
-            string root = Configuration.ConfigurationResolver.ProcessJob().CacheHome;
-            return System.IO.Path.Combine(root, "influencegen", "image-builds");
-        }
+        /// <param name="directory">The cache's folder: <c>JobContext.CacheFor("image-builds")</c> in the cmdlet.</param>
+        public BuildFingerprintCache(string directory) { _directory = directory; }
 
         private string FileFor(string fingerprint) => System.IO.Path.Combine(_directory, fingerprint.Replace("sha256:", string.Empty) + ".id");
 

@@ -23,10 +23,10 @@ namespace InfluenceGen.Deploy.Images
         private readonly IDockerClient _docker;
         private readonly BuildFingerprintCache _fingerprints;
 
-        public ImageBuildService(IDockerClient docker, BuildFingerprintCache? fingerprints = null)
+        public ImageBuildService(IDockerClient docker, BuildFingerprintCache fingerprints)
         {
             _docker = docker;
-            _fingerprints = fingerprints ?? new BuildFingerprintCache();
+            _fingerprints = fingerprints;
         }
 
         /// <summary>Checks the registry login before anything is built (what <c>docker login</c> does).</summary>

@@ -21,18 +21,13 @@ namespace InfluenceGen.Deploy.Training
         private string? _loaded;
         private string? _loadedText;   // the file as read: a publish that learnt nothing new does not write it again
 
-        public TrainingHashCache(string? directory = null)
+        /// <param name="directory">The cache's folder: <c>JobContext.CacheFor("training-hashes")</c> in the cmdlet.</param>
+        public TrainingHashCache(string directory)
         {
-            _directory = directory ?? DefaultDirectory();
+            _directory = directory;
         }
 
         public int Hits { get; private set; }
-
-        public static string DefaultDirectory()
-        {
-            string root = Configuration.ConfigurationResolver.ProcessJob().CacheHome;
-            return Path.Combine(root, "influencegen", "training-hashes");
-        }
 
         private string FileFor(string source) => Path.Combine(_directory, Hashing.Sha256Hex(source).Substring(0, 24) + ".tsv");
 

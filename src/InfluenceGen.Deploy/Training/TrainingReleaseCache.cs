@@ -19,9 +19,10 @@ namespace InfluenceGen.Deploy.Training
     {
         private readonly string _directory;
 
-        public TrainingReleaseCache(string? directory = null)
+        /// <param name="directory">The cache's folder: <c>JobContext.CacheFor("training-releases")</c> in the cmdlet.</param>
+        public TrainingReleaseCache(string directory)
         {
-            _directory = directory ?? Path.Combine(Path.GetDirectoryName(TrainingHashCache.DefaultDirectory())!, "training-releases");
+            _directory = directory;
         }
 
         /// <summary>A served release as recorded: the manifest text is byte for byte the target's file.</summary>
