@@ -25,7 +25,7 @@ namespace InfluenceGen.Deploy.Cmdlets
             }
             catch (DeployException)
             {
-                names = SettingCatalog.BuiltInEnvironments;
+                names = DeployEnvironment.BuiltIn;
             }
             return names
                 .Where(n => n.StartsWith(wordToComplete ?? string.Empty, StringComparison.OrdinalIgnoreCase))

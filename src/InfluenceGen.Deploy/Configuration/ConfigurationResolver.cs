@@ -174,7 +174,7 @@ namespace InfluenceGen.Deploy.Configuration
         /// <summary>Names of the environments known: the built-in four plus those of the file.</summary>
         public IReadOnlyList<string> KnownEnvironments(string? file)
         {
-            var names = new List<string>(SettingCatalog.BuiltInEnvironments);
+            var names = new List<string>(DeployEnvironment.BuiltIn);
             if (file != null)
                 foreach (string env in EnvironmentsFile.Load(file).Environments.Keys)
                     if (!names.Contains(env, StringComparer.OrdinalIgnoreCase)) names.Add(env);
@@ -210,10 +210,10 @@ namespace InfluenceGen.Deploy.Configuration
             if (Environments.ReviewEnvironment.IsReviewName(environment)) return ResolveReview(Environments.ReviewEnvironment.Parse(environment), file, explicitValues);
             EnvironmentsFile? parsed = file == null ? null : EnvironmentsFile.Load(file);
             string env = DeployEnvironment.Normalize(environment);
-            bool known = SettingCatalog.BuiltInEnvironments.Contains(env) || (parsed != null && parsed.Environments.ContainsKey(env));
+            bool known = DeployEnvironment.BuiltIn.Contains(env) || (parsed != null && parsed.Environments.ContainsKey(env));
             if (!known)
             {
-                var names = new List<string>(SettingCatalog.BuiltInEnvironments);
+                var names = new List<string>(DeployEnvironment.BuiltIn);
                 if (parsed != null) names.AddRange(parsed.Environments.Keys.Where(k => !names.Contains(k)));
                 throw new DeployException(ErrorIds.UnknownEnvironment, ErrorKind.InvalidArgument,
                     $"unknown environment '{environment}'; known: {string.Join(", ", names)}" + (file == null ? " (add others to environments.json)" : $" (from {file})"), environment);

@@ -190,9 +190,6 @@ namespace InfluenceGen.Deploy.Configuration
         public static SettingDefinition Get(string name) =>
             ByName.TryGetValue(name, out var d) ? d : throw new ArgumentException($"unknown setting '{name}'", nameof(name));
 
-        /// <summary>The environments every installation knows; an environments file may add more.</summary>
-        public static readonly IReadOnlyList<string> BuiltInEnvironments = DeployEnvironment.BuiltIn;
-
         /// <summary>DEV, STAGING, PROD, LOCAL; other environments use their upper-cased name.</summary>
         public static string PrefixOf(string environment) => DeployEnvironment.IsProduction(environment)
             ? "PROD"
